@@ -1,0 +1,470 @@
+"""Load and validate a study: the study-design file and its site registry.
+
+The format is documented in ``docs/config.md``. :func:`load_study` checks
+everything and raises one :class:`~samorg.errors.ConfigError` listing every
+problem with its file and key, so a researcher fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samorg.errors import ConfigError, Problem
+
+KINDS = ("library", "service_centre", "combined")
+COUNTING_METHODS = ("people_counter", "sample_weeks", "manual")
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"^\d{4}$")
+
+_STUDY_KEYS = {
+    "title": True,
+    "demo": False,
+    "raw_dir": True,
+    "processed_dir": True,
+    "reports_dir": True,
+    "sites_file": True,
+    "data_start": True,
+    "data_end": True,
+    "periods": True,
+    "covid_windows": False,
+    "municipalities": True,
+    "primary_outcomes": False,
+    "sources": True,
+}
+_SITE_KEYS = {
+    "name": True,
+    "kind": True,
+    "municipality_code": True,
+    "former_municipality_code": False,
+    "co_organised": False,
+    "co_located": False,
+    "counting_method": False,
+    "aliases": False,
+    "catchment_population": False,
+}
+_PERIODS = ("pre", "transition", "post")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A date window, inclusive at both ends (a period or an exclusion window)."""
+
+    start: dt.date
+    end: dt.date
+    label: str = ""
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A treated municipality, keyed by its current code, with its earlier codes."""
+
+    code: str
+    name: str
+    codes: dict[int, tuple[str, ...]]
+    co_organised: dt.date | None
+
+    def codes_in(self, year: int) -> tuple[str, ...]:
+        """The code(s) this municipality had in ``year``."""
+        valid = [y for y in self.codes if y <= year]
+        if not valid:
+            return ()
+        return self.codes[max(valid)]
+
+    @property
+    def all_codes(self) -> frozenset[str]:
+        return frozenset(c for cs in self.codes.values() for c in cs) | {self.code}
+
+
+@dataclass(frozen=True)
+class Site:
+    """One physical place serving the public (DESIGN.md §1)."""
+
+    site_id: str
+    name: str
+    kind: str
+    municipality_code: str
+    former_municipality_code: str | None = None
+    co_organised: dt.date | None = None
+    co_located: dt.date | None = None
+    counting_method: str = "people_counter"
+    aliases: tuple[str, ...] = ()
+    catchment_population: int | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study design with its site registry. Paths are absolute."""
+
+    path: Path
+    title: str
+    demo: bool
+    raw_dir: Path
+    processed_dir: Path
+    reports_dir: Path
+    data_start: dt.date
+    data_end: dt.date
+    periods: dict[str, Window]
+    covid_windows: tuple[Window, ...]
+    municipalities: dict[str, Municipality]
+    primary_outcomes: tuple[str, ...]
+    sources: dict[str, str]
+    sites: tuple[Site, ...] = field(default_factory=tuple)
+    sites_path: Path | None = None
+
+    def site(self, site_id: str) -> Site:
+        """The site with this id; a clear error naming the known ids otherwise."""
+        for s in self.sites:
+            if s.site_id == site_id:
+                return s
+        known = ", ".join(s.site_id for s in self.sites)
+        raise ConfigError(
+            [Problem(f"site {site_id!r}", "is not in the site registry", f"one of: {known}",
+                     f"Add it to {self.sites_path} or correct the id.")]
+        )
+
+    @property
+    def site_ids(self) -> tuple[str, ...]:
+        return tuple(s.site_id for s in self.sites)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys instead of silently keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            loader.duplicates.append((key, seen[key], key_node.start_mark.line + 1))
+        else:
+            seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2020-02-30 stays text, so validation can name it.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
+    if not path.is_file():
+        problems.append(Problem(str(path), "the file does not exist", "a YAML file",
+                                "Check the path (relative paths are relative to the study file)."))
+        return None
+    text = path.read_text(encoding="utf-8")
+    loader = _UniqueKeyLoader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark else str(path)
+        problems.append(Problem(where, f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+                                "valid YAML", "Check indentation and quoting on that line."))
+        return None
+    finally:
+        loader.dispose()
+    for key, first, again in loader.duplicates:
+        problems.append(Problem(f"{path}, line {again}", f"the key {key!r} appears again (first on line {first})",
+                                "each key once", "Remove or rename one of them: ids must be unique."))
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), f"holds a {type(data).__name__}", "a mapping of keys to values"))
+        return None
+    return data
+
+
+def _date(value: Any, where: str, problems: list[Problem], *, required: bool) -> dt.date | None:
+    if value is None:
+        if required:
+            problems.append(Problem(where, "is missing", "a date such as 2020-01-01"))
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    problems.append(Problem(where, f"{value!r} is not a valid date",
+                            "a real calendar date written 2020-01-01 (or 01.01.2020)"))
+    return None
+
+
+def _check_keys(mapping: dict, allowed: dict[str, bool], where: str, problems: list[Problem]) -> None:
+    for key in mapping:
+        if key not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), list(allowed), n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(f"{where}.{key}", "is not a known key", "one of " + ", ".join(allowed), hint))
+    for key, required in allowed.items():
+        if required and key not in mapping:
+            problems.append(Problem(f"{where}.{key}", "is missing", "a value (see docs/config.md)"))
+
+
+def _window(raw: Any, where: str, problems: list[Problem]) -> Window | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, f"is {raw!r}", "a mapping with start and end dates"))
+        return None
+    start = _date(raw.get("start"), f"{where}.start", problems, required=True)
+    end = _date(raw.get("end"), f"{where}.end", problems, required=True)
+    if start and end and end < start:
+        problems.append(Problem(where, f"ends ({end}) before it starts ({start})", "start on or before end"))
+        return None
+    if start is None or end is None:
+        return None
+    return Window(start, end, str(raw.get("label", "")))
+
+
+def _codes(raw: Any, where: str, problems: list[Problem]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, tuple[str, ...]] = {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, f"is {raw!r}", 'a mapping from year to code(s), e.g. {"2020": "3005"}'))
+        return out
+    for year, codes in raw.items():
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{where}.{year}", "is not a year", "a year such as 2020"))
+            continue
+        items = codes if isinstance(codes, list) else [codes]
+        clean = []
+        for c in items:
+            c = str(c).strip()
+            if not _CODE.match(c):
+                problems.append(Problem(f"{where}.{year}", f"code {c!r}", 'a 4-digit municipality code in quotes, e.g. "0602"'))
+            else:
+                clean.append(c)
+        out[y] = tuple(clean)
+    return out
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study-design file and the site registry it names.
+
+    Parameters
+    ----------
+    path
+        The study-design YAML file (see ``docs/config.md``).
+
+    Returns
+    -------
+    Study
+        Absolute paths, parsed dates, and the sites.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found in either file, with file and key.
+
+    Examples
+    --------
+    >>> study = load_study("config/demo/study.yaml")  # doctest: +SKIP
+    >>> study.site("askim").co_located  # doctest: +SKIP
+    datetime.date(2020, 1, 1)
+    """
+    path = Path(path).resolve()
+    problems: list[Problem] = []
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        raise ConfigError(problems)
+    _check_keys(raw, _STUDY_KEYS, str(path), problems)
+    base = path.parent
+
+    def p(key: str) -> Path:
+        return (base / str(raw.get(key, ""))).resolve()
+
+    data_start = _date(raw.get("data_start"), f"{path}: data_start", problems, required=True)
+    data_end = _date(raw.get("data_end"), f"{path}: data_end", problems, required=True)
+    if data_start and data_end and data_end <= data_start:
+        problems.append(Problem(f"{path}: data_end", f"{data_end} is not after data_start {data_start}",
+                                "data_end after data_start"))
+
+    periods: dict[str, Window] = {}
+    raw_periods = raw.get("periods") or {}
+    if not isinstance(raw_periods, dict):
+        problems.append(Problem(f"{path}: periods", f"is {raw_periods!r}", "a mapping of pre/transition/post"))
+        raw_periods = {}
+    for name in _PERIODS:
+        if name not in raw_periods:
+            problems.append(Problem(f"{path}: periods.{name}", "is missing", "start and end dates"))
+    for name, w in raw_periods.items():
+        if name not in _PERIODS:
+            problems.append(Problem(f"{path}: periods.{name}", "is not a known period", "pre, transition or post"))
+            continue
+        win = _window(w, f"{path}: periods.{name}", problems)
+        if win:
+            periods[name] = win
+
+    covid = []
+    for i, w in enumerate(raw.get("covid_windows") or []):
+        win = _window(w, f"{path}: covid_windows[{i}]", problems)
+        if win:
+            covid.append(win)
+
+    municipalities: dict[str, Municipality] = {}
+    raw_muni = raw.get("municipalities") or {}
+    if not isinstance(raw_muni, dict) or not raw_muni:
+        problems.append(Problem(f"{path}: municipalities", f"is {raw_muni!r}",
+                                "a mapping from current municipality code to name, codes and co_organised"))
+        raw_muni = {}
+    for code, m in raw_muni.items():
+        code = str(code)
+        where = f"{path}: municipalities.{code}"
+        if not _CODE.match(code):
+            problems.append(Problem(where, f"code {code!r}", 'a 4-digit municipality code in quotes, e.g. "3301"'))
+            continue
+        if not isinstance(m, dict):
+            problems.append(Problem(where, f"is {m!r}", "a mapping with name, codes and co_organised"))
+            continue
+        _check_keys(m, {"name": True, "codes": False, "co_organised": False}, where, problems)
+        municipalities[code] = Municipality(
+            code=code,
+            name=str(m.get("name", code)),
+            codes=_codes(m.get("codes", {}), f"{where}.codes", problems) if "codes" in m else {},
+            co_organised=_date(m.get("co_organised"), f"{where}.co_organised", problems, required=False),
+        )
+
+    sources = raw.get("sources") or {}
+    if not isinstance(sources, dict):
+        problems.append(Problem(f"{path}: sources", f"is {sources!r}", "a mapping from source kind to a file pattern"))
+        sources = {}
+    outcomes = raw.get("primary_outcomes") or []
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
+
+    sites_path = p("sites_file") if raw.get("sites_file") else None
+    sites: list[Site] = []
+    if sites_path is not None:
+        sites = _load_sites(sites_path, municipalities, data_start, data_end, problems)
+
+    if problems:
+        raise ConfigError(problems)
+    return Study(
+        path=path,
+        title=str(raw["title"]),
+        demo=bool(raw.get("demo", False)),
+        raw_dir=p("raw_dir"),
+        processed_dir=p("processed_dir"),
+        reports_dir=p("reports_dir"),
+        data_start=data_start,
+        data_end=data_end,
+        periods=periods,
+        covid_windows=tuple(covid),
+        municipalities=municipalities,
+        primary_outcomes=tuple(str(o) for o in outcomes),
+        sources={str(k): str(v) for k, v in sources.items()},
+        sites=tuple(sites),
+        sites_path=sites_path,
+    )
+
+
+def _load_sites(
+    path: Path,
+    municipalities: dict[str, Municipality],
+    data_start: dt.date | None,
+    data_end: dt.date | None,
+    problems: list[Problem],
+) -> list[Site]:
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        return []
+    entries = raw.get("sites")
+    if not isinstance(entries, dict) or not entries:
+        problems.append(Problem(f"{path}: sites", f"is {entries!r}", "a mapping from site id to its description"))
+        return []
+    known_codes = {c for m in municipalities.values() for c in m.all_codes}
+    sites = []
+    names: dict[str, str] = {}
+    for site_id, s in entries.items():
+        where = f"{path}: sites.{site_id}"
+        site_id = str(site_id)
+        if not _SLUG.match(site_id):
+            problems.append(Problem(where, f"site id {site_id!r}",
+                                    "a lower-case slug of letters, digits and _ (e.g. 'mjondalen')",
+                                    "Use ASCII: write æ, ø, å as ae, o, a."))
+        if not isinstance(s, dict):
+            problems.append(Problem(where, f"is {s!r}", "a mapping with name, kind, municipality_code, ..."))
+            continue
+        _check_keys(s, _SITE_KEYS, where, problems)
+        kind = s.get("kind")
+        if kind is not None and kind not in KINDS:
+            problems.append(Problem(f"{where}.kind", f"{kind!r}", "one of " + ", ".join(KINDS)))
+        method = s.get("counting_method", "people_counter")
+        if method not in COUNTING_METHODS:
+            problems.append(Problem(f"{where}.counting_method", f"{method!r}", "one of " + ", ".join(COUNTING_METHODS)))
+        code = str(s.get("municipality_code", "")).strip()
+        if "municipality_code" in s and code not in municipalities:
+            problems.append(Problem(f"{where}.municipality_code", f"{code!r} is not a municipality of this study",
+                                    "the current code of one of: " + ", ".join(
+                                        f"{c} {m.name}" for c, m in municipalities.items()),
+                                    "Add the municipality to the study file or correct the code."))
+        former = s.get("former_municipality_code")
+        former = str(former).strip() if former is not None else None
+        if former is not None and former not in known_codes:
+            problems.append(Problem(f"{where}.former_municipality_code", f"{former!r} is unknown",
+                                    "one of the codes listed under the study's municipalities",
+                                    "Use the 4-digit code valid before 2020, in quotes."))
+        co_org = _date(s.get("co_organised"), f"{where}.co_organised", problems, required=False)
+        co_loc = _date(s.get("co_located"), f"{where}.co_located", problems, required=False)
+        for label, d in (("co_organised", co_org), ("co_located", co_loc)):
+            if d is None:
+                continue
+            if data_start and d < data_start:
+                problems.append(Problem(f"{where}.{label}", f"{d} is before the data start {data_start}",
+                                        "a date inside the data period, so there is a before to compare with",
+                                        "Check the date, or set data_start earlier if you have older data."))
+            if data_end and d > data_end:
+                problems.append(Problem(f"{where}.{label}", f"{d} is after the data end {data_end}",
+                                        "a date inside the data period"))
+        aliases = s.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        for n in [s.get("name"), *aliases]:
+            if n is None:
+                continue
+            key = str(n).strip().casefold()
+            if key in names and names[key] != site_id:
+                problems.append(Problem(f"{where}", f"the name {n!r} is also used by site {names[key]!r}",
+                                        "each name and alias to belong to one site"))
+            names[key] = site_id
+        pop = s.get("catchment_population")
+        if pop is not None and (not isinstance(pop, int) or pop <= 0):
+            problems.append(Problem(f"{where}.catchment_population", f"{pop!r}", "a positive whole number"))
+            pop = None
+        sites.append(
+            Site(
+                site_id=site_id,
+                name=str(s.get("name", site_id)),
+                kind=str(kind),
+                municipality_code=code,
+                former_municipality_code=former,
+                co_organised=co_org,
+                co_located=co_loc,
+                counting_method=str(method),
+                aliases=tuple(str(a) for a in aliases),
+                catchment_population=pop,
+            )
+        )
+    return sites
