@@ -1,0 +1,142 @@
+"""The `samorg` command: a thin layer over the library's functions.
+
+Errors a researcher can fix are printed as a message, not a traceback; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from samorg.errors import SamorgError
+
+DEFAULT_STUDY = Path("config/demo/study.yaml")
+
+
+def _default_study() -> Path:
+    here = Path.cwd() / DEFAULT_STUDY
+    if here.is_file():
+        return here
+    repo = Path(__file__).resolve().parents[2] / DEFAULT_STUDY
+    return repo if repo.is_file() else here
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samorg",
+        description="Evaluate co-organised and co-located libraries and citizen service centres.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def study_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--study",
+            type=Path,
+            default=None,
+            help=f"the study-design file (default: {DEFAULT_STUDY}, the embedded demo)",
+        )
+
+    p_data = sub.add_parser("data", help="read the raw files and write validated processed tables")
+    study_arg(p_data)
+    p_data.add_argument("--force", action="store_true", help="rebuild even when no input has changed")
+
+    p_rep = sub.add_parser("report", help="run and render the reports (every site, or --site)")
+    study_arg(p_rep)
+    p_rep.add_argument("--site", action="append", default=None, metavar="ID",
+                       help="only this site (repeat for several)")
+    p_rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="report language (default: nb, bokmål)")
+    p_rep.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPU count)")
+    p_rep.add_argument("--no-pdf", action="store_true", help="render HTML only")
+    p_rep.add_argument("--show-code", action="store_true", help="reviewer build: show the code cells")
+    p_rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                       help="extra notebook parameter (must be declared by the notebook)")
+    p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
+
+    p_demo = sub.add_parser("demo", help="regenerate the embedded demo world (data/raw/demo, config/demo)")
+    p_demo.add_argument("--seed", type=int, default=2020)
+    p_demo.add_argument("--root", type=Path, default=Path("."))
+    return parser
+
+
+def _parse_parameters(items: list[str]) -> dict[str, object]:
+    import yaml
+
+    from samorg.errors import ParameterError
+
+    params: dict[str, object] = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"-p {item!r}: expected NAME=VALUE, for example -p start_year=2016")
+        name, value = item.split("=", 1)
+        params[name.strip()] = yaml.safe_load(value)
+    return params
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from samorg.config import load_study
+    from samorg.pipeline import build_processed
+
+    study = load_study(args.study or _default_study())
+    start = time.perf_counter()
+    manifest = build_processed(study, force=args.force)
+    print(f"Processed data in {study.processed_dir} ({time.perf_counter() - start:.1f} s).")
+    summary = getattr(manifest, "summary", None)
+    if callable(summary):
+        print(summary())
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from samorg.config import load_study
+    from samorg.report import run_study_reports
+
+    study = load_study(args.study or _default_study())
+    outcomes = run_study_reports(
+        study,
+        sites=args.site,
+        lang=args.lang,
+        workers=args.workers,
+        pdf=not args.no_pdf,
+        show_code=args.show_code,
+        extra_parameters=_parse_parameters(args.parameter),
+        progress=not args.no_progress,
+        out_dir=args.out,
+    )
+    failed = [o for o in outcomes if o.status != "ok"]
+    ok = len(outcomes) - len(failed)
+    out_dir = args.out or study.reports_dir
+    print(f"{ok} of {len(outcomes)} reports written; index: {Path(out_dir) / 'index.html'}")
+    for o in failed:
+        print(f"FAILED {o.name}: {o.error}\n    partial notebook: {o.ipynb}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from samorg.demo import generate
+
+    generate(args.root, seed=args.seed)
+    print(f"Demo world written under {args.root.resolve()} (seed {args.seed}).")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"data": _cmd_data, "report": _cmd_report, "demo": _cmd_demo}
+    try:
+        return handlers[args.command](args)
+    except SamorgError as exc:
+        if args.debug:
+            raise
+        print(f"samorg {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted. Files already written are complete; run the command again to finish.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
