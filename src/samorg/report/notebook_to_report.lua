@@ -1,0 +1,83 @@
+-- samorg: turn an executed notebook (pandoc's ipynb reader, --ipynb-output=all)
+-- into the body of a printed report.
+--
+--  * code cells lose their source unless metadata `samorg-show-code` is true;
+--  * stderr streams (warnings, progress bars) are dropped;
+--  * pandas' HTML tables (a raw HTML block, the table inside a <div>) are
+--    parsed into pandoc tables so that Typst typesets them;
+--  * where an output has a richer form (image, table, markdown), its
+--    text/plain duplicate (a code block) is dropped.
+
+local function has_class(el, name)
+  for _, c in ipairs(el.classes) do
+    if c == name then return true end
+  end
+  return false
+end
+
+local function html_to_blocks(raw)
+  local ok, doc = pcall(pandoc.read, raw.text, "html")
+  if not ok then return {} end
+  return doc.blocks
+end
+
+local function clean_output(div)
+  if has_class(div, "stream") then
+    if has_class(div, "stderr") then return nil end
+    return div
+  end
+  local rich, blocks = false, pandoc.List()
+  for _, b in ipairs(div.content) do
+    if b.t == "RawBlock" and (b.format == "html" or b.format == "html5") then
+      local parsed = html_to_blocks(b)
+      if #parsed > 0 then
+        rich = true
+        blocks:extend(parsed)
+      end
+    elseif b.t == "RawBlock" then
+      -- other raw formats (latex, javascript, ...) cannot be typeset
+    elseif b.t == "CodeBlock" then
+      blocks:insert(b)
+    else
+      rich = true
+      blocks:insert(b)
+    end
+  end
+  if rich then
+    blocks = blocks:filter(function(b) return b.t ~= "CodeBlock" end)
+  end
+  if #blocks == 0 then return nil end
+  div.content = blocks
+  return div
+end
+
+local function clean_code_cell(div, show_code)
+  local content = pandoc.List()
+  for _, b in ipairs(div.content) do
+    if b.t == "CodeBlock" then
+      if show_code then content:insert(b) end
+    elseif b.t == "Div" and has_class(b, "output") then
+      local out = clean_output(b)
+      if out then content:insert(out) end
+    else
+      content:insert(b)
+    end
+  end
+  if #content == 0 then return {} end
+  div.content = content
+  return div
+end
+
+function Pandoc(doc)
+  local show_code = doc.meta["samorg-show-code"] == true
+    or pandoc.utils.stringify(doc.meta["samorg-show-code"] or "") == "true"
+  doc.blocks = doc.blocks:walk({
+    Div = function(div)
+      if has_class(div, "cell") and has_class(div, "code") then
+        return clean_code_cell(div, show_code)
+      end
+    end,
+  })
+  doc.meta["samorg-show-code"] = nil
+  return doc
+end

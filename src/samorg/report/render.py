@@ -1,0 +1,314 @@
+"""Render an executed notebook to a self-contained HTML page and an A4 PDF.
+
+HTML comes from nbconvert (JupyterLab look, code hidden, images inlined, no
+script fetched from a CDN). The PDF comes from pandoc (the ``pypandoc-binary``
+wheel, which has a Typst writer) and the ``typst`` wheel, with its own fonts
+only, so the same notebook gives the same PDF bytes on every machine.
+
+Every output file is written under a temporary name in its own folder and then
+renamed into place, so a failed render never leaves half a file behind nor
+destroys the previous version.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from samorg.errors import ReportError
+
+__all__ = [
+    "external_resources",
+    "render_html",
+    "render_pdf",
+    "write_typst_source",
+]
+
+_HERE = Path(__file__).parent
+TEMPLATES = _HERE / "templates"
+LUA_FILTER = _HERE / "notebook_to_report.lua"
+TYPST_TEMPLATE = TEMPLATES / "report.typ"
+
+#: Words around the page number in the PDF footer ("Side 1 av 5").
+PAGE_WORDS = {"nb": ("Side", "av"), "nn": ("Side", "av"), "en": ("Page", "of")}
+
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""",
+    re.IGNORECASE,
+)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s;]+)""", re.IGNORECASE)
+
+
+def external_resources(html: str) -> list[str]:
+    """List the URLs a page would fetch from the network when opened.
+
+    Plain links (``<a href="https://...">``) are not counted: they are only
+    followed when clicked.
+
+    >>> external_resources('<script src="https://cdn.example/x.js"></script><a href="https://ssb.no">SSB</a>')
+    ['https://cdn.example/x.js']
+    """
+    return _EXTERNAL.findall(html) + _CSS_IMPORT.findall(html)
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_notebook(ipynb: Path) -> nbformat.NotebookNode:
+    if not ipynb.is_file():
+        raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
+    try:
+        return nbformat.read(ipynb, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types
+        raise ReportError(f"{ipynb}: not a readable notebook ({exc}). Expected a Jupyter notebook in nbformat 4.") from exc
+
+
+def _drop_stderr(nb: nbformat.NotebookNode) -> None:
+    """Remove stderr streams (warnings, progress bars) from every code cell, in place."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if not (o.output_type == "stream" and o.get("name") == "stderr")]
+
+
+def render_html(
+    ipynb: str | Path,
+    html_path: str | Path,
+    *,
+    show_code: bool = False,
+    banner: str | None = None,
+    title: str | None = None,
+    lang: str = "nb",
+) -> Path:
+    """Render an executed notebook to one self-contained HTML file.
+
+    Parameters
+    ----------
+    ipynb : path
+        The executed notebook. It is read, never modified.
+    html_path : path
+        Where to write the page; replaced atomically.
+    show_code : bool
+        Show code cells (and stderr output). By default only outputs and prose are shown.
+    banner : str, optional
+        Text of a banner that stays on screen at the top of the page, e.g.
+        ``"Syntetiske demodata – tallene er ikke ekte"``.
+    title : str, optional
+        The page title (``<title>``); defaults to the notebook's file name.
+    lang : str
+        ISO 639-1 language of the page (``<html lang=...>``).
+
+    Returns
+    -------
+    Path
+        ``html_path``.
+
+    Examples
+    --------
+    >>> render_html("reports/drammen/drammen.ipynb", "reports/drammen/drammen.html",
+    ...             banner="Syntetiske demodata – tallene er ikke ekte")  # doctest: +SKIP
+    """
+    from nbconvert import HTMLExporter
+
+    ipynb, html_path = Path(ipynb), Path(html_path)
+    nb = _read_notebook(ipynb)
+    if not show_code:
+        _drop_stderr(nb)
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="samorg_html",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code=lang,
+    )
+    resources = {"samorg_banner": banner or "", "metadata": {"name": title or ipynb.stem, "path": str(ipynb.parent)}}
+    try:
+        html, _ = exporter.from_notebook_node(nb, resources=resources)
+    except Exception as exc:
+        raise ReportError(f"{ipynb}: nbconvert could not render HTML: {exc}") from exc
+    urls = external_resources(html)
+    if urls:
+        raise ReportError(
+            f"{ipynb}: the HTML report would load {len(urls)} resource(s) from the network "
+            f"({', '.join(sorted(set(urls))[:3])}). Expected a self-contained page. "
+            "Show figures as static images (matplotlib) instead of web widgets, and link images from local files."
+        )
+    _replace_atomically(html_path, html.encode("utf-8"))
+    return html_path
+
+
+def _typst_string(text: str | None) -> str:
+    """A Typst string literal (or ``none``) holding ``text`` verbatim."""
+    if text is None:
+        return "none"
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ch == "\x7f":
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _pandoc_path() -> str:
+    import pypandoc
+
+    try:
+        return pypandoc.get_pandoc_path()
+    except OSError as exc:
+        raise ReportError(
+            f"pandoc was not found ({exc}). Expected the pandoc binary from the pypandoc-binary wheel. "
+            "Install it with `pip install pypandoc-binary`."
+        ) from exc
+
+
+def write_typst_source(
+    ipynb: str | Path,
+    work_dir: str | Path,
+    *,
+    title: str,
+    subtitle: str = "",
+    date_text: str = "",
+    banner: str | None = None,
+    show_code: bool = False,
+    lang: str = "nb",
+) -> Path:
+    """Convert an executed notebook to a Typst document in ``work_dir``.
+
+    Writes ``work_dir/report.typ`` and the notebook's images under
+    ``work_dir/media/`` (relative paths, so Typst finds them with
+    ``root=work_dir``). Used by :func:`render_pdf`; useful on its own to
+    inspect the source.
+
+    Returns
+    -------
+    Path
+        The ``report.typ`` file.
+    """
+    ipynb, work_dir = Path(ipynb).resolve(), Path(work_dir)
+    if not ipynb.is_file():
+        raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        _pandoc_path(),
+        str(ipynb),
+        "--from=ipynb",
+        "--to=typst",
+        "--ipynb-output=all",
+        "--extract-media=media",
+        f"--lua-filter={LUA_FILTER}",
+        "--syntax-highlighting=none",
+        "--wrap=preserve",
+        "--metadata=samorg-show-code=" + ("true" if show_code else "false"),
+        "--output=body.typ",
+    ]
+    proc = subprocess.run(cmd, cwd=work_dir, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if proc.returncode != 0:
+        raise ReportError(f"{ipynb}: pandoc could not convert the notebook to Typst: {proc.stderr.strip()}")
+    body = (work_dir / "body.typ").read_text(encoding="utf-8")
+    page_word, of_word = PAGE_WORDS.get(lang, PAGE_WORDS["en"])
+    preamble = "\n".join(
+        [
+            f"#let samorg-title = {_typst_string(title)}",
+            f"#let samorg-subtitle = {_typst_string(subtitle or '')}",
+            f"#let samorg-date = {_typst_string(date_text or '')}",
+            f"#let samorg-banner = {_typst_string(banner)}",
+            f"#let samorg-lang = {_typst_string(lang)}",
+            f"#let samorg-page-word = {_typst_string(page_word)}",
+            f"#let samorg-of-word = {_typst_string(of_word)}",
+            "",
+        ]
+    )
+    source = work_dir / "report.typ"
+    source.write_text(preamble + TYPST_TEMPLATE.read_text(encoding="utf-8") + "\n" + body, encoding="utf-8")
+    return source
+
+
+def render_pdf(
+    ipynb: str | Path,
+    pdf_path: str | Path,
+    *,
+    title: str,
+    subtitle: str = "",
+    date_text: str = "",
+    banner: str | None = None,
+    show_code: bool = False,
+    lang: str = "nb",
+) -> Path:
+    """Render an executed notebook to an A4 PDF via pandoc → Typst.
+
+    The page has a title block (title, subtitle, date), page numbers
+    ("Side 1 av 5") and, when ``banner`` is given, the banner in the header of
+    every page. Figures are at most the text width; tables are set small.
+    Code cells are left out unless ``show_code``. Only the fonts bundled in the
+    ``typst`` wheel are used and the PDF carries no time stamp, so the same
+    notebook gives the same bytes.
+
+    Parameters
+    ----------
+    ipynb : path
+        The executed notebook; read, never modified.
+    pdf_path : path
+        Where to write the PDF; replaced atomically. A temporary build folder
+        is made next to it and removed afterwards.
+    title, subtitle, date_text : str
+        The title block. ``date_text`` is shown as given (e.g. ``"24.11.2026"``).
+    banner : str, optional
+        Shown in the header of every page.
+    show_code : bool
+        Include code cells.
+    lang : str
+        ``"nb"`` (default) or ``"en"``: hyphenation and the page-number words.
+
+    Returns
+    -------
+    Path
+        ``pdf_path``.
+    """
+    import typst
+
+    ipynb, pdf_path = Path(ipynb), Path(pdf_path)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(dir=pdf_path.parent, prefix=f".{pdf_path.stem}-typst-"))
+    try:
+        source = write_typst_source(
+            ipynb, work_dir, title=title, subtitle=subtitle, date_text=date_text,
+            banner=banner, show_code=show_code, lang=lang,
+        )
+        try:
+            pdf = typst.compile(str(source), root=str(work_dir), ignore_system_fonts=True, format="pdf")
+        except typst.TypstError as exc:
+            detail = getattr(exc, "diagnostic", "") or getattr(exc, "message", "") or str(exc)
+            raise ReportError(f"{ipynb}: Typst could not typeset the PDF: {detail.strip()}") from exc
+        _replace_atomically(pdf_path, pdf)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return pdf_path

@@ -1,0 +1,351 @@
+"""Run report notebooks with Papermill, in parallel, and render each to HTML and PDF.
+
+One job is one notebook with its parameters. Every job's parameters are
+checked before anything runs. Jobs run in separate worker processes; a job that
+fails is recorded (with the notebook's own error message and the partly
+executed notebook) and the others go on. Each job writes only inside
+``out_dir/<name>/``, always under a temporary name first, so a failed run never
+destroys a previous good report.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from samorg.errors import ParameterError, ReportError
+from samorg.report.params import validate_parameters
+
+__all__ = ["ReportJob", "ReportOutcome", "run_reports"]
+
+FORMATS = ("html", "pdf")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July",
+              "August", "September", "October", "November", "December")
+
+
+@dataclass
+class ReportJob:
+    """One report to produce: a notebook, its parameters, and the words on its cover.
+
+    ``name`` names the output folder and files (``out_dir/<name>/<name>.html``);
+    it must be unique within a run and a plain file name (e.g. ``"drammen"``).
+    """
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    subtitle: str = ""
+    banner: str | None = None
+
+
+@dataclass
+class ReportOutcome:
+    """What became of one :class:`ReportJob`.
+
+    ``status`` is ``"ok"`` or ``"failed"``. For a failed job, ``error`` is the
+    one-line message a researcher needs (e.g. ``"ValueError: no visits for
+    2023"``), ``error_detail`` the full message with the cell it came from, and
+    ``ipynb`` the partly executed notebook (``<name>.failed.ipynb``) when the
+    kernel got that far. ``timings`` holds seconds per step (execute, html, pdf).
+    """
+
+    name: str
+    status: Literal["ok", "failed"]
+    ipynb: Path | None = None
+    html: Path | None = None
+    pdf: Path | None = None
+    error: str = ""
+    seconds: float = 0.0
+    title: str = ""
+    error_detail: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class _Settings:
+    out_dir: Path
+    formats: tuple[str, ...]
+    show_code: bool
+    kernel_name: str
+    timeout: int | None
+    date_text: str
+    lang: str
+
+
+def _date_text(lang: str, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    if lang == "en":
+        return f"{today.day} {_MONTHS_EN[today.month - 1]} {today.year}"
+    return today.strftime("%d.%m.%Y")
+
+
+def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
+    """Raise one error listing every problem in every job, before anything runs."""
+    bad_formats = [f for f in formats if f not in FORMATS]
+    if bad_formats:
+        raise ReportError(f"Unknown output format(s) {bad_formats}. Expected any of {list(FORMATS)}.")
+    problems: list[str] = []
+    seen: set[str] = set()
+    param_errors = False
+    for job in jobs:
+        name = job.name
+        if not name or name in (".", "..") or Path(name).name != name or name.startswith("."):
+            problems.append(f'job name {name!r} is not a plain folder name. Expected e.g. "drammen".')
+        elif name in seen:
+            problems.append(f'job name "{name}" is used twice. Expected one job per name.')
+        seen.add(name)
+        try:
+            validate_parameters(job.notebook, job.parameters)
+        except ParameterError as exc:
+            param_errors = True
+            problems.append(f'job "{name}": {exc}')
+    if problems:
+        cls = ParameterError if param_errors else ReportError
+        head = f"{len(problems)} report job(s) cannot run; nothing was run:"
+        raise cls("\n".join([head] + [f"- {p}" for p in problems]))
+
+
+def _kernel_manager_class(stderr_file: Any, force_python: bool) -> type:
+    """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and,
+    for the default Python kernel, runs it with this very interpreter."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SamorgKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            # A user-level "python3" kernelspec may point at another Python; the
+            # report must run with the packages of the caller's environment.
+            if force_python and "ipykernel_launcher" in cmd:
+                cmd[0] = sys.executable
+            return cmd
+
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            kw.setdefault("stderr", stderr_file)
+            await super().start_kernel(**kw)
+
+    return SamorgKernelManager
+
+
+def _no_cell_ran(path: Path) -> bool:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return True
+    return not any(c.cell_type == "code" and c.get("execution_count") for c in nb.cells)
+
+
+def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
+    """Papermill-execute one notebook, retrying once if the kernel fails to start."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    for attempt in (1, 2):
+        with tempfile.TemporaryFile(mode="w+b") as kernel_stderr:
+            try:
+                papermill.execute_notebook(
+                    str(job.notebook),
+                    str(output),
+                    parameters=dict(job.parameters),
+                    kernel_name=settings.kernel_name,
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=settings.timeout,
+                    kernel_manager_class=_kernel_manager_class(kernel_stderr, settings.kernel_name == "python3"),
+                )
+                return
+            except PapermillExecutionError:
+                raise
+            except Exception as exc:
+                # Kernel never started (e.g. a port collision, papermill #511): try once more.
+                if attempt == 1 and _no_cell_ran(output):
+                    continue
+                kernel_stderr.seek(0)
+                tail = kernel_stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+                if tail:
+                    exc.add_note("Kernel output:\n" + "\n".join(tail))
+                raise
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    """A one-line message and a fuller one, without a Python traceback."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        evalue = str(exc.evalue or "").strip()
+        first = evalue.splitlines()[0] if evalue else ""
+        line = f"{exc.ename}: {first}" if first else str(exc.ename)
+        return line, f"Exception in cell In [{exc.exec_count}]:\n{exc.ename}: {evalue}"
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    notes = "\n".join(getattr(exc, "__notes__", []))
+    return line, (f"{type(exc).__name__}: {text}\n{notes}").strip()
+
+
+def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
+    """Run and render one job. Never raises: failures go into the outcome."""
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    folder = settings.out_dir / job.name
+    final = folder / f"{job.name}.ipynb"
+    running = folder / f".{job.name}.running.ipynb"
+    failed = folder / f"{job.name}.failed.ipynb"
+    title = job.title or job.name
+
+    def outcome(status: str, **kw: Any) -> ReportOutcome:
+        return ReportOutcome(name=job.name, status=status, title=title, timings=timings,
+                             seconds=round(time.perf_counter() - start, 3), **kw)
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        _execute(job, running, settings)
+        timings["execute"] = round(time.perf_counter() - t, 3)
+    except BaseException as exc:  # noqa: BLE001 - a worker must always report back
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        partial = None
+        if running.exists():
+            os.replace(running, failed)
+            partial = failed
+        line, detail = _describe(exc)
+        return outcome("failed", ipynb=partial, error=line, error_detail=detail)
+    os.replace(running, final)
+    failed.unlink(missing_ok=True)  # a stale failure of this same report
+
+    from samorg.report.render import render_html, render_pdf
+
+    paths: dict[str, Path] = {}
+    try:
+        if "html" in settings.formats:
+            t = time.perf_counter()
+            paths["html"] = render_html(final, folder / f"{job.name}.html", show_code=settings.show_code,
+                                        banner=job.banner, title=title, lang=settings.lang)
+            timings["html"] = round(time.perf_counter() - t, 3)
+        if "pdf" in settings.formats:
+            t = time.perf_counter()
+            paths["pdf"] = render_pdf(final, folder / f"{job.name}.pdf", title=title, subtitle=job.subtitle,
+                                      date_text=settings.date_text, banner=job.banner,
+                                      show_code=settings.show_code, lang=settings.lang)
+            timings["pdf"] = round(time.perf_counter() - t, 3)
+    except Exception as exc:  # noqa: BLE001
+        line, detail = _describe(exc)
+        return outcome("failed", ipynb=final, error=line, error_detail=detail, **paths)
+    return outcome("ok", ipynb=final, **paths)
+
+
+def run_reports(
+    jobs: Iterable[ReportJob],
+    *,
+    out_dir: str | Path,
+    workers: int | None = None,
+    formats: Iterable[str] = FORMATS,
+    show_code: bool = False,
+    progress: bool = True,
+    kernel_name: str = "python3",
+    timeout: int | None = 600,
+    lang: str = "nb",
+    date_text: str | None = None,
+) -> list[ReportOutcome]:
+    """Execute report notebooks in parallel and render each to HTML and PDF.
+
+    Parameters
+    ----------
+    jobs : iterable of ReportJob
+        The reports; not modified.
+    out_dir : path
+        Root of the outputs; job ``name`` writes only inside ``out_dir/name/``:
+        ``name.ipynb`` (executed), ``name.html``, ``name.pdf``, or
+        ``name.failed.ipynb`` when execution failed (the previous good outputs
+        are then left as they were).
+    workers : int, optional
+        Parallel worker processes; default ``min(cpu_count, len(jobs))``. With
+        1, jobs run one after another in this process.
+    formats : iterable of {"html", "pdf"}
+    show_code : bool
+        Show code cells in the rendered reports.
+    progress : bool
+        Show a progress bar on stderr.
+    kernel_name : str
+        Jupyter kernel. The default ``"python3"`` always runs with this
+        process's Python (``sys.executable``), whatever kernelspec is installed.
+    timeout : int or None
+        Seconds one cell may run.
+    lang : {"nb", "en"}
+        Language of the PDF's page numbers and date, and of the HTML ``lang``.
+    date_text : str, optional
+        Date shown under the title; default today, e.g. ``"24.11.2026"``.
+
+    Returns
+    -------
+    list of ReportOutcome
+        One per job, in the order given.
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs, if any job has an unknown or mistyped parameter.
+    ReportError
+        Before anything runs, for a bad job name or output format.
+
+    Examples
+    --------
+    >>> jobs = [ReportJob("drammen", Path("notebooks/site_report.ipynb"), {"site": "drammen"},
+    ...                   title="Drammen bibliotek")]
+    >>> run_reports(jobs, out_dir=Path("reports"))  # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    jobs = list(jobs)
+    formats = tuple(formats)
+    _check_jobs(jobs, formats)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    settings = _Settings(out_dir, formats, show_code, kernel_name, timeout,
+                         date_text if date_text is not None else _date_text(lang), lang)
+    jobs = [ReportJob(j.name, Path(j.notebook).resolve(), dict(j.parameters), j.title, j.subtitle, j.banner)
+            for j in jobs]
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    results: dict[str, ReportOutcome] = {}
+    bar = tqdm(total=len(jobs), desc="Reports", unit="report", file=sys.stderr, disable=not progress)
+
+    def record(res: ReportOutcome) -> None:
+        results[res.name] = res
+        failures = sum(r.status == "failed" for r in results.values())
+        bar.set_postfix_str(f"{res.name} {res.status}" + (f", {failures} failed" if failures else ""))
+        bar.update(1)
+
+    try:
+        if n_workers == 1:
+            for job in jobs:
+                record(_run_job(job, settings))
+        else:
+            ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
+            with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+                futures = {pool.submit(_run_job, job, settings): job for job in jobs}
+                for fut in cf.as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        record(fut.result())
+                    except Exception as exc:  # the worker process itself died
+                        line, detail = _describe(exc)
+                        record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
+                                             title=job.title or job.name))
+    finally:
+        bar.close()
+    return [results[j.name] for j in jobs]
