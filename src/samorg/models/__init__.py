@@ -1,0 +1,9 @@
+"""Estimators: tidy DataFrame in, result object (numbers + table + sentence) out (DESIGN.md §4).
+
+statsmodels is imported inside the fitting functions, so importing this package stays light.
+"""
+
+from samorg.models.its import ITSResult, its
+from samorg.models.result import CAVEATS, Effect, ModelWarning, caveat_text
+
+__all__ = ["CAVEATS", "Effect", "ITSResult", "ModelWarning", "caveat_text", "its"]
