@@ -1,0 +1,131 @@
+"""Reports: run the report notebooks for a study and render them (HTML, PDF, index)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from samorg.config import Study
+from samorg.errors import ReportError
+
+__all__ = ["notebook_dir", "run_study_reports", "site_jobs"]
+
+SITE_NOTEBOOK = "site_report.ipynb"
+
+
+def notebook_dir() -> Path:
+    """The folder holding the report templates: ``./notebooks`` if present, else the repository's."""
+    here = Path.cwd() / "notebooks"
+    if (here / SITE_NOTEBOOK).is_file():
+        return here
+    repo = Path(__file__).resolve().parents[3] / "notebooks"
+    if (repo / SITE_NOTEBOOK).is_file():
+        return repo
+    raise ReportError(
+        f"The report templates were not found (looked for {here / SITE_NOTEBOOK} and {repo / SITE_NOTEBOOK}). "
+        "Run samorg from the project folder."
+    )
+
+
+def site_jobs(
+    study: Study,
+    *,
+    sites: Sequence[str] | None = None,
+    lang: str = "nb",
+    extra_parameters: dict[str, Any] | None = None,
+    notebooks: Path | None = None,
+):
+    """One :class:`~samorg.report.runner.ReportJob` per site (all sites, or those named)."""
+    from samorg.report.runner import ReportJob
+    from samorg.report.text import t
+
+    chosen = [study.site(s) for s in sites] if sites else list(study.sites)
+    nb = (notebooks or notebook_dir()) / SITE_NOTEBOOK
+    banner = t("banner", lang) if study.demo else None
+    jobs = []
+    for site in chosen:
+        params = {"study": str(study.path), "site": site.site_id, "lang": lang}
+        params.update(extra_parameters or {})
+        jobs.append(
+            ReportJob(
+                name=site.site_id,
+                notebook=nb,
+                parameters=params,
+                title=f"{t('site_report', lang)}: {site.name}",
+                subtitle=study.title,
+                banner=banner,
+            )
+        )
+    return jobs
+
+
+def run_study_reports(
+    study: Study,
+    *,
+    sites: Sequence[str] | None = None,
+    lang: str = "nb",
+    workers: int | None = None,
+    pdf: bool = True,
+    show_code: bool = False,
+    extra_parameters: dict[str, Any] | None = None,
+    progress: bool = True,
+    out_dir: Path | None = None,
+):
+    """Run every site report of ``study`` in parallel, render HTML and PDF, and write the index.
+
+    A failed site does not stop the others; its outcome says why and where the partial notebook is.
+    Returns the list of :class:`~samorg.report.runner.ReportOutcome`.
+    """
+    from samorg.report.index import write_index
+    from samorg.report.runner import run_reports
+    from samorg.report.text import t
+
+    if not (study.processed_dir / "observations.parquet").is_file():
+        raise ReportError(
+            f"No processed data in {study.processed_dir}. Run `samorg data --study {study.path}` first."
+        )
+    out = Path(out_dir) if out_dir else study.reports_dir
+    jobs = site_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters)
+    outcomes = run_reports(
+        jobs,
+        out_dir=out,
+        workers=workers,
+        formats=("html", "pdf") if pdf else ("html",),
+        show_code=show_code,
+        progress=progress,
+        lang=lang,
+    )
+    write_index(
+        _with_existing(outcomes, out, jobs),
+        out / "index.html",
+        title=f"{t('index_title', lang)}: {study.title}",
+        lang=lang,
+        banner=t("banner", lang) if study.demo else None,
+    )
+    return outcomes
+
+
+def _with_existing(outcomes, out: Path, jobs) -> list:
+    """Outcomes of this run plus the reports already in ``out`` from earlier runs (so none is lost)."""
+    from samorg.report.runner import ReportOutcome
+
+    names = {o.name for o in outcomes}
+    extra = []
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()) if out.is_dir() else []:
+        if folder.name in names:
+            continue
+        html = folder / f"{folder.name}.html"
+        if html.is_file():
+            pdf = folder / f"{folder.name}.pdf"
+            extra.append(
+                ReportOutcome(
+                    name=folder.name,
+                    status="ok",
+                    ipynb=folder / f"{folder.name}.ipynb",
+                    html=html,
+                    pdf=pdf if pdf.is_file() else None,
+                    title=folder.name,
+                )
+            )
+    return list(outcomes) + extra

@@ -1,0 +1,248 @@
+"""The site report's building blocks: one call per notebook cell.
+
+The notebook ``notebooks/site_report.ipynb`` holds only parameters and calls to these functions;
+every number in its prose comes from a result object, never typed by hand. Each function returns
+something Jupyter displays (Markdown, a table, a figure) and changes nothing on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from samorg import columns as C
+from samorg import fmt
+from samorg._version import __version__
+from samorg.config import Site, Study, load_study
+from samorg.errors import ModelError, SamorgError
+from samorg.report.text import t
+
+__all__ = [
+    "SiteContext",
+    "caveats",
+    "load",
+    "provenance",
+    "section",
+    "site_facts",
+    "title_block",
+    "visits_effect",
+    "visits_figure",
+    "visits_summary",
+]
+
+
+@dataclass
+class SiteContext:
+    """Everything one site report needs: the study, the site, the language and the site's data."""
+
+    study: Study
+    site: Site
+    lang: str = "nb"
+    notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """The site's monthly observations (all indicators), oldest first."""
+        path = self.study.processed_dir / "observations.parquet"
+        if not path.is_file():
+            raise SamorgError(
+                f"{path}: the processed data are missing. Run `samorg data --study {self.study.path}` first."
+            )
+        obs = pd.read_parquet(path, filters=[(C.SITE_ID, "==", self.site.site_id)])
+        obs = obs[obs[C.FREQ] == "M"]
+        return obs.sort_values([C.INDICATOR, C.PERIOD_START]).reset_index(drop=True)
+
+    def series(self, indicator: str) -> pd.DataFrame:
+        """One indicator as a monthly series with columns period_start, value, status."""
+        obs = self.monthly
+        return obs.loc[obs[C.INDICATOR] == indicator, [C.PERIOD_START, C.VALUE, C.STATUS]].reset_index(drop=True)
+
+    @property
+    def intervention(self) -> tuple[str, dt.date] | None:
+        """The change the site's time series is interrupted by: co-location, else co-organisation."""
+        if self.site.co_located:
+            return "co_located", self.site.co_located
+        if self.site.co_organised:
+            return "co_organised", self.site.co_organised
+        return None
+
+
+def _md(text: str):
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def load(study: str | Path, site: str, *, lang: str = "nb") -> SiteContext:
+    """Load the study and pick the site; a clear error if either is unknown."""
+    if lang not in ("nb", "en"):
+        raise SamorgError(f"Report language {lang!r} is not supported; use 'nb' (bokmål) or 'en' (English).")
+    s = load_study(study)
+    return SiteContext(study=s, site=s.site(site), lang=lang)
+
+
+def title_block(ctx: SiteContext):
+    """The report's heading: site, period, and the synthetic-data note for demo studies."""
+    lang = ctx.lang
+    lines = [
+        f"# {t('report_for', lang, name=ctx.site.name)}",
+        "",
+        f"**{ctx.study.title}** · "
+        + t("period", lang, start=fmt.date(ctx.study.data_start, lang=lang), end=fmt.date(ctx.study.data_end, lang=lang)),
+    ]
+    if ctx.study.demo:
+        lines += ["", f"> **{t('banner', lang)}.** {t('synthetic_note', lang)}"]
+    return _md("\n".join(lines))
+
+
+def _date_or_never(d: dt.date | None, lang: str) -> str:
+    return fmt.date(d, lang=lang) if d else t("never", lang)
+
+
+def site_facts(ctx: SiteContext) -> pd.DataFrame:
+    """A two-column table of what the registry says about the site."""
+    lang, s = ctx.lang, ctx.site
+    muni = ctx.study.municipalities.get(s.municipality_code)
+    rows = [
+        (t("fact_municipality", lang), f"{muni.name if muni else ''} ({s.municipality_code})"),
+        (t("fact_former", lang), s.former_municipality_code or t("unknown", lang)),
+        (t("fact_kind", lang), t(f"kind_{s.kind}", lang)),
+        (t("fact_co_organised", lang), _date_or_never(s.co_organised, lang)),
+        (t("fact_co_located", lang), _date_or_never(s.co_located, lang)),
+        (t("fact_counting", lang), t(f"counting_{s.counting_method}", lang)),
+    ]
+    if s.catchment_population:
+        rows.append((t("fact_catchment", lang), fmt.number(s.catchment_population, lang=lang)))
+    return pd.DataFrame(rows, columns=[t("fact", lang), t("value", lang)]).set_index(t("fact", lang))
+
+
+def _exclusion_windows(ctx: SiteContext) -> list[tuple[dt.date, dt.date, str]]:
+    return [(w.start, w.end, w.label or "COVID-19") for w in ctx.study.covid_windows]
+
+
+def visits_effect(ctx: SiteContext):
+    """Fit the interrupted time series of monthly visits; ``None`` (with a note) when it cannot be fitted.
+
+    A quasi-Poisson model with two Fourier pairs for the season and a trend; the COVID-19 windows of
+    the study are left out of the fit; the interruption is the co-location date (or co-organisation
+    when the site was never co-located). ``estimate`` is the log rate ratio of the level change.
+    """
+    from samorg.models import its
+
+    if ctx.intervention is None:
+        ctx.notes.append(t("its_none", ctx.lang))
+        return None
+    data = ctx.series("visits")
+    data = data[data[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
+    if data.empty:
+        ctx.notes.append(t("its_nodata", ctx.lang))
+        return None
+    _, when = ctx.intervention
+    try:
+        return its(
+            data,
+            outcome=C.VALUE,
+            time=C.PERIOD_START,
+            intervention=pd.Timestamp(when),
+            family="quasipoisson",
+            seasonality=2,
+            exclude=_exclusion_windows(ctx),
+            se="hac",
+            caveats=("covid",) if ctx.study.covid_windows else (),
+        )
+    except ModelError as exc:
+        ctx.notes.append(t("its_failed", ctx.lang, error=str(exc)))
+        return None
+
+
+def visits_figure(ctx: SiteContext, result):
+    """Observed, fitted and counterfactual monthly visits; ``None`` when there is no result."""
+    if result is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots import plot_its
+
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    plot_its(result, ax=ax, lang=ctx.lang)
+    ax.set_ylabel(t("visits_label", ctx.lang))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def visits_summary(ctx: SiteContext, result):
+    """The effect in plain language with its 95 % CI, the method, or why there is no estimate."""
+    lang = ctx.lang
+    if result is None:
+        return _md("\n\n".join(ctx.notes) or t("its_nodata", lang))
+    kind, when = ctx.intervention
+    label = t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang))
+    sentence = result.sentence(lang=lang, outcome_label=t("visits", lang))
+    family = "kvasi-Poisson" if lang == "nb" else "quasi-Poisson"
+    return _md(f"**{label[0].upper()}{label[1:]}:** {sentence}\n\n{t('its_method', lang, family=family)}")
+
+
+def caveats(ctx: SiteContext):
+    """How 2020–2021 was handled, what two treated municipalities can and cannot show."""
+    lang = ctx.lang
+    items = []
+    for w in ctx.study.covid_windows:
+        items.append(t("caveat_covid", lang, start=fmt.date(w.start, lang=lang), end=fmt.date(w.end, lang=lang)))
+    items += [t("caveat_few", lang), t("caveat_observational", lang)]
+    return _md("\n".join(f"- {i}" for i in items))
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=5, cwd=Path(__file__).resolve().parent,
+        )
+        return out.stdout.strip() or "–"
+    except (OSError, subprocess.SubprocessError):
+        return "–"
+
+
+def _input_hashes(ctx: SiteContext) -> list[tuple[str, str]]:
+    manifest = ctx.study.processed_dir / "manifest.json"
+    if not manifest.is_file():
+        return []
+    data: Any = json.loads(manifest.read_text(encoding="utf-8"))
+    inputs = data.get("inputs", {})
+    items = inputs.items() if isinstance(inputs, dict) else ((i.get("path"), i.get("sha256")) for i in inputs)
+    out = []
+    for path, digest in items:
+        if isinstance(digest, dict):
+            digest = digest.get("sha256", "")
+        out.append((str(path), str(digest or "")[:12]))
+    return sorted(out)
+
+
+def provenance(ctx: SiteContext):
+    """samorg version, git commit, time, study file and the checksums of every input file."""
+    lang = ctx.lang
+    now = dt.datetime.now().replace(microsecond=0)
+    lines = [
+        f"- {t('prov_version', lang)}: {__version__}",
+        f"- {t('prov_commit', lang)}: {_git_commit()}",
+        f"- {t('prov_generated', lang)}: {fmt.date(now.date(), lang=lang)} {now:%H:%M}",
+        f"- {t('prov_study', lang)}: `{ctx.study.path.name}`",
+    ]
+    hashes = _input_hashes(ctx)
+    if hashes:
+        lines += ["", f"{t('prov_inputs', lang)}:", "", f"| {t('file', lang)} | {t('hash', lang)} |", "|---|---|"]
+        lines += [f"| {Path(p).name} | `{h}` |" for p, h in hashes]
+    return _md("\n".join(lines))
+
+
+def section(ctx: SiteContext, key: str, level: int = 2):
+    """A section heading in the report's language (``key`` from :mod:`samorg.report.text`)."""
+    return _md(f"{'#' * level} {t(key, ctx.lang)}")
