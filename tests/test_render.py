@@ -1,0 +1,140 @@
+"""HTML and PDF rendering of an executed notebook (one Papermill run for the module)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from samorg.errors import ReportError
+from samorg.report.render import external_resources, render_html, render_pdf, write_typst_source
+
+NOTEBOOKS = Path(__file__).parent / "data_notebooks"
+BANNER = "Syntetiske demodata – tallene er ikke ekte"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import papermill
+
+    out = tmp_path_factory.mktemp("executed") / "site.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "site_report.ipynb"), str(out),
+                               parameters={"site": "Åsgårdstrand"}, progress_bar=False)
+    return out
+
+
+@pytest.fixture
+def long_notebook(tmp_path: Path) -> Path:
+    """A notebook of several pages, not executed (pandoc only reads it)."""
+    cells = [new_markdown_cell(f"## Del {i}\n\n" + "Lang tekst om biblioteket og innbyggertorget. " * 250)
+             for i in range(3)]
+    path = tmp_path / "long.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+
+def test_html_hides_code_by_default_and_shows_it_on_request(executed, tmp_path):
+    hidden = render_html(executed, tmp_path / "a.html").read_text(encoding="utf-8")
+    shown = render_html(executed, tmp_path / "b.html", show_code=True).read_text(encoding="utf-8")
+    assert 'class="highlight' not in hidden and "pd.DataFrame" not in hidden
+    assert 'class="highlight' in shown and "KERNEL_PYTHON" in shown
+    assert hidden.count("KERNEL_PYTHON") == 1  # the printed output stays
+
+
+def test_html_is_self_contained_with_banner_title_and_language(executed, tmp_path):
+    html = render_html(executed, tmp_path / "r.html", banner=BANNER, title="Drammen – rapport").read_text("utf-8")
+    assert external_resources(html) == []
+    assert "<script src=" not in html and "cdnjs" not in html and "mathjax" not in html.lower()
+    assert "data:image/png;base64," in html
+    assert '<html lang="nb">' in html and "<title>Drammen – rapport</title>" in html
+    assert f'<div class="samorg-banner" role="note">{BANNER}</div>' in html
+    assert "position: sticky" in html
+    assert "Åsgårdstrand" in html and "æøå ÆØÅ" in html and "<table" in html
+
+
+def test_html_refuses_output_that_loads_from_the_network(tmp_path):
+    cell = new_code_cell("show()", outputs=[new_output(
+        "display_data", data={"text/html": '<script src="https://cdn.example.org/plot.js"></script>'})])
+    path = tmp_path / "web.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), path)
+    with pytest.raises(ReportError, match="cdn.example.org"):
+        render_html(path, tmp_path / "web.html")
+    assert not (tmp_path / "web.html").exists()
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def test_pdf_is_written_and_deterministic(executed, tmp_path):
+    kw = dict(title="Drammen", subtitle="Samlokalisering", date_text="24.11.2026", banner=BANNER)
+    a = render_pdf(executed, tmp_path / "a.pdf", **kw).read_bytes()
+    b = render_pdf(executed, tmp_path / "b.pdf", **kw).read_bytes()
+    assert a.startswith(b"%PDF") and len(a) > 5000
+    assert a == b
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]  # build folder removed
+
+
+def test_typst_source_has_tables_figures_and_no_code(executed, tmp_path):
+    src = write_typst_source(executed, tmp_path, title="Drammen", subtitle="Samlokalisering",
+                             date_text="24.11.2026", banner=BANNER)
+    text = src.read_text(encoding="utf-8")
+    assert "table.header(" in text and "[Åsgårdstrand]" in text  # pandas HTML table → Typst table
+    assert "<Figure size" not in text and "&lt;" not in text  # text/plain duplicates dropped
+    assert 'image("media/' in text and list((tmp_path / "media").glob("*.png"))
+    assert "pd.DataFrame" not in text and "KERNEL_PYTHON" in text  # code hidden, output kept
+    assert '#let samorg-date = "24.11.2026"' in text and "æøå ÆØÅ" in text
+    with_code = write_typst_source(executed, tmp_path / "code", title="T", show_code=True).read_text("utf-8")
+    assert "pd.DataFrame" in with_code
+
+
+def test_banner_is_in_the_header_of_every_page(long_notebook, tmp_path):
+    import typst
+
+    src = write_typst_source(long_notebook, tmp_path, title="Lang rapport", banner=BANNER)
+    pages = typst.compile(str(src), root=str(tmp_path), ignore_system_fonts=True, format="svg")
+    banners = json.loads(typst.query(str(src), "<samorg-banner>", root=str(tmp_path), ignore_system_fonts=True))
+    assert len(pages) >= 3
+    assert [b["value"] for b in banners] == [BANNER] * len(pages)
+    assert '"Side"' in src.read_text(encoding="utf-8")
+
+
+def test_no_banner_means_no_header(long_notebook, tmp_path):
+    import typst
+
+    src = write_typst_source(long_notebook, tmp_path, title="Lang rapport", lang="en")
+    assert json.loads(typst.query(str(src), "<samorg-banner>", root=str(tmp_path), ignore_system_fonts=True)) == []
+    assert '"Page"' in src.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_pdf_text_has_banner_and_page_numbers_on_every_page(long_notebook, tmp_path):
+    pdf = render_pdf(long_notebook, tmp_path / "long.pdf", title="Lang", banner=BANNER)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 3
+    for i, page in enumerate(pages, start=1):
+        assert BANNER in page and f"Side {i} av {len(pages)}" in page
+
+
+def test_awkward_titles_are_typeset_verbatim(executed, tmp_path):
+    title = 'Drammen "bibliotek" #1 $x$ \\ [a] <b> *c* _d_ @e'
+    src = write_typst_source(executed, tmp_path, title=title, subtitle="Linje\nto")
+    import typst
+
+    assert typst.compile(str(src), root=str(tmp_path), ignore_system_fonts=True).startswith(b"%PDF")
+    assert '#let samorg-title = "Drammen \\"bibliotek\\" #1 $x$ \\\\ [a] <b> *c* _d_ @e"' in src.read_text("utf-8")
+
+
+def test_missing_notebook_is_a_report_error(tmp_path):
+    with pytest.raises(ReportError, match="no such notebook"):
+        render_pdf(tmp_path / "nope.ipynb", tmp_path / "x.pdf", title="X")
+    with pytest.raises(ReportError, match="no such notebook"):
+        render_html(tmp_path / "nope.ipynb", tmp_path / "x.html")
