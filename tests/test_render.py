@@ -20,12 +20,12 @@ BANNER = "Syntetiske demodata – tallene er ikke ekte"
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import papermill
+    from samorg.report.runner import ReportJob, run_reports
 
-    out = tmp_path_factory.mktemp("executed") / "site.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "site_report.ipynb"), str(out),
-                               parameters={"site": "Åsgårdstrand"}, progress_bar=False)
-    return out
+    job = ReportJob("site", NOTEBOOKS / "site_report.ipynb", {"site": "Åsgårdstrand"}, "Site")
+    [res] = run_reports([job], out_dir=tmp_path_factory.mktemp("executed"), formats=(), progress=False)
+    assert res.status == "ok", res.error_detail
+    return res.ipynb
 
 
 @pytest.fixture
@@ -68,6 +68,20 @@ def test_html_refuses_output_that_loads_from_the_network(tmp_path):
     with pytest.raises(ReportError, match="cdn.example.org"):
         render_html(path, tmp_path / "web.html")
     assert not (tmp_path / "web.html").exists()
+
+
+def test_warnings_on_stderr_are_left_out_unless_code_is_shown(tmp_path):
+    cell = new_code_cell("fit()", outputs=[
+        new_output("stream", name="stderr", text="UserWarning: convergence not reached\n"),
+        new_output("stream", name="stdout", text="Ferdig\n"),
+    ])
+    path = tmp_path / "warn.ipynb"
+    nbformat.write(new_notebook(cells=[cell]), path)
+    html = render_html(path, tmp_path / "w.html").read_text("utf-8")
+    typ = write_typst_source(path, tmp_path / "t", title="T").read_text("utf-8")
+    assert "Ferdig" in html and "Ferdig" in typ
+    assert "convergence" not in html and "convergence" not in typ
+    assert "convergence" in write_typst_source(path, tmp_path / "c", title="T", show_code=True).read_text("utf-8")
 
 
 # --- PDF ---------------------------------------------------------------------------------------

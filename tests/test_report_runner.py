@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -115,6 +116,8 @@ def test_parameters_reach_the_notebook_and_kernel_uses_callers_python(run):
     executed = outcomes[2].ipynb.read_text(encoding="utf-8")
     assert "Indre Østfold" in outcomes[2].html.read_text(encoding="utf-8")
     assert f"KERNEL_PYTHON={sys.executable}" in executed
+    # conftest sets MPLBACKEND=Agg; the kernel must still show figures inline
+    assert os.environ.get("MPLBACKEND") == "Agg" and '"image/png"' in executed
 
 
 def test_failed_rerun_keeps_the_previous_good_report(run, tmp_path):

@@ -2,7 +2,7 @@
 -- into the body of a printed report.
 --
 --  * code cells lose their source unless metadata `samorg-show-code` is true;
---  * stderr streams (warnings, progress bars) are dropped;
+--  * stderr streams (warnings, progress bars) are dropped, unless code is shown;
 --  * pandas' HTML tables (a raw HTML block, the table inside a <div>) are
 --    parsed into pandoc tables so that Typst typesets them;
 --  * where an output has a richer form (image, table, markdown), its
@@ -21,9 +21,9 @@ local function html_to_blocks(raw)
   return doc.blocks
 end
 
-local function clean_output(div)
+local function clean_output(div, show_code)
   if has_class(div, "stream") then
-    if has_class(div, "stderr") then return nil end
+    if has_class(div, "stderr") and not show_code then return nil end
     return div
   end
   local rich, blocks = false, pandoc.List()
@@ -57,7 +57,7 @@ local function clean_code_cell(div, show_code)
     if b.t == "CodeBlock" then
       if show_code then content:insert(b) end
     elseif b.t == "Div" and has_class(b, "output") then
-      local out = clean_output(b)
+      local out = clean_output(b, show_code)
       if out then content:insert(out) end
     else
       content:insert(b)

@@ -120,7 +120,8 @@ def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
 
 def _kernel_manager_class(stderr_file: Any, force_python: bool) -> type:
     """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and,
-    for the default Python kernel, runs it with this very interpreter."""
+    for the default Python kernel, runs it with this very interpreter and the
+    inline matplotlib backend."""
     from jupyter_client.manager import AsyncKernelManager
 
     class SamorgKernelManager(AsyncKernelManager):
@@ -134,6 +135,13 @@ def _kernel_manager_class(stderr_file: Any, force_python: bool) -> type:
 
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
             kw.setdefault("stderr", stderr_file)
+            if force_python:
+                # An inherited MPLBACKEND (e.g. "Agg" from a test run or a server)
+                # would stop ipykernel from showing figures: they would vanish
+                # from the report without an error.
+                env = dict(kw.get("env") or os.environ)
+                env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+                kw["env"] = env
             await super().start_kernel(**kw)
 
     return SamorgKernelManager
@@ -155,6 +163,7 @@ def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     for attempt in (1, 2):
+        output.unlink(missing_ok=True)  # a leftover from an interrupted run
         with tempfile.TemporaryFile(mode="w+b") as kernel_stderr:
             try:
                 papermill.execute_notebook(
@@ -309,7 +318,7 @@ def run_reports(
     ...                   title="Drammen bibliotek")]
     >>> run_reports(jobs, out_dir=Path("reports"))  # doctest: +SKIP
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     jobs = list(jobs)
     formats = tuple(formats)
