@@ -93,6 +93,8 @@ def test_pdf_is_written_and_deterministic(executed, tmp_path):
     b = render_pdf(executed, tmp_path / "b.pdf", **kw).read_bytes()
     assert a.startswith(b"%PDF") and len(a) > 5000
     assert a == b
+    first = _pdf_pages_text(tmp_path / "a.pdf")[0]
+    assert "Åsgårdstrand" in first and "Strømsø" in first and "æøå" in first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.pdf"]  # build folder removed
 
 
@@ -101,6 +103,7 @@ def test_typst_source_has_tables_figures_and_no_code(executed, tmp_path):
                              date_text="24.11.2026", banner=BANNER)
     text = src.read_text(encoding="utf-8")
     assert "table.header(" in text and "[Åsgårdstrand]" in text  # pandas HTML table → Typst table
+    assert "align: (right,right,right,left,)" in text  # numbers right, text left
     assert "<Figure size" not in text and "&lt;" not in text  # text/plain duplicates dropped
     assert 'image("media/' in text and list((tmp_path / "media").glob("*.png"))
     assert "pd.DataFrame" not in text and "KERNEL_PYTHON" in text  # code hidden, output kept
@@ -128,14 +131,26 @@ def test_no_banner_means_no_header(long_notebook, tmp_path):
     assert '"Page"' in src.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def _pdf_pages_text(pdf: Path) -> list[str]:
+    """Text of each page, by pypdf or else poppler's pdftotext; skip if neither is there."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        if shutil.which("pdftotext") is None:
+            pytest.skip("neither pypdf nor pdftotext (poppler-utils) is installed")
+        out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+        return [p for p in out.stdout.split("\f") if p.strip()]
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
 def test_pdf_text_has_banner_and_page_numbers_on_every_page(long_notebook, tmp_path):
-    pdf = render_pdf(long_notebook, tmp_path / "long.pdf", title="Lang", banner=BANNER)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    pages = [p for p in text.split("\f") if p.strip()]
+    pdf = render_pdf(long_notebook, tmp_path / "long.pdf", title="Lang rapport", date_text="24.11.2026",
+                     banner=BANNER)
+    pages = _pdf_pages_text(pdf)
     assert len(pages) >= 3
     for i, page in enumerate(pages, start=1):
         assert BANNER in page and f"Side {i} av {len(pages)}" in page
+    assert "Lang rapport" in pages[0] and "24.11.2026" in pages[0]
 
 
 def test_awkward_titles_are_typeset_verbatim(executed, tmp_path):

@@ -15,10 +15,38 @@ local function has_class(el, name)
   return false
 end
 
+local function is_number(text)
+  -- "1 234,5", "12.5 %", "−3": digits with separators (also no-break spaces and the minus sign)
+  local t = text:gsub("\u{a0}", ""):gsub("\u{202f}", ""):gsub("\u{2212}", "-")
+  return t:match("^%s*[%-+]?[%d%.,%s]*%d[%d%.,%s]*%%?%s*$") ~= nil
+end
+
+-- Numbers right, text (and the index column) left, as in the notebook.
+local function align_columns(tbl)
+  local ncols = #tbl.colspecs
+  local numeric = {}
+  for i = 1, ncols do numeric[i] = nil end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for i, cell in ipairs(row.cells) do
+        local text = pandoc.utils.stringify(cell.contents)
+        if text ~= "" and i <= ncols then
+          numeric[i] = (numeric[i] ~= false) and is_number(text)
+        end
+      end
+    end
+  end
+  for i = 1, ncols do
+    local align = numeric[i] and pandoc.AlignRight or pandoc.AlignLeft
+    tbl.colspecs[i] = { align, tbl.colspecs[i][2] }
+  end
+  return tbl
+end
+
 local function html_to_blocks(raw)
   local ok, doc = pcall(pandoc.read, raw.text, "html")
   if not ok then return {} end
-  return doc.blocks
+  return doc.blocks:walk({ Table = align_columns })
 end
 
 local function clean_output(div, show_code)
