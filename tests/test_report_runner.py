@@ -129,6 +129,8 @@ def test_failed_rerun_keeps_the_previous_good_report(run, tmp_path):
     assert again.status == "failed" and again.ipynb == copy / "drammen" / "drammen.failed.ipynb"
     for path, data in before.items():
         assert path.read_bytes() == data, f"{path} was changed by another report's failed run"
+    html = write_index([again], copy / "index.html", title="R").read_text(encoding="utf-8")
+    assert "Forrige vellykkede versjon" in html and 'href="drammen/drammen.pdf"' in html
 
 
 def test_kernel_that_fails_to_start_is_retried_once(monkeypatch, tmp_path):

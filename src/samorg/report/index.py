@@ -22,11 +22,13 @@ _TEXT = {
     "nb": {
         "report": "Rapport", "name": "Navn", "status": "Status", "files": "Filer",
         "ok": "OK", "failed": "Feilet", "generated": "Laget", "partial": "Delvis kjørt notatbok",
+        "previous": "Forrige vellykkede versjon",
         "summary": "{n} rapporter, {ok} OK, {failed} feilet",
     },
     "en": {
         "report": "Report", "name": "Name", "status": "Status", "files": "Files",
         "ok": "OK", "failed": "Failed", "generated": "Generated", "partial": "Partly executed notebook",
+        "previous": "Last successful version",
         "summary": "{n} reports, {ok} OK, {failed} failed",
     },
 }
@@ -114,6 +116,11 @@ def write_index(
             if o.ipynb is not None:
                 href = _href(o.ipynb, base)
                 details += f'<p>{words["partial"]}: <a href="{escape(href)}"><code>{escape(href)}</code></a></p>'
+                # The last good version is kept when a rerun fails: offer it, marked as such.
+                older = [(label, o.ipynb.parent / f"{o.name}.{ext}") for label, ext in (("HTML", "html"), ("PDF", "pdf"))]
+                older = [f'<a href="{escape(_href(p, base))}">{label}</a>' for label, p in older if p.is_file()]
+                if older:
+                    details += f'<p>{words["previous"]}: {" ".join(older)}</p>'
         rows.append(
             f'<tr class="{"ok" if ok else "failed"}" id="report-{escape(o.name)}">'
             f'<td>{escape(o.title or o.name)}{details}</td>'

@@ -284,7 +284,9 @@ def run_reports(
         are then left as they were).
     workers : int, optional
         Parallel worker processes; default ``min(cpu_count, len(jobs))``. With
-        1, jobs run one after another in this process.
+        1, jobs run one after another in this process. Workers are started with
+        "spawn" (as on Windows and macOS), so a script that calls this with
+        several workers needs the usual ``if __name__ == "__main__":`` guard.
     formats : iterable of {"html", "pdf"}
     show_code : bool
         Show code cells in the rendered reports.
