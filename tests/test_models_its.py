@@ -193,6 +193,7 @@ def test_non_positive_offset(small):
         its(small.assign(pop=0.0), outcome="y", time="t", intervention=13, family="poisson", offset="pop")
 
 
+@pytest.mark.filterwarnings("ignore::samorg.models.ModelWarning")
 def test_too_many_terms(small):
     with pytest.raises(ModelError, match="too few|collinear"):
         its(small.iloc[:8], outcome="y", time="t", intervention=5, seasonality="month")
