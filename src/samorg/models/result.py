@@ -63,6 +63,17 @@ CAVEATS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Få klynger: klyngerobuste p-verdier avviser for ofte; tolk med forsiktighet.",
             "Few clusters: cluster-robust p-values over-reject; interpret with caution.",
         ),
+        "few_clusters_wild": (
+            "Få klynger: wild cluster bootstrap med Webb-vekter er brukt, men er bare tilnærmet med så få klynger.",
+            "Few clusters: the wild cluster bootstrap with Webb weights was used, but it is only approximate with "
+            "so few clusters.",
+        ),
+        "few_treated_clusters": (
+            "Bare én eller to behandlede klynger: også klyngerobuste og wild bootstrap-p-verdier er upålitelige; "
+            "permutasjonsinferens over sammenligningsenhetene er tryggere.",
+            "Only one or two treated clusters: cluster-robust and wild bootstrap p-values are unreliable too; "
+            "permutation inference over the comparison units is safer.",
+        ),
         "min_attainable_p": (
             "Designet kan ikke gi en mindre p-verdi enn den minste oppnåelige; p-verdien sier derfor lite om "
             "styrken i bevisene.",

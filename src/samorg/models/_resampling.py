@@ -1,0 +1,191 @@
+"""Wild cluster bootstrap and permutation inference for one coefficient of a linear model.
+
+Everything works on the (already √weight-transformed) design, and uses that a
+linear estimator is linear in the outcome, so each bootstrap or permutation draw costs
+only cluster-level arithmetic and confidence intervals come from inverting the test.
+
+Wild cluster bootstrap (restricted, "WCR", Cameron, Gelbach & Miller 2008; Roodman,
+MacKinnon, Nielsen & Webb 2019): impose ``β_D = b0``, take restricted residuals ``u``,
+draw ``y* = X_r β_r + b0 D + u · w_g`` with one weight per cluster, and compare the CR1
+t-statistics. With cluster-level weights the bootstrap numerator is ``w'q`` and the
+cluster scores are ``Q w`` for a G-vector ``q`` and a G×G matrix ``Q`` (both linear in
+``b0``), so nothing of size n × draws is ever formed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])
+
+
+@dataclass(frozen=True)
+class Draws:
+    weights: np.ndarray  # G × B
+    kind: str  # "rademacher" | "webb"
+    enumerated: bool
+    min_attainable_p: float
+
+
+def wild_weights(n_clusters: int, *, draws: int, kind: str, rng: np.random.Generator) -> Draws:
+    """Cluster weights: all sign patterns when they number no more than ``draws``, else random draws."""
+    values = np.array([-1.0, 1.0]) if kind == "rademacher" else WEBB
+    total = len(values) ** n_clusters
+    if total <= draws:
+        w = np.array(list(itertools.product(values, repeat=n_clusters))).T
+        # w and −w give the same |t*|, and the identity draw reproduces the observed t.
+        return Draws(w, kind, True, 2.0 / total)
+    w = rng.choice(values, size=(n_clusters, draws))
+    return Draws(w, kind, False, 1.0 / (draws + 1))
+
+
+class WildClusterTest:
+    """The WCR bootstrap test of ``β_D = b0`` for column ``d`` of ``X`` (all √weight-transformed)."""
+
+    def __init__(self, y: np.ndarray, X: np.ndarray, d: int, groups: np.ndarray, draws: Draws, cr1: float):
+        self.draws = draws
+        n, _ = X.shape
+        self.G = int(groups.max()) + 1
+        self.cr1 = cr1
+        xtx_inv = np.linalg.pinv(X.T @ X)
+        a = (xtx_inv @ X.T)[d]  # β_D = a'y
+        D = X[:, d]
+        Xr = np.delete(X, d, axis=1)
+        # restricted residuals u(b0) = M_r y − b0 M_r D
+        u1 = y - Xr @ np.linalg.lstsq(Xr, y, rcond=None)[0]
+        u2 = D - Xr @ np.linalg.lstsq(Xr, D, rcond=None)[0]
+        onehot = np.zeros((n, self.G))
+        onehot[np.arange(n), groups] = 1.0
+        P = onehot.T @ (a[:, None] * X)  # G × k: Σ_{i∈g} a_i x_i'
+        self._parts = []
+        for u in (u1, u2):
+            q = onehot.T @ (a * u)  # G
+            R = onehot.T @ (X * u[:, None])  # G × k: Σ_{i∈h} x_i u_i
+            Q = np.diag(q) - P @ xtx_inv @ R.T  # cluster scores of the D-coefficient: S = Q w
+            self._parts.append((q, Q))
+        self.estimate = float(a @ y)
+        scores = onehot.T @ (a * (y - X @ (xtx_inv @ X.T @ y)))
+        self.std_error = math.sqrt(cr1 * float(scores @ scores))
+
+    def p_value(self, b0: float) -> float:
+        (q1, Q1), (q2, Q2) = self._parts
+        q, Q = q1 - b0 * q2, Q1 - b0 * Q2
+        w = self.draws.weights
+        num = q @ w
+        S = Q @ w
+        den = np.sqrt(self.cr1 * np.einsum("gb,gb->b", S, S))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_star = np.abs(num / den)
+        t_obs = abs(self.estimate - b0) / self.std_error
+        extreme = int(np.sum(t_star >= t_obs * (1 - 1e-10)))
+        if self.draws.enumerated:
+            return extreme / w.shape[1]
+        return (1 + extreme) / (w.shape[1] + 1)
+
+    def confidence_interval(self, level: float) -> tuple[float, float]:
+        alpha = 1 - level + 1e-12  # p ≤ α rejects
+        return (_invert(self.p_value, self.estimate, self.std_error, alpha, -1),
+                _invert(self.p_value, self.estimate, self.std_error, alpha, +1))
+
+
+def _invert(p_of, centre: float, scale: float, alpha: float, direction: int) -> float:
+    """The bound where ``p_of`` falls to ``alpha`` going from ``centre`` in ``direction`` (±inf if never)."""
+    scale = scale if scale > 0 and math.isfinite(scale) else 1.0
+    inner, step = centre, scale
+    outer = centre + direction * step
+    while p_of(outer) > alpha:
+        inner, step = outer, step * 2
+        outer = centre + direction * step
+        if step > 1e6 * scale:
+            return direction * math.inf
+    for _ in range(60):
+        mid = (inner + outer) / 2
+        if p_of(mid) > alpha:
+            inner = mid
+        else:
+            outer = mid
+        if abs(outer - inner) < 1e-8 * scale:
+            break
+    return (inner + outer) / 2
+
+
+# -- permutation ------------------------------------------------------------------------------------
+def assignments(n_units: int, n_treated: int, *, draws: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """Treated-unit sets as a P × n_units 0/1 matrix: all of them when they number ≤ ``draws``."""
+    total = math.comb(n_units, n_treated)
+    if total <= draws:
+        rows = np.zeros((total, n_units))
+        for i, chosen in enumerate(itertools.combinations(range(n_units), n_treated)):
+            rows[i, list(chosen)] = 1.0
+        return rows, True
+    rows = np.zeros((draws, n_units))
+    for i in range(draws):
+        rows[i, rng.choice(n_units, size=n_treated, replace=False)] = 1.0
+    return rows, False
+
+
+def permutation_estimates(
+    targets: np.ndarray, O: np.ndarray, sw: np.ndarray, post: np.ndarray, unit_of_row: np.ndarray,
+    assign: np.ndarray, *, treated_in_model: bool, chunk: int = 2000,
+) -> np.ndarray:
+    """The D-coefficient for each assignment and each target column (rows × 2: y and D).
+
+    ``O`` holds the fixed regressors (√weight-transformed); the varying ones are the
+    treated indicator (unless absorbed by unit fixed effects) and treated × post.
+    Frisch–Waugh–Lovell: residualise on ``O`` once, then solve a 1×1 or 2×2 system per draw.
+    """
+    coef = np.linalg.lstsq(O, targets, rcond=None)[0]
+    Mt = targets - O @ coef  # n × m
+    out = []
+    for start in range(0, len(assign), chunk):
+        T = assign[start:start + chunk][:, unit_of_row].T * sw[:, None]  # n × P
+        Dp = T * post[:, None]
+        MD = Dp - O @ np.linalg.lstsq(O, Dp, rcond=None)[0]
+        dy = MD.T @ Mt  # P × m
+        dd = np.einsum("ip,ip->p", MD, MD)
+        if not treated_in_model:
+            out.append(dy / dd[:, None])
+            continue
+        MT = T - O @ np.linalg.lstsq(O, T, rcond=None)[0]
+        tt = np.einsum("ip,ip->p", MT, MT)
+        td = np.einsum("ip,ip->p", MT, MD)
+        ty = MT.T @ Mt
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append((tt[:, None] * dy - td[:, None] * ty) / (tt * dd - td**2)[:, None])
+    return np.vstack(out)
+
+
+def permutation_interval(est: float, A: np.ndarray, B: np.ndarray, level: float) -> tuple[float, float]:
+    """Exact inversion of the permutation test of a constant additive effect ``b0``.
+
+    Under ``b0`` the outcome becomes ``y − b0 D``, the observed estimate ``est − b0`` and each
+    permuted estimate ``A − b0 B``; ``b0`` is kept when ``#{|A − b0 B| ≥ |est − b0|} / P > α``.
+    The acceptance set changes only where ``|est − b0| = |A − b0 B|``, so checking those
+    points and the midpoints between them is exact. Returns the hull of the accepted set.
+    """
+    alpha = 1 - level + 1e-12  # p ≤ α rejects; the tolerance absorbs 1 − 0.9 = 0.09999…
+    keep = np.isfinite(A) & np.isfinite(B)
+    A, B = A[keep], B[keep]
+
+    def p_of(b0: float) -> float:
+        return float(np.mean(np.abs(A - b0 * B) >= abs(est - b0) * (1 - 1e-10) - 1e-12))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roots = np.concatenate([(est - A) / (1 - B), (est + A) / (1 + B)])
+    roots = np.unique(roots[np.isfinite(roots)])
+    if len(roots) == 0:
+        return (-math.inf, math.inf) if p_of(est) > alpha else (math.nan, math.nan)
+    # Acceptance is constant between neighbouring roots: test one point inside each gap (and
+    # beyond the outermost roots) and report the closure of the accepted open intervals, so
+    # isolated tie points do not widen the interval.
+    spread = max(float(np.ptp(roots)), 1.0)
+    edges = np.concatenate([[-math.inf], roots, [math.inf]])
+    probes = np.concatenate([[roots[0] - spread], (roots[:-1] + roots[1:]) / 2, [roots[-1] + spread]])
+    accepted = [i for i, b in enumerate(probes) if p_of(float(b)) > alpha]
+    if not accepted:
+        return math.nan, math.nan
+    return float(edges[accepted[0]]), float(edges[accepted[-1] + 1])

@@ -1,0 +1,191 @@
+"""samorg.models.did: agreement with statsmodels, planted effects, exact resampling inference."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from samorg.errors import ModelError
+from samorg.models import DiDResult, ModelWarning, did
+from samorg.models import _resampling as rs
+
+
+def _seed(text: str) -> int:
+    return int.from_bytes(text.encode(), "little") % 2**32
+
+
+def panel(*, seed: str, units: int = 20, periods: int = 8, n_treated: int = 6, effect: float = 2.0,
+          unit_sd: float = 1.0) -> pd.DataFrame:
+    rng = np.random.default_rng(_seed(seed))
+    unit = np.repeat(np.arange(units), periods)
+    period = np.tile(np.arange(periods), units)
+    treated = (unit < n_treated).astype(int)
+    post = (period >= periods // 2).astype(int)
+    y = (3 + rng.normal(0, unit_sd, units)[unit] + rng.normal(0, 0.5, periods)[period] + effect * treated * post
+         + rng.normal(0, 1, unit.size))
+    return pd.DataFrame({"y": y, "treated": treated, "post": post, "unit": unit, "period": period,
+                         "pop": rng.uniform(1, 5, units)[unit]})
+
+
+def _ols(y, X):
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    return beta, y - X @ beta
+
+
+# -- agreement with statsmodels -------------------------------------------------------------------
+@pytest.mark.parametrize(("inference", "cov_type"), [("classical", "nonrobust"), ("robust", "HC1"),
+                                                     ("cluster", "cluster")])
+def test_standard_errors_match_statsmodels(inference, cov_type):
+    import statsmodels.api as sm
+
+    df = panel(seed="did statsmodels")
+    res = did(df, outcome="y", treated="treated", post="post", unit="unit", time="period", weights="pop",
+              inference=inference)
+    X = pd.get_dummies(df[["unit", "period"]].astype(str), drop_first=True, dtype=float)
+    X.insert(0, "const", 1.0)
+    X["did"] = df["treated"] * df["post"]
+    kw = {"groups": df["unit"]} if cov_type == "cluster" else None
+    ref = sm.WLS(df["y"], X, weights=df["pop"]).fit(cov_type=cov_type, cov_kwds=kw, use_t=True)
+    assert res.estimate == pytest.approx(ref.params["did"])
+    assert res.std_error == pytest.approx(ref.bse["did"])
+    assert res.p_value == pytest.approx(ref.pvalues["did"], rel=1e-6, abs=1e-12)
+    assert (res.ci_low, res.ci_high) == pytest.approx(tuple(ref.conf_int().loc["did"]))
+
+
+def test_two_by_two_is_the_difference_of_cell_means():
+    df = panel(seed="did 2x2")
+    res = did(df, outcome="y", treated="treated", post="post", inference="classical")
+    m = res.cell_means
+    assert res.estimate == pytest.approx((m.loc[1, 1] - m.loc[1, 0]) - (m.loc[0, 1] - m.loc[0, 0]))
+    assert set(res.coefficients.index) == {"const", "treated", "post", "did"}
+
+
+# -- planted effects ------------------------------------------------------------------------------
+@pytest.mark.parametrize("inference", ["cluster", "wild", "permutation"])
+def test_recovers_planted_effect(inference):
+    df = panel(seed=f"did planted {inference}", units=24, n_treated=8)
+    before = df.copy()
+    res = did(df, outcome="y", treated="treated", post="post", unit="unit", time="period", inference=inference,
+              draws=1999)
+    assert isinstance(res, DiDResult) and res.term == "did" and res.link == "identity"
+    assert res.ci_low < 2.0 < res.ci_high and res.p_value < 0.01
+    pd.testing.assert_frame_equal(df, before)
+    assert "95\u00a0% KI" in res.sentence() and "95% CI" in res.sentence("en")
+
+
+def test_wild_bootstrap_is_seeded_and_labelled():
+    df = panel(seed="did seeded", units=16, n_treated=5, effect=0.4)
+    a = did(df, outcome="y", treated="treated", post="post", unit="unit", inference="wild", draws=999, seed=1)
+    b = did(df, outcome="y", treated="treated", post="post", unit="unit", inference="wild", draws=999, seed=1)
+    assert a.p_value == b.p_value and (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert a.details["bootstrap_weights"] == "rademacher" and not a.details["enumerated"]
+    assert "wild cluster bootstrap (Rademacher, 16 clusters, 999 draws)" in a.inference
+
+
+# -- exact resampling against brute force ---------------------------------------------------------
+def test_wild_bootstrap_matches_brute_force_enumeration():
+    df = panel(seed="did wild brute", units=6, n_treated=3, periods=4, effect=0.8)
+    with pytest.warns(ModelWarning, match="Webb"):
+        res = did(df, outcome="y", treated="treated", post="post", unit="unit", inference="wild", draws=99999)
+    assert res.details["enumerated"] and res.details["draws"] == 6**6
+    assert res.details["min_attainable_p"] == pytest.approx(2 / 6**6)
+    # brute force: restricted wild cluster bootstrap with Rademacher weights, all 2^6 patterns
+    y = df["y"].to_numpy()
+    X = np.column_stack([np.ones(len(df)), pd.get_dummies(df["unit"], drop_first=True, dtype=float),
+                         df["post"], df["treated"] * df["post"]])
+    g = df["unit"].to_numpy()
+    n, k, G = len(y), X.shape[1], 6
+    c = G / (G - 1) * (n - 1) / (n - k)
+
+    def t_stat(yy, b0):
+        beta, e = _ols(yy, X)
+        a = np.linalg.inv(X.T @ X) @ X.T
+        s = np.array([a[-1, g == j] @ e[g == j] for j in range(G)])
+        return (beta[-1] - b0) / math.sqrt(c * s @ s)
+
+    weights = np.array(list(itertools.product([-1.0, 1.0], repeat=G))).T
+    test = rs.WildClusterTest(y, X, X.shape[1] - 1, g, rs.Draws(weights, "rademacher", True, 2 / 2**G), c)
+    for b0 in (0.0, 0.5):
+        br, ur = _ols(y - b0 * X[:, -1], X[:, :-1])
+        t_obs = t_stat(y, b0)
+        t_boot = [t_stat(X[:, :-1] @ br + b0 * X[:, -1] + ur * w[g], b0) for w in weights.T]
+        expected = np.mean(np.abs(t_boot) >= abs(t_obs) - 1e-12)
+        assert test.p_value(b0) == pytest.approx(expected)
+    lo, hi = test.confidence_interval(0.9)  # the interval inverts the test
+    assert lo < test.estimate < hi
+    assert test.p_value(lo + 1e-6) > 0.1 >= test.p_value(lo - 1e-6)
+    assert test.p_value(hi - 1e-6) > 0.1 >= test.p_value(hi + 1e-6)
+
+
+def test_permutation_is_exact_and_reports_the_smallest_attainable_p():
+    df = panel(seed="did permutation", units=8, n_treated=2, periods=6, effect=3.0, unit_sd=0.3)
+    res = did(df, outcome="y", treated="treated", post="post", unit="unit", time="period",
+              inference="permutation")
+    assert res.details["n_assignments"] == math.comb(8, 2) == 28 and res.details["enumerated"]
+    assert res.details["min_attainable_p"] == pytest.approx(1 / 28)
+    # brute force over all 28 assignments
+    ests = []
+    for chosen in itertools.combinations(range(8), 2):
+        tr = df["unit"].isin(chosen).astype(int)
+        ests.append(did(df.assign(treated=tr), outcome="y", treated="treated", post="post", unit="unit",
+                        time="period", inference="classical").estimate)
+    expected = np.mean(np.abs(ests) >= abs(res.estimate) - 1e-12)
+    assert res.p_value == pytest.approx(expected)
+    assert res.p_value == pytest.approx(1 / 28)  # a strong effect sits at the floor ...
+    assert "(minste oppnåelige)" in res.sentence() and "28 mulige tildelinger" in res.sentence()
+    assert "smallest attainable p-value is 0.036" in res.sentence("en")  # ... and the sentence says so
+
+
+def test_permutation_interval_inverts_the_test():
+    rng = np.random.default_rng(_seed("inversion"))
+    A, B = rng.normal(0, 1, 200), rng.uniform(-0.5, 0.8, 200)
+    A[0], B[0] = 2.5, 1.0  # the observed assignment
+    lo, hi = rs.permutation_interval(2.5, A, B, 0.9)
+
+    def p(b0):
+        return np.mean(np.abs(A - b0 * B) >= abs(2.5 - b0) - 1e-12)
+
+    assert p(lo + 1e-7) > 0.1 and p(hi - 1e-7) > 0.1  # just inside: kept
+    assert p(lo - 1e-7) <= 0.1 and p(hi + 1e-7) <= 0.1  # just outside: rejected
+
+
+# -- honesty about few clusters and degenerate inputs ---------------------------------------------
+def test_few_clusters_warn_and_add_caveats():
+    df = panel(seed="did few", units=8, n_treated=2)
+    with pytest.warns(ModelWarning, match="Only 8 clusters"):
+        res = did(df, outcome="y", treated="treated", post="post", unit="unit", inference="cluster")
+    assert {"few_clusters", "few_treated_clusters"} <= set(res.caveats)
+    assert "Få klynger" in res.sentence()
+
+
+@pytest.mark.parametrize(
+    ("change", "kwargs", "message"),
+    [
+        ({"treated": 2}, {}, '"treated" must be 0/1'),
+        ({"treated": 0}, {}, "No row is both treated"),
+        ({"treated": 1}, {}, "comparison group"),
+        ({"post": 1}, {}, "rows before and after"),
+        ({}, {"outcome": "visits"}, "not in the data"),
+        ({}, {"inference": "bootstrap"}, "not supported"),
+        ({}, {"unit": None, "inference": "cluster"}, "needs clusters"),
+        ({}, {"unit": None, "inference": "permutation"}, "pass unit="),
+        ({"one": 1}, {"unit": "one", "inference": "wild"}, "Only 1 cluster"),
+        ({"x": "a"}, {"covariates": ["x"]}, "not numeric"),
+    ],
+)
+def test_degenerate_inputs_raise_model_error(change, kwargs, message):
+    df = panel(seed="did errors").assign(**change)
+    args = {"outcome": "y", "treated": "treated", "post": "post", "unit": "unit", **kwargs}
+    with pytest.raises(ModelError, match=message):
+        did(df, **args)
+
+
+def test_treatment_varying_within_unit_is_refused_for_permutation():
+    df = panel(seed="did varying")
+    df.loc[0, "treated"] = 0
+    with pytest.raises(ModelError, match="varies within unit"):
+        did(df, outcome="y", treated="treated", post="post", unit="unit", inference="permutation")
