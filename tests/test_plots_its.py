@@ -67,3 +67,15 @@ def test_numeric_time_and_no_global_style_change():
     ax.figure.canvas.draw()
     assert ax.get_xlabel() == "Tid"
     assert dict(plt.rcParams) == before
+
+
+def test_controlled_result_plots_without_predictions_in_excluded_rows():
+    t = np.arange(1, 49)
+    rng = np.random.default_rng(7)
+    shock = np.where((t >= 20) & (t <= 25), -0.7, 0.0)
+    df = pd.DataFrame({"t": t, "y": rng.poisson(np.exp(5 + 0.1 * (t >= 30) + shock)),
+                       "c": rng.poisson(np.exp(6 + shock))})
+    res = its(df, outcome="y", time="t", intervention=30, family="quasipoisson", control="c", exclude=[(20, 25)])
+    assert res.predictions.loc[res.predictions["excluded"], "fitted"].isna().all()
+    ax = plot_its(res, lang="en")
+    assert len(ax.get_lines()) >= 3
