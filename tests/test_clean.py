@@ -166,3 +166,41 @@ def test_population_table_keeps_status():
     out = clean.population_table(js, source="ssb/p.json")
     assert out["municipality_code"].tolist() == ["0602", "0602"]
     assert out["status"].tolist() == ["", "."] and out["year"].tolist() == [2019, 2020]
+
+
+@dataclass(frozen=True)
+class _Muni:
+    code: str
+    all_codes: frozenset
+
+
+def test_harmonise_municipalities_sums_old_codes():
+    def row(code, year, ind, value, status=""):
+        return {"site_id": np.nan, "municipality_code": code, "period_start": pd.Timestamp(f"{year}-01-01"),
+                "freq": "A", "indicator": ind, "value": value, "status": status, "source": f"nb/{year}.csv"}
+
+    obs = pd.DataFrame([
+        row("0602", 2019, "visits", 300.0), row("0625", 2019, "visits", 50.0), row("0711", 2019, "visits", 20.0),
+        row("0602", 2019, "new_premises", 0.0), row("0711", 2019, "new_premises", 1.0),
+        row("0602", 2018, "visits", 290.0), row("0625", 2018, "visits", np.nan, ".."),
+        row("3005", 2020, "visits", 250.0), row("1101", 2019, "visits", 40.0),
+    ]).astype({"site_id": "str", "municipality_code": "str", "period_start": "datetime64[us]"})
+    before = obs.copy()
+    out = clean.harmonise_municipalities(obs, [_Muni("3301", frozenset({"0602", "0625", "0711", "3005", "3301"}))])
+    pd.testing.assert_frame_equal(obs, before)
+    got = out.set_index(["municipality_code", out["period_start"].dt.year, "indicator"])
+    assert got.loc[("3301", 2019, "visits"), "value"] == 370.0
+    assert got.loc[("3301", 2019, "new_premises"), "value"] == 1.0
+    assert math.isnan(got.loc[("3301", 2018, "visits"), "value"]) and got.loc[("3301", 2018, "visits"), "status"] == ".."
+    assert got.loc[("3301", 2020, "visits"), "value"] == 250.0
+    assert got.loc[("1101", 2019, "visits"), "value"] == 40.0
+    assert set(out["municipality_code"]) == {"3301", "1101"}
+    assert got.loc[("3301", 2019, "visits"), "source"] == "nb/2019.csv"
+
+
+def test_indicator_catalogues_match_the_column_constants():
+    from samorg import columns as C
+    from samorg.sources.nb_library_stats import INDICATORS
+
+    assert set(INDICATORS) == set(C.MUNICIPALITY_ANNUAL_INDICATORS)
+    assert clean.SITE_INDICATORS == C.SITE_MONTHLY_INDICATORS

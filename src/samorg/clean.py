@@ -23,11 +23,9 @@ from samorg.errors import SourceFormatError
 from samorg.sources._text import norm_header, parse_number
 
 REDACTED = "[fjernet]"
-SITE_INDICATORS = ("visits", "visits_staffed", "visits_self_service", "loans", "events", "event_attendance",
-                   "staffed_hours", "self_service_hours")
-#: answer label → code (5 best); "Vet ikke" and blanks are missing
-RESPONSE_CODES = {"svært misfornøyd": 1, "misfornøyd": 2, "verken fornøyd eller misfornøyd": 3, "fornøyd": 4,
-                  "svært fornøyd": 5}
+SITE_INDICATORS = C.SITE_MONTHLY_INDICATORS
+#: answer label (case-folded) → code (5 best); "Vet ikke" and blanks are missing
+RESPONSE_CODES = {label.casefold(): code for code, label in C.RESPONSE_LEVELS.items()}
 DONT_KNOW = {"vet ikke", "vet ikke / ikke aktuelt", "ikke aktuelt"}
 _COPY_MARK = re.compile(r"( - kopi| - copy|\(\d+\)|_kopi|kopi av )", re.IGNORECASE)
 
@@ -174,6 +172,38 @@ def sort_observations(obs: pd.DataFrame) -> pd.DataFrame:
     return obs.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
 
 
+YES_NO_INDICATORS = ("website_wai", "new_premises")
+
+
+def harmonise_municipalities(obs: pd.DataFrame, municipalities: Iterable) -> pd.DataFrame:
+    """Annual municipality rows re-keyed to each treated municipality's current code (a merged series).
+
+    Rows of earlier codes (e.g. 0602, 0625, 0711 → 3301) are summed per year and indicator;
+    yes/no indicators (:data:`YES_NO_INDICATORS`) take the maximum. A sum with any part missing is
+    missing (status ``..``). Other municipalities' rows and all site rows are returned unchanged.
+    ``municipalities`` are objects with ``code`` and ``all_codes`` (:class:`samorg.config.Municipality`).
+    The sources of the parts are joined with ``" + "``.
+    """
+    to_current = {old: m.code for m in municipalities for old in m.all_codes}
+    annual = obs[C.MUNICIPALITY_CODE].isin(to_current.keys())
+    keep, part = obs[~annual], obs[annual].assign(**{C.MUNICIPALITY_CODE: obs.loc[annual, C.MUNICIPALITY_CODE].map(to_current)})
+    if part.empty:
+        return obs.copy()
+    keys = [C.MUNICIPALITY_CODE, C.PERIOD_START, C.FREQ, C.INDICATOR]
+    grouped = part.groupby(keys, sort=True, dropna=False)
+    summed = grouped[C.VALUE].sum(min_count=1)
+    maxed = grouped[C.VALUE].max()
+    any_missing = grouped[C.VALUE].count() < grouped[C.VALUE].size()
+    flag = pd.Series(summed.index.get_level_values(C.INDICATOR).isin(YES_NO_INDICATORS), index=summed.index)
+    value = maxed.where(flag, summed).mask(any_missing & ~flag)
+    out = value.rename(C.VALUE).reset_index()
+    out[C.SITE_ID] = pd.Series(np.nan, index=out.index, dtype="str")
+    out[C.STATUS] = np.where(out[C.VALUE].isna(), C.STATUS_NOT_AVAILABLE, C.STATUS_OK)
+    out[C.SOURCE] = grouped[C.SOURCE].apply(lambda s: " + ".join(sorted(set(s)))).to_numpy()
+    out = out[list(obs.columns)].astype(obs.dtypes.to_dict())
+    return sort_observations(pd.concat([keep, out], ignore_index=True))
+
+
 # ---------------------------------------------------------------- personal data
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -301,7 +331,7 @@ def survey_responses(survey: pd.DataFrame, items: Iterable[str], *, salt: str) -
         C.RESPONDENT_ID: pseudonymise(ids, salt=salt, prefix="r-"), C.SITE_ID: long["site_id"].astype("str"),
         C.WAVE: long["wave"].astype("int64"), C.DATE: long["date"].dt.normalize().astype("datetime64[us]"),
         C.ITEM: long[C.ITEM].astype("str"), C.RESPONSE: codes.astype("Int8"),
-        "dont_know": key.isin(DONT_KNOW).astype("bool"), C.WEIGHT: 1.0,
+        C.DONT_KNOW: key.isin(DONT_KNOW).astype("bool"), C.WEIGHT: 1.0,
         C.AGE_GROUP: long["age_group"].astype("str"), C.SEX: long["sex"].astype("str"),
     })
     return out.sort_values([C.WAVE, C.SITE_ID, C.RESPONDENT_ID, C.ITEM], kind="stable").reset_index(drop=True)

@@ -52,3 +52,57 @@ STATUS_NOT_AVAILABLE = ".."  # SSB: not available
 STATUS_CONFIDENTIAL = ":"  # SSB: suppressed
 STATUS_COUNTER_OUTAGE = "counter_outage"
 STATUS_DUPLICATE = "duplicate_export"
+
+# sites (beyond DESIGN.md §3's minimum)
+CATCHMENT_POPULATION = "catchment_population"
+ALIASES = "aliases"  # the registry's other names, joined by " | "
+
+# survey responses: "Vet ikke" (don't know) is kept apart from a blank answer
+DONT_KNOW = "dont_know"
+#: response code → bokmål label; processed ``response`` holds the code (nullable Int8), 5 is best
+RESPONSE_LEVELS = {
+    1: "Svært misfornøyd",
+    2: "Misfornøyd",
+    3: "Verken fornøyd eller misfornøyd",
+    4: "Fornøyd",
+    5: "Svært fornøyd",
+}
+
+# indicator ids in observations
+#: monthly, per site (from branch exports); visits = mean of the counter's IN and OUT beams
+SITE_MONTHLY_INDICATORS = (
+    "visits",
+    "visits_staffed",
+    "visits_self_service",
+    "loans",
+    "events",
+    "event_attendance",
+    "staffed_hours",
+    "self_service_hours",
+)
+#: annual, per municipality code as reported (from the National Library's statistics)
+MUNICIPALITY_ANNUAL_INDICATORS = (
+    "population",
+    "population_0_14",
+    "population_15_plus",
+    "visits",
+    "visits_staffed",
+    "events",
+    "event_attendance",
+    "events_external",
+    "digital_events",
+    "digital_event_attendance",
+    "first_time_loans",
+    "first_time_loans_books",
+    "loans_total",
+    "active_borrowers",
+    "website_wai",
+    "new_premises",
+    "library_units",
+    "hours_main_staffed_before_17",
+    "hours_main_staffed_after_17",
+    "hours_main_self_service",
+    "hours_branches_staffed_before_17",
+    "hours_branches_staffed_after_17",
+    "hours_branches_self_service",
+)

@@ -80,16 +80,16 @@ def sites_table(study: Any) -> pd.DataFrame:
         C.SITE_ID: s.site_id, C.NAME: s.name, C.KIND: s.kind, C.MUNICIPALITY_CODE: s.municipality_code,
         C.FORMER_MUNICIPALITY_CODE: s.former_municipality_code, C.CO_ORGANISED: s.co_organised,
         C.CO_LOCATED: s.co_located, C.COUNTING_METHOD: s.counting_method,
-        "catchment_population": float(s.catchment_population) if s.catchment_population else np.nan,
-        "aliases": " | ".join(s.aliases) if s.aliases else np.nan,
+        C.CATCHMENT_POPULATION: float(s.catchment_population) if s.catchment_population else np.nan,
+        C.ALIASES: " | ".join(s.aliases) if s.aliases else np.nan,
     } for s in study.sites]
     frame = pd.DataFrame(rows, columns=list(schemas.SITES.columns))
     for col in (C.CO_ORGANISED, C.CO_LOCATED):
         frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
     for col in (C.SITE_ID, C.NAME, C.KIND, C.MUNICIPALITY_CODE, C.FORMER_MUNICIPALITY_CODE, C.COUNTING_METHOD,
-                "aliases"):
+                C.ALIASES):
         frame[col] = frame[col].astype("str")
-    frame["catchment_population"] = frame["catchment_population"].astype("float64")
+    frame[C.CATCHMENT_POPULATION] = frame[C.CATCHMENT_POPULATION].astype("float64")
     return frame.sort_values(C.SITE_ID, kind="stable").reset_index(drop=True)
 
 
@@ -101,7 +101,7 @@ def _empty(table: str) -> pd.DataFrame:
                       C.RESOLVED_FIRST_CONTACT: "boolean", C.WAIT_MINUTES: "float64", C.HANDLED_BY: "str",
                       C.SOURCE: "str"},
         "survey_responses": {C.RESPONDENT_ID: "str", C.SITE_ID: "str", C.WAVE: "int64", C.DATE: "datetime64[us]",
-                             C.ITEM: "str", C.RESPONSE: "Int8", "dont_know": "bool", C.WEIGHT: "float64",
+                             C.ITEM: "str", C.RESPONSE: "Int8", C.DONT_KNOW: "bool", C.WEIGHT: "float64",
                              C.AGE_GROUP: "str", C.SEX: "str"},
         "population": {C.MUNICIPALITY_CODE: "str", C.YEAR: "int64", C.AGE_GROUP: "str", C.POPULATION: "float64",
                        C.STATUS: "str", C.SOURCE: "str"},
