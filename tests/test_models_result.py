@@ -75,3 +75,12 @@ def test_effect_is_frozen_and_details_read_only():
 def test_caveat_keys_translate_and_text_passes_through():
     assert caveat_text("few_clusters", lang="en").startswith("Few clusters")
     assert caveat_text("Fri tekst.", lang="en") == "Fri tekst."
+
+
+@pytest.mark.parametrize("module", ["samorg.fmt", "samorg.models.its", "samorg.models.did"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0
