@@ -220,3 +220,15 @@ def test_planted_survey_trade_off_is_visible(built):
 
     assert did("calm") < -0.1
     assert did("accessibility") > 0.1
+
+
+def test_survey_loader_gives_ordered_categories(built):
+    from samorg.pipeline import load_survey_responses
+
+    ordered = load_survey_responses(built["study"].processed_dir)
+    codes = load_survey_responses(built["study"].processed_dir, ordered=False)
+    assert ordered["response"].cat.ordered
+    assert list(ordered["response"].cat.categories)[-1] == "Svært fornøyd"
+    assert (ordered["response"].cat.codes + 1).where(codes["response"].notna(), -1).tolist() == \
+        codes["response"].fillna(-1).astype(int).tolist()
+    assert ordered.loc[ordered["dont_know"], "response"].isna().all()

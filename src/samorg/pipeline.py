@@ -256,3 +256,19 @@ def load_site_monthly(processed_dir: str | Path, site_id: str, indicator: str = 
         raise SamorgError(f"No monthly {indicator!r} for site {site_id!r} in {processed_dir}. "
                           f"Sites with monthly data: {', '.join(sites)}. Indicators: {', '.join(inds)}.")
     return part[[C.PERIOD_START, C.VALUE, C.STATUS]].sort_values(C.PERIOD_START).reset_index(drop=True)
+
+
+def load_survey_responses(processed_dir: str | Path, *, ordered: bool = True) -> pd.DataFrame:
+    """The processed survey answers; with ``ordered=True`` ``response`` becomes an ordered categorical.
+
+    The stored ``response`` is a nullable Int8 code 1–5 (``samorg.columns.RESPONSE_LEVELS``; 5 =
+    "Svært fornøyd"), missing for "Vet ikke" (``dont_know`` True) and blank answers. ``ordered=True``
+    maps the codes to the bokmål labels as an ordered ``Categorical`` (worst → best), as cumulative-link
+    models expect. The file is only read.
+    """
+    frame = store.read_processed(processed_dir, "survey_responses")
+    if ordered:
+        levels = list(C.RESPONSE_LEVELS.values())
+        labels = frame[C.RESPONSE].map(C.RESPONSE_LEVELS, na_action="ignore")
+        frame = frame.assign(**{C.RESPONSE: pd.Categorical(labels, categories=levels, ordered=True)})
+    return frame

@@ -47,10 +47,15 @@ def _staff(rng: np.random.Generator, n: int) -> list[str]:
     return ["".join(rng.choice(list(letters), size=int(rng.integers(2, 4)))) for _ in range(n)]
 
 
+_HOLIDAYS = {(1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31)}  # fixed-date days off
+
+
 def _timestamp(rng: np.random.Generator, year: int, channel: str) -> dt.datetime:
     while True:
         day = dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365)))
-        if day.weekday() < 5 or channel in ("Skjema", "E-post", "Chat"):
+        if channel in ("Skjema", "E-post", "Chat"):
+            break
+        if day.weekday() < 5 and (day.month, day.day) not in _HOLIDAYS:
             break
     if channel in ("Skranke", "Telefon"):
         minutes = int(rng.integers(9 * 60, 15 * 60 + 30))
