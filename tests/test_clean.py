@@ -204,3 +204,12 @@ def test_indicator_catalogues_match_the_column_constants():
 
     assert set(INDICATORS) == set(C.MUNICIPALITY_ANNUAL_INDICATORS)
     assert clean.SITE_INDICATORS == C.SITE_MONTHLY_INDICATORS
+
+
+@pytest.mark.parametrize("module", ["samorg.clean", "samorg.demo.truth"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    failures, attempted = doctest.testmod(importlib.import_module(module))
+    assert failures == 0 and attempted > 0
