@@ -14,7 +14,7 @@ title: "Demo: samlokalisering av bibliotek og innbyggertorg"
 demo: true
 raw_dir: ../../data/raw/demo
 processed_dir: ../../data/processed/demo
-reports_dir: ../../reports/demo
+reports_dir: ../../reports
 sites_file: sites.yaml
 data_start: 2014-01-01
 data_end: 2025-12-31

@@ -87,6 +87,40 @@ def _drop_stderr(nb: nbformat.NotebookNode) -> None:
             cell.outputs = [o for o in cell.get("outputs", []) if not (o.output_type == "stream" and o.get("name") == "stderr")]
 
 
+def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Turn rich Markdown outputs (``IPython.display.Markdown``) into Markdown cells.
+
+    pandoc's ipynb reader ignores ``text/markdown`` outputs and would print their plain-text
+    stand-in (``<IPython.core.display.Markdown object>``); as Markdown cells they are typeset.
+    Returns a new notebook; ``nb`` is not modified.
+    """
+    import copy
+
+    out = copy.deepcopy(nb)
+    cells = []
+    for cell in out.cells:
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        kept, pending = [], []
+        for o in cell.get("outputs", []):
+            data = o.get("data", {}) if o.get("output_type") in ("execute_result", "display_data") else {}
+            if "text/markdown" in data:
+                text = data["text/markdown"]
+                pending.append("".join(text) if isinstance(text, list) else text)
+            else:
+                kept.append(o)
+        cell.outputs = kept
+        if kept or cell.get("source"):
+            cells.append(cell)
+        for i, text in enumerate(pending):
+            md = nbformat.v4.new_markdown_cell(text)
+            md["id"] = f"{cell.get('id', 'cell')}-md{i}"
+            cells.append(md)
+    out.cells = cells
+    return out
+
+
 def render_html(
     ipynb: str | Path,
     html_path: str | Path,
@@ -217,9 +251,11 @@ def write_typst_source(
     if not ipynb.is_file():
         raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
     work_dir.mkdir(parents=True, exist_ok=True)
+    prepared = work_dir / "notebook.ipynb"
+    nbformat.write(_markdown_outputs_as_cells(_read_notebook(ipynb)), prepared)
     cmd = [
         _pandoc_path(),
-        str(ipynb),
+        str(prepared),
         "--from=ipynb",
         "--to=typst",
         "--ipynb-output=all",

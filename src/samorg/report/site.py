@@ -27,6 +27,7 @@ from samorg.report.text import t
 __all__ = [
     "SiteContext",
     "caveats",
+    "comparison_sites",
     "load",
     "provenance",
     "section",
@@ -106,7 +107,7 @@ def _date_or_never(d: dt.date | None, lang: str) -> str:
     return fmt.date(d, lang=lang) if d else t("never", lang)
 
 
-def site_facts(ctx: SiteContext) -> pd.DataFrame:
+def site_facts(ctx: SiteContext):
     """A two-column table of what the registry says about the site."""
     lang, s = ctx.lang, ctx.site
     muni = ctx.study.municipalities.get(s.municipality_code)
@@ -120,19 +121,47 @@ def site_facts(ctx: SiteContext) -> pd.DataFrame:
     ]
     if s.catchment_population:
         rows.append((t("fact_catchment", lang), fmt.number(s.catchment_population, lang=lang)))
-    return pd.DataFrame(rows, columns=[t("fact", lang), t("value", lang)]).set_index(t("fact", lang))
+    lines = [f"| {t('fact', lang)} | {t('value', lang)} |", "|:---|:---|"]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    return _md("\n".join(lines))
 
 
 def _exclusion_windows(ctx: SiteContext) -> list[tuple[dt.date, dt.date, str]]:
     return [(w.start, w.end, w.label or "COVID-19") for w in ctx.study.covid_windows]
 
 
-def visits_effect(ctx: SiteContext):
+def comparison_sites(ctx: SiteContext) -> tuple[Site, ...]:
+    """Sites of the study that were never co-located (the within-study comparison), this one excluded."""
+    return tuple(
+        s for s in ctx.study.sites
+        if s.co_located is None and s.site_id != ctx.site.site_id and s.kind != "service_centre"
+    )
+
+
+def _comparison_series(ctx: SiteContext, indicator: str) -> pd.DataFrame | None:
+    ids = [s.site_id for s in comparison_sites(ctx)]
+    if not ids:
+        return None
+    path = ctx.study.processed_dir / "observations.parquet"
+    obs = pd.read_parquet(path, filters=[(C.SITE_ID, "in", ids), (C.INDICATOR, "==", indicator)])
+    obs = obs[(obs[C.FREQ] == "M") & (obs[C.STATUS].fillna("") == "")].dropna(subset=[C.VALUE])
+    if obs.empty:
+        return None
+    # Only months in which every comparison site has a good count, so the sum is comparable over time.
+    counts = obs.groupby(C.PERIOD_START)[C.SITE_ID].nunique()
+    complete = counts[counts == len(set(obs[C.SITE_ID]))].index
+    total = obs[obs[C.PERIOD_START].isin(complete)].groupby(C.PERIOD_START)[C.VALUE].sum()
+    return total.rename("control").reset_index()
+
+
+def visits_effect(ctx: SiteContext, *, controlled: bool = True):
     """Fit the interrupted time series of monthly visits; ``None`` (with a note) when it cannot be fitted.
 
-    A quasi-Poisson model with two Fourier pairs for the season and a trend; the COVID-19 windows of
-    the study are left out of the fit; the interruption is the co-location date (or co-organisation
-    when the site was never co-located). ``estimate`` is the log rate ratio of the level change.
+    A quasi-Poisson model with month-of-year seasonality and a trend; the COVID-19 windows of the
+    study are left out of the fit; the interruption is the co-location date (or co-organisation when
+    the site was never co-located). With ``controlled`` and never-co-located sites in the study, their
+    summed visits are a control series (comparative ITS), so what all sites share, such as the slow
+    recovery after COVID-19, cancels out. ``estimate`` is the log rate ratio of the level change.
     """
     from samorg.models import its
 
@@ -144,6 +173,9 @@ def visits_effect(ctx: SiteContext):
     if data.empty:
         ctx.notes.append(t("its_nodata", ctx.lang))
         return None
+    control = _comparison_series(ctx, "visits") if controlled else None
+    if control is not None:
+        data = data.merge(control, on=C.PERIOD_START, how="inner")
     _, when = ctx.intervention
     try:
         return its(
@@ -152,8 +184,9 @@ def visits_effect(ctx: SiteContext):
             time=C.PERIOD_START,
             intervention=pd.Timestamp(when),
             family="quasipoisson",
-            seasonality=2,
+            seasonality="month",
             exclude=_exclusion_windows(ctx),
+            control="control" if control is not None else None,
             se="hac",
             caveats=("covid",) if ctx.study.covid_windows else (),
         )
@@ -187,7 +220,13 @@ def visits_summary(ctx: SiteContext, result):
     label = t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang))
     sentence = result.sentence(lang=lang, outcome_label=t("visits", lang))
     family = "kvasi-Poisson" if lang == "nb" else "quasi-Poisson"
-    return _md(f"**{label[0].upper()}{label[1:]}:** {sentence}\n\n{t('its_method', lang, family=family)}")
+    parts = [f"**{label[0].upper()}{label[1:]}:** {sentence}", t("its_method", lang, family=family)]
+    if result.details.get("control"):
+        names = ", ".join(s.name for s in comparison_sites(ctx))
+        parts.append(t("its_control", lang, names=names))
+    else:
+        parts.append(t("its_no_control", lang))
+    return _md("\n\n".join(parts))
 
 
 def caveats(ctx: SiteContext):

@@ -42,6 +42,15 @@ TEXTS: dict[str, dict[str, str]] = {
             "med trend og sesongvariasjon. Modellen anslår hvor mange besøk det ville vært uten endringen "
             "(stiplet linje, kontrafaktisk) og sammenligner med det som faktisk skjedde."
         ),
+        "its_control": (
+            "Sammenligning: Besøkene ved steder som aldri er samlokalisert ({names}) er brukt som kontrollserie. "
+            "Det som rammet alle steder likt, som den langsomme gjenåpningen etter COVID-19, faller da bort, og "
+            "effekten er endringen i forhold til disse stedene."
+        ),
+        "its_no_control": (
+            "Studien har ingen steder som aldri er samlokalisert, så modellen har ingen kontrollserie. Endringer som "
+            "rammet alle steder samtidig, som ettervirkninger av COVID-19, kan derfor ligge i anslaget."
+        ),
         "its_none": (
             "Stedet har ingen dato for samlokalisering eller samorganisering, så det er ingen endring å analysere her. "
             "Stedet kan brukes som sammenligning for andre steder."
@@ -107,6 +116,15 @@ TEXTS: dict[str, dict[str, str]] = {
             "Method: interrupted time series with a {family} model of monthly visits, with trend and "
             "seasonality. The model estimates how many visits there would have been without the change "
             "(dashed line, counterfactual) and compares it with what happened."
+        ),
+        "its_control": (
+            "Comparison: visits at the sites never co-located ({names}) are used as a control series. What hit "
+            "every site alike, such as the slow reopening after COVID-19, then drops out, and the effect is the "
+            "change relative to these sites."
+        ),
+        "its_no_control": (
+            "The study has no site that was never co-located, so the model has no control series. Changes that "
+            "hit every site at once, such as after-effects of COVID-19, may therefore be part of the estimate."
         ),
         "its_none": (
             "This site has no co-location or co-organisation date, so there is no change to analyse here. "

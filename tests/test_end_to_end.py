@@ -1,0 +1,116 @@
+"""The whole path on the embedded demo world: raw files → processed tables → site reports → index."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_STUDY = ROOT / "config" / "demo" / "study.yaml"
+SITES = ("askim", "papirbredden")  # one co-located at the merger, one never co-located
+
+
+def _study_copy(tmp: Path) -> Path:
+    """The demo study with its outputs redirected into ``tmp`` (raw data read in place)."""
+    raw = yaml.safe_load(DEMO_STUDY.read_text(encoding="utf-8"))
+    raw["raw_dir"] = str((DEMO_STUDY.parent / raw["raw_dir"]).resolve())
+    raw["sites_file"] = str((DEMO_STUDY.parent / raw["sites_file"]).resolve())
+    raw["processed_dir"] = str(tmp / "processed")
+    raw["reports_dir"] = str(tmp / "reports")
+    path = tmp / "study.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _samorg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "samorg.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=900
+    )
+
+
+def _raw_hashes() -> dict[str, str]:
+    return {
+        str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "data" / "raw" / "demo").rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    study = _study_copy(tmp)
+    before = _raw_hashes()
+    data = _samorg("data", "--study", str(study))
+    assert data.returncode == 0, data.stderr
+    report = _samorg("report", "--study", str(study), "--no-progress", *[a for s in SITES for a in ("--site", s)])
+    return {"tmp": tmp, "study": study, "before": before, "data": data, "report": report}
+
+
+def test_report_command_succeeds_for_each_site(built):
+    assert built["report"].returncode == 0, built["report"].stderr
+    reports = built["tmp"] / "reports"
+    for site in SITES:
+        assert (reports / site / f"{site}.html").stat().st_size > 10_000
+        assert (reports / site / f"{site}.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_index_links_every_report(built):
+    index = (built["tmp"] / "reports" / "index.html").read_text(encoding="utf-8")
+    for site in SITES:
+        assert f'href="{site}/{site}.html"' in index
+        assert f'href="{site}/{site}.pdf"' in index
+
+
+def test_html_is_for_readers_norwegian_and_marked_synthetic(built):
+    html = (built["tmp"] / "reports" / "askim" / "askim.html").read_text(encoding="utf-8")
+    assert "Syntetiske demodata" in html
+    assert "report.load(" not in html and "import samorg" not in html  # no code cells
+    assert "Samlokaliseringen 01.01.2020" in html
+    assert re.search(r"\d+,\d+", html), "expected numbers with a decimal comma"
+    assert "95 %" in html
+    assert not re.search(r"""<(script|link)[^>]+(src|href)="https?://""", html)
+
+
+def test_every_pdf_page_says_the_data_are_synthetic(built):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built["tmp"] / "reports" / "askim" / "askim.pdf")
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        text = page.extract_text()
+        assert "Syntetiske demodata" in text
+    body = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Traceback" not in body
+
+
+def test_never_co_located_site_says_so_instead_of_an_effect(built):
+    html = (built["tmp"] / "reports" / "papirbredden" / "papirbredden.html").read_text(encoding="utf-8")
+    assert "Samorganiseringen" in html or "ingen dato for samlokalisering" in html
+
+
+def test_raw_data_is_never_modified(built):
+    assert _raw_hashes() == built["before"]
+
+
+def test_undeclared_parameter_is_refused_before_anything_runs(built, tmp_path):
+    out = tmp_path / "out"
+    res = _samorg(
+        "report", "--study", str(built["study"]), "--site", "askim", "--no-progress",
+        "--out", str(out), "-p", "sitee=askim",
+    )
+    assert res.returncode != 0
+    assert "sitee" in res.stderr and "Traceback" not in res.stderr
+    assert not (out / "askim").exists()
+
+
+def test_unknown_site_is_a_clear_error(built):
+    res = _samorg("report", "--study", str(built["study"]), "--site", "atlantis", "--no-progress")
+    assert res.returncode == 2
+    assert "atlantis" in res.stderr and "askim" in res.stderr and "Traceback" not in res.stderr
