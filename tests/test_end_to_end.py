@@ -114,3 +114,34 @@ def test_unknown_site_is_a_clear_error(built):
     res = _samorg("report", "--study", str(built["study"]), "--site", "atlantis", "--no-progress")
     assert res.returncode == 2
     assert "atlantis" in res.stderr and "askim" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("site", ["askim", "mysen", "svelvik"])
+def test_site_report_model_recovers_the_planted_visit_effect(built, site):
+    """The report's ITS (controlled, COVID-19 window left out) covers the effect planted in the demo world."""
+    import warnings
+
+    import samorg.report.site as report
+    from samorg.demo import truth
+
+    planted = truth().visit_effect[site]
+    ctx = report.load(built["study"], site)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = report.visits_effect(ctx)
+    low, high = result.ratio_ci()
+    assert low <= planted <= high, (site, planted, low, high)
+    assert result.details["control"]  # compared with the never-co-located sites
+    assert result.details["excluded_windows"]  # COVID-19 months left out
+
+
+def test_english_report_has_english_words(built, tmp_path):
+    out = tmp_path / "en"
+    res = _samorg("report", "--study", str(built["study"]), "--site", "mysen", "--lang", "en", "--no-pdf",
+                  "--no-progress", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    html = (out / "mysen" / "mysen.html").read_text(encoding="utf-8")
+    assert "Synthetic demo data" in html
+    assert "Co-location on 1 Jan 2020" in html
+    for bokmal in ("Syntetiske demodata", "Samlokaliseringen", "Metode og forbehold", "Besøk per måned"):
+        assert bokmal not in html

@@ -125,7 +125,8 @@ def plot_its(
     if title is not None:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize="small", frameon=False, loc="best")
+        # Below the axes, so it never hides the data.
+        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
     return ax
 
 

@@ -129,6 +129,8 @@ def render_html(
     banner: str | None = None,
     title: str | None = None,
     lang: str = "nb",
+    subtitle: str = "",
+    date_text: str = "",
 ) -> Path:
     """Render an executed notebook to one self-contained HTML file.
 
@@ -147,6 +149,8 @@ def render_html(
         The page title (``<title>``); defaults to the notebook's file name.
     lang : str
         ISO 639-1 language of the page (``<html lang=...>``).
+    subtitle, date_text : str
+        Shown under the title in the page's title block (as on the PDF's first page).
 
     Returns
     -------
@@ -175,7 +179,8 @@ def render_html(
         embed_images=True,
         language_code=lang,
     )
-    resources = {"samorg_banner": banner or "", "metadata": {"name": title or ipynb.stem, "path": str(ipynb.parent)}}
+    resources = {"samorg_banner": banner or "", "samorg_title": title or "", "samorg_subtitle": subtitle,
+                 "samorg_date": date_text, "metadata": {"name": title or ipynb.stem, "path": str(ipynb.parent)}}
     try:
         html, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:

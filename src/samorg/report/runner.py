@@ -244,7 +244,8 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
         if "html" in settings.formats:
             t = time.perf_counter()
             paths["html"] = render_html(final, folder / f"{job.name}.html", show_code=settings.show_code,
-                                        banner=job.banner, title=title, lang=settings.lang)
+                                        banner=job.banner, title=title, lang=settings.lang,
+                                        subtitle=job.subtitle, date_text=settings.date_text)
             timings["html"] = round(time.perf_counter() - t, 3)
         if "pdf" in settings.formats:
             t = time.perf_counter()

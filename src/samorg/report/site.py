@@ -93,9 +93,7 @@ def title_block(ctx: SiteContext):
     """The report's heading: site, period, and the synthetic-data note for demo studies."""
     lang = ctx.lang
     lines = [
-        f"# {t('report_for', lang, name=ctx.site.name)}",
-        "",
-        f"**{ctx.study.title}** · "
+        f"**{t('report_for', lang, name=ctx.site.name)}** · "
         + t("period", lang, start=fmt.date(ctx.study.data_start, lang=lang), end=fmt.date(ctx.study.data_end, lang=lang)),
     ]
     if ctx.study.demo:
@@ -174,8 +172,9 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
         ctx.notes.append(t("its_nodata", ctx.lang))
         return None
     control = _comparison_series(ctx, "visits") if controlled else None
+    control_name = t("comparison_series", ctx.lang)
     if control is not None:
-        data = data.merge(control, on=C.PERIOD_START, how="inner")
+        data = data.merge(control.rename(columns={"control": control_name}), on=C.PERIOD_START, how="inner")
     _, when = ctx.intervention
     try:
         return its(
@@ -186,7 +185,7 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
             family="quasipoisson",
             seasonality="month",
             exclude=_exclusion_windows(ctx),
-            control="control" if control is not None else None,
+            control=control_name if control is not None else None,
             se="hac",
             caveats=("covid",) if ctx.study.covid_windows else (),
         )
@@ -203,7 +202,7 @@ def visits_figure(ctx: SiteContext, result):
 
     from samorg.plots import plot_its
 
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=110)
     plot_its(result, ax=ax, lang=ctx.lang)
     ax.set_ylabel(t("visits_label", ctx.lang))
     fig.tight_layout()
@@ -250,23 +249,23 @@ def _git_commit() -> str:
         return "–"
 
 
-def _input_hashes(ctx: SiteContext) -> list[tuple[str, str]]:
+def _input_summary(ctx: SiteContext) -> tuple[int, str] | None:
+    """How many input files the processed data came from, and one checksum over all of them."""
+    import hashlib
+
     manifest = ctx.study.processed_dir / "manifest.json"
     if not manifest.is_file():
-        return []
+        return None
     data: Any = json.loads(manifest.read_text(encoding="utf-8"))
     inputs = data.get("inputs", {})
     items = inputs.items() if isinstance(inputs, dict) else ((i.get("path"), i.get("sha256")) for i in inputs)
-    out = []
-    for path, digest in items:
-        if isinstance(digest, dict):
-            digest = digest.get("sha256", "")
-        out.append((str(path), str(digest or "")[:12]))
-    return sorted(out)
+    pairs = sorted((str(p), str(d.get("sha256", "") if isinstance(d, dict) else d or "")) for p, d in items)
+    digest = hashlib.sha256("\n".join(f"{p} {d}" for p, d in pairs).encode()).hexdigest()[:16]
+    return len(pairs), digest
 
 
 def provenance(ctx: SiteContext):
-    """samorg version, git commit, time, study file and the checksums of every input file."""
+    """samorg version, git commit, time, study file and one checksum over every input file."""
     lang = ctx.lang
     now = dt.datetime.now().replace(microsecond=0)
     lines = [
@@ -275,10 +274,10 @@ def provenance(ctx: SiteContext):
         f"- {t('prov_generated', lang)}: {fmt.date(now.date(), lang=lang)} {now:%H:%M}",
         f"- {t('prov_study', lang)}: `{ctx.study.path.name}`",
     ]
-    hashes = _input_hashes(ctx)
-    if hashes:
-        lines += ["", f"{t('prov_inputs', lang)}:", "", f"| {t('file', lang)} | {t('hash', lang)} |", "|---|---|"]
-        lines += [f"| {Path(p).name} | `{h}` |" for p, h in hashes]
+    summary = _input_summary(ctx)
+    if summary:
+        n, digest = summary
+        lines.append(f"- {t('prov_inputs', lang, n=n)}: `{digest}`")
     return _md("\n".join(lines))
 
 
