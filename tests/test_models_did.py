@@ -159,7 +159,8 @@ def test_few_clusters_warn_and_add_caveats():
     with pytest.warns(ModelWarning, match="Only 8 clusters"):
         res = did(df, outcome="y", treated="treated", post="post", unit="unit", inference="cluster")
     assert {"few_clusters", "few_treated_clusters"} <= set(res.caveats)
-    assert "Få klynger" in res.sentence()
+    assert "Bare 8 klynger (under 12)" in res.sentence()
+    assert "Only 8 clusters (fewer than 12)" in res.sentence("en")
 
 
 @pytest.mark.parametrize(

@@ -44,47 +44,60 @@ def wild_weights(n_clusters: int, *, draws: int, kind: str, rng: np.random.Gener
 
 
 class WildClusterTest:
-    """The WCR bootstrap test of ``β_D = b0`` for column ``d`` of ``X`` (all √weight-transformed)."""
+    """The WCR bootstrap test of ``β_D = b0`` for column ``d`` of ``X`` (all √weight-transformed).
+
+    Everything that depends on ``b0`` is linear in it, so the draws are multiplied out once:
+    per draw, the numerator is ``n1 − b0 n2`` and the squared CR1 denominator the quadratic
+    ``A − 2 b0 C + b0² E``. Each p-value (and so each step of the interval search) then costs
+    O(draws), whatever the number of rows or clusters.
+    """
 
     def __init__(self, y: np.ndarray, X: np.ndarray, d: int, groups: np.ndarray, draws: Draws, cr1: float):
+        from samorg.models._panel import group_sums
+
         self.draws = draws
-        n, _ = X.shape
-        self.G = int(groups.max()) + 1
+        self.G = G = int(groups.max()) + 1
         self.cr1 = cr1
         xtx_inv = np.linalg.pinv(X.T @ X)
         a = (xtx_inv @ X.T)[d]  # β_D = a'y
         D = X[:, d]
         Xr = np.delete(X, d, axis=1)
         # restricted residuals u(b0) = M_r y − b0 M_r D
-        u1 = y - Xr @ np.linalg.lstsq(Xr, y, rcond=None)[0]
-        u2 = D - Xr @ np.linalg.lstsq(Xr, D, rcond=None)[0]
-        onehot = np.zeros((n, self.G))
-        onehot[np.arange(n), groups] = 1.0
-        P = onehot.T @ (a[:, None] * X)  # G × k: Σ_{i∈g} a_i x_i'
-        self._parts = []
+        if Xr.shape[1]:
+            u1 = y - Xr @ np.linalg.lstsq(Xr, y, rcond=None)[0]
+            u2 = D - Xr @ np.linalg.lstsq(Xr, D, rcond=None)[0]
+        else:
+            u1, u2 = y.copy(), D.copy()
+        P = group_sums(groups, a[:, None] * X, G)  # G × k: Σ_{i∈g} a_i x_i'
+        w = draws.weights
+        nums, scores = [], []
         for u in (u1, u2):
-            q = onehot.T @ (a * u)  # G
-            R = onehot.T @ (X * u[:, None])  # G × k: Σ_{i∈h} x_i u_i
+            q = np.bincount(groups, weights=a * u, minlength=G)
+            R = group_sums(groups, X * u[:, None], G)  # G × k: Σ_{i∈h} x_i u_i
             Q = np.diag(q) - P @ xtx_inv @ R.T  # cluster scores of the D-coefficient: S = Q w
-            self._parts.append((q, Q))
+            nums.append(q @ w)
+            scores.append(Q @ w)
+        self._n1, self._n2 = nums
+        S1, S2 = scores
+        self._A = np.einsum("gb,gb->b", S1, S1)
+        self._C = np.einsum("gb,gb->b", S1, S2)
+        self._E = np.einsum("gb,gb->b", S2, S2)
         self.estimate = float(a @ y)
-        scores = onehot.T @ (a * (y - X @ (xtx_inv @ X.T @ y)))
-        self.std_error = math.sqrt(cr1 * float(scores @ scores))
+        resid = y - X @ (xtx_inv @ (X.T @ y))
+        s = np.bincount(groups, weights=a * resid, minlength=G)
+        self.std_error = math.sqrt(cr1 * float(s @ s))
 
     def p_value(self, b0: float) -> float:
-        (q1, Q1), (q2, Q2) = self._parts
-        q, Q = q1 - b0 * q2, Q1 - b0 * Q2
-        w = self.draws.weights
-        num = q @ w
-        S = Q @ w
-        den = np.sqrt(self.cr1 * np.einsum("gb,gb->b", S, S))
+        num = self._n1 - b0 * self._n2
+        den = np.sqrt(self.cr1 * np.clip(self._A - 2 * b0 * self._C + b0 * b0 * self._E, 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             t_star = np.abs(num / den)
         t_obs = abs(self.estimate - b0) / self.std_error
         extreme = int(np.sum(t_star >= t_obs * (1 - 1e-10)))
+        B = len(num)
         if self.draws.enumerated:
-            return extreme / w.shape[1]
-        return (1 + extreme) / (w.shape[1] + 1)
+            return extreme / B
+        return (1 + extreme) / (B + 1)
 
     def confidence_interval(self, level: float) -> tuple[float, float]:
         alpha = 1 - level + 1e-12  # p ≤ α rejects
@@ -129,28 +142,27 @@ def assignments(n_units: int, n_treated: int, *, draws: int, rng: np.random.Gene
 
 
 def permutation_estimates(
-    targets: np.ndarray, O: np.ndarray, sw: np.ndarray, post: np.ndarray, unit_of_row: np.ndarray,
-    assign: np.ndarray, *, treated_in_model: bool, chunk: int = 2000,
+    Mt: np.ndarray, residualise, post: np.ndarray, unit_of_row: np.ndarray, assign: np.ndarray, *,
+    treated_in_model: bool, chunk: int = 1000,
 ) -> np.ndarray:
-    """The D-coefficient for each assignment and each target column (rows × 2: y and D).
+    """The D-coefficient for each assignment and each target column (P × m).
 
-    ``O`` holds the fixed regressors (√weight-transformed); the varying ones are the
-    treated indicator (unless absorbed by unit fixed effects) and treated × post.
-    Frisch–Waugh–Lovell: residualise on ``O`` once, then solve a 1×1 or 2×2 system per draw.
+    ``Mt`` holds the targets (e.g. y and the observed D) already residualised on every fixed
+    regressor (fixed effects, covariates) in √weight space; ``residualise`` does the same to
+    raw columns. The varying regressors are the treated indicator (unless absorbed by unit
+    fixed effects) and treated × post. Frisch–Waugh–Lovell: a 1×1 or 2×2 system per draw.
     """
-    coef = np.linalg.lstsq(O, targets, rcond=None)[0]
-    Mt = targets - O @ coef  # n × m
     out = []
     for start in range(0, len(assign), chunk):
-        T = assign[start:start + chunk][:, unit_of_row].T * sw[:, None]  # n × P
-        Dp = T * post[:, None]
-        MD = Dp - O @ np.linalg.lstsq(O, Dp, rcond=None)[0]
+        T = assign[start:start + chunk][:, unit_of_row].T  # n × P
+        MD = residualise(T * post[:, None])
         dy = MD.T @ Mt  # P × m
         dd = np.einsum("ip,ip->p", MD, MD)
         if not treated_in_model:
-            out.append(dy / dd[:, None])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out.append(dy / dd[:, None])
             continue
-        MT = T - O @ np.linalg.lstsq(O, T, rcond=None)[0]
+        MT = residualise(T)
         tt = np.einsum("ip,ip->p", MT, MT)
         td = np.einsum("ip,ip->p", MT, MD)
         ty = MT.T @ Mt

@@ -5,12 +5,16 @@ Model (weighted least squares when ``weights`` is given)::
     y_it = α + β_T treated_i + β_P post_t + δ (treated_i × post_t) + γ' covariates_it + ε_it
 
 ``unit=`` replaces ``treated`` by unit fixed effects and ``time=`` replaces ``post`` by
-time fixed effects (two-way fixed effects). ``δ`` is the estimate. Inference
-(DESIGN.md §4):
+time fixed effects (two-way fixed effects). ``δ`` is the estimate. The fixed effects are
+absorbed (weighted alternating projections, Frisch–Waugh–Lovell) rather than built as
+dummies, so an 80 000-row panel with hundreds of units fits in well under a second; the
+small-sample factors count them as parameters, so every standard error equals the one from
+the regression with dummies. Inference (DESIGN.md §4):
 
 * ``classical``: OLS standard errors, t(n − k).
 * ``robust``: HC1 sandwich, t(n − k).
-* ``cluster``: CR1 (G/(G−1)·(n−1)/(n−k)), t(G − 1). Warns below 12 clusters.
+* ``cluster``: CR1 (G/(G−1)·(n−1)/(n−k)), t(G − 1). Warns below 12 clusters (and the sentence
+  says how many there are), and with one or two treated clusters.
 * ``wild``: restricted wild cluster bootstrap of the CR1 t-statistic. Rademacher weights, or
   Webb's six-point weights below 12 clusters; every sign pattern is enumerated when there
   are no more of them than ``draws``; random draws are seeded (``seed``). The interval
@@ -38,7 +42,8 @@ from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models import _inference as inf
 from samorg.models import _resampling as rs
-from samorg.models.result import Effect, ModelWarning
+from samorg.models._panel import absorb, group_sums
+from samorg.models.result import Effect, ModelWarning, caveat_text
 
 __all__ = ["DiDResult", "did"]
 
@@ -71,10 +76,32 @@ class DiDResult(Effect):
         ``wild``/``permutation``; only the ``did`` row carries the resampling inference).
     cell_means : DataFrame
         Mean outcome by ``treated`` × ``post`` (weighted if weights were given).
+    group_means : DataFrame
+        Mean outcome by group and period (``treated``, ``period``, ``mean``, ``n``, ``post``):
+        per value of ``time`` when given, else per ``post``. What :func:`samorg.plots.plot_did` draws.
     """
 
     coefficients: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
     cell_means: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    group_means: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+
+    def plot_data(self) -> pd.DataFrame:
+        """A copy of :attr:`group_means`."""
+        return self.group_means.copy()
+
+    def caveat_texts(self, *, lang: str = "nb") -> list[str]:
+        out = []
+        d = self.details
+        for c in self.caveats:
+            if c == "few_clusters":
+                G = fmt.number(d["n_clusters"], lang=lang)
+                out.append(f"Bare {G} klynger (under {FEW_CLUSTERS}): klyngerobuste p-verdier og intervaller blir for "
+                           "optimistiske (avviser for ofte); tolk med forsiktighet." if lang == "nb" else
+                           f"Only {G} clusters (fewer than {FEW_CLUSTERS}): cluster-robust p-values and intervals are "
+                           "too optimistic (they over-reject); interpret with caution.")
+            else:
+                out.append(caveat_text(c, lang=lang))
+        return out
 
     def _extra_caveats(self, lang: str) -> list[str]:
         out = []
@@ -90,6 +117,17 @@ class DiDResult(Effect):
                            f"p-verdi er {p_min}." if lang == "nb" else
                            f"The p-value uses {draws} random of {n} possible assignments; the smallest attainable "
                            f"p-value is {p_min}.")
+        elif d.get("inference") == "wild":
+            p_min = _p_text(d["min_attainable_p"], lang)
+            if d["enumerated"]:
+                out.append(f"Alle {fmt.number(d['draws'], lang=lang)} vektmønstre er regnet gjennom; minste "
+                           f"oppnåelige p-verdi er {p_min}." if lang == "nb" else
+                           f"All {fmt.number(d['draws'], lang=lang)} weight patterns were enumerated; the smallest "
+                           f"attainable p-value is {p_min}.")
+            else:
+                out.append(f"Minste oppnåelige p-verdi med {fmt.number(d['draws'], lang=lang)} trekk er {p_min}."
+                           if lang == "nb" else
+                           f"The smallest attainable p-value with {fmt.number(d['draws'], lang=lang)} draws is {p_min}.")
         return out
 
 
@@ -192,21 +230,33 @@ def did(
         raise ModelError(f'Every row is treated ("{treated}" = 1): a difference in differences needs a comparison '
                          "group.")
     if P.min() == 1 or P.max() == 0:
-        raise ModelError(f'"{post}" is the same in every row: a difference in differences needs rows before and after.')
+        raise ModelError(f'"{post}" is the same in every row: a difference in differences needs rows before and after '
+                         "(no pre-period, or an intervention outside the data).")
+    if not (T[P == 0] == 1).any():
+        raise ModelError(f'No treated row ("{treated}" = 1) is before the start ("{post}" = 0): there is no '
+                         "pre-period for the treated group.")
+    if np.ptp(y) == 0:
+        raise ModelError(f'Outcome "{outcome}" is constant ({y[0]!r}) in every row, so there is nothing to compare.')
     w = np.ones(len(y)) if weights is None else _numeric(frame, weights)
     if (w < 0).any() or w.sum() == 0:
         raise ModelError(f'Weights "{weights}" must be non-negative and not all zero.')
     sw = np.sqrt(w)
 
     X, names = _design(frame, T, P, D, unit, time, covariates)
-    fixed = [i for i, n in enumerate(names) if not n.startswith(("unit[", "time["))]
-    Xw, yw = X * sw[:, None], y * sw
-    n, k = Xw.shape
-    if np.linalg.matrix_rank(Xw) < k:
-        raise ModelError(f"The model terms are collinear (e.g. a covariate that repeats {treated!r} or {post!r}, or "
-                         "a fixed effect with a single row). Drop the offending covariate.")
+    factors = _factors(frame, unit, time)
+    n_fe = sum(int(f.max()) + 1 for f in factors) - (len(factors) - 1 if len(factors) > 1 else 0)
+    Xt = absorb(X, factors, w)
+    yt = absorb(y, factors, w)
+    Xw, yw = Xt * sw[:, None], yt * sw
+    n, k_small = Xw.shape
+    k = k_small + n_fe  # every estimated parameter, fixed effects included (as with dummies)
+    lost = np.linalg.norm(Xw, axis=0) <= 1e-9 * np.maximum(np.linalg.norm(X * sw[:, None], axis=0), 1e-300)
+    if lost.any() or np.linalg.matrix_rank(Xw) < k_small:
+        bad = [names[i] for i in np.flatnonzero(lost)] or names
+        raise ModelError(f"The model terms are collinear ({bad} repeat the fixed effects or each other, e.g. a "
+                         f"covariate constant within {unit!r} or {time!r}). Drop the offending covariate.")
     if n - k < 1:
-        raise ModelError(f"{n} rows are too few for {k} model terms.")
+        raise ModelError(f"{n} rows are too few for {k} model terms (fixed effects included).")
     bread = np.linalg.inv(Xw.T @ Xw)
     beta = bread @ Xw.T @ yw
     resid = yw - Xw @ beta
@@ -219,39 +269,42 @@ def did(
     if inference in ("cluster", "wild") and not cluster:
         raise ModelError(f"inference={inference!r} needs clusters: pass cluster= (or unit=), e.g. the municipality.")
     if inference in ("cluster", "wild") and G < 2:
-        raise ModelError(f'Only {G} cluster in "{cluster}": cluster-robust inference needs at least 2 (and ≥ 12 to '
-                         "be reliable). Use inference='permutation' or 'classical'.")
+        raise ModelError(f'Only {G} cluster in "{cluster}" (one site): cluster-robust inference needs at least 2 (and '
+                         "≥ 12 to be reliable). Add comparison units, or use inference='classical' with care.")
 
     local_caveats = list(caveats)
     details: dict[str, Any] = {"outcome": outcome, "inference": inference, "cluster": cluster,
                                "n_clusters": G or None, "fixed_effects": tuple(x for x in (unit, time) if x),
-                               "weights": weights, "covariates": tuple(covariates), "n_dropped_missing": int((~rows).sum())}
+                               "weights": weights, "covariates": tuple(covariates), "n_dropped_missing": int((~rows).sum()),
+                               "n_params": k}
     if groups is not None:
-        treated_clusters = len(set(groups[T == 1]))
-        details["n_treated_clusters"] = treated_clusters
+        details["n_treated_clusters"] = len(set(groups[T == 1]))
 
     # classical / HC1 / CR1 for all terms
     if inference == "classical":
         cov = bread * float(resid @ resid) / (n - k)
         df = n - k
     elif inference == "robust":
-        cov = inf.sandwich(bread, Xw * resid[:, None])
+        S = Xw * resid[:, None]
+        cov = bread @ (S.T @ S) @ bread * n / (n - k)
         df = n - k
     else:
-        cov = _cr1(bread, Xw, resid, groups, G) if groups is not None else bread * float(resid @ resid) / (n - k)
+        cov = _cr1(bread, Xw, resid, groups, G, k) if groups is not None else bread * float(resid @ resid) / (n - k)
         df = G - 1 if groups is not None else n - k
     se = np.sqrt(np.diag(cov))
     p, lo, hi = inf.wald(beta, se, level=level, df=df)
     coefs = pd.DataFrame({"estimate": beta, "std_error": se, "ci_low": lo, "ci_high": hi, "p_value": p},
-                         index=pd.Index(names, name="term")).iloc[fixed]
+                         index=pd.Index(names, name="term"))
     est, std, p_d, lo_d, hi_d = beta[d_ix], se[d_ix], p[d_ix], lo[d_ix], hi[d_ix]
     details["reference_distribution"] = f"t({df:g})"
     text_args: dict[str, Any] = {"G": G}
 
+    if inference in ("classical", "robust") and unit is not None:
+        local_caveats.append("rows_independent")
     if inference == "cluster" and G < FEW_CLUSTERS:
         local_caveats.append("few_clusters")
         warnings.warn(f"Only {G} clusters in \"{cluster}\": cluster-robust p-values over-reject below about "
-                      f"{FEW_CLUSTERS}. Prefer inference='wild' (Webb weights) or 'permutation'.",
+                      f"{FEW_CLUSTERS}. Prefer inference='permutation' (or 'wild', Webb weights).",
                       ModelWarning, stacklevel=2)
     elif inference == "wild" and G < FEW_CLUSTERS:
         local_caveats.append("few_clusters_wild")
@@ -259,6 +312,10 @@ def did(
                       "approximate; consider inference='permutation' as well.", ModelWarning, stacklevel=2)
     if inference in ("cluster", "wild") and details.get("n_treated_clusters", 99) <= 2:
         local_caveats.append("few_treated_clusters")
+        if inference == "cluster" and G >= FEW_CLUSTERS:
+            warnings.warn(f"Only {details['n_treated_clusters']} treated cluster(s): cluster-robust p-values "
+                          "over-reject however many comparison clusters there are. Prefer inference='permutation'.",
+                          ModelWarning, stacklevel=2)
 
     rng = np.random.default_rng(seed)
     if inference == "wild":
@@ -272,8 +329,8 @@ def did(
                        min_attainable_p=draws_.min_attainable_p, seed=seed, reference_distribution="wild bootstrap")
         text_args.update(weights="Webb" if kind == "webb" else "Rademacher", B=draws_.weights.shape[1])
     elif inference == "permutation":
-        est, std, p_d, lo_d, hi_d = _permutation(frame, yw, Xw, names, sw, T, P, unit or cluster, treated, post,
-                                                 unit is not None, int(draws), rng, level, details, seed)
+        est, std, p_d, lo_d, hi_d = _permutation(frame, yw, Xw, names, w, sw, factors, T, P, unit or cluster,
+                                                 treated, unit is not None, int(draws), rng, level, details, seed)
         text_args.update(P=details["draws"], enumerated=details["enumerated"], N=details["n_assignments"])
         if details["min_attainable_p"] >= 1 - level:
             local_caveats.append("min_attainable_p")
@@ -284,12 +341,16 @@ def did(
              .groupby(["treated", "post"]).sum())
     cell_means = (cells["y"] / cells["w"]).unstack("post").rename_axis(columns="post")
     details.update(method_nb="forskjell i forskjeller (minste kvadraters metode)",
-                   inference_nb=inf_nb.format(**nb_args), df_resid=float(n - k))
+                   inference_nb=inf_nb.format(**nb_args), df_resid=float(n - k),
+                   call={"estimator": "did", "outcome": outcome, "treated": treated, "post": post, "unit": unit,
+                         "time": time, "covariates": tuple(covariates), "weights": weights, "cluster": cluster,
+                         "inference": inference, "draws": draws, "seed": seed, "level": level,
+                         "caveats": tuple(caveats)})
     return DiDResult(
         estimate=float(est), std_error=float(std), ci_low=float(lo_d), ci_high=float(hi_d), p_value=float(p_d),
         level=level, link="identity", method="difference in differences (least squares)",
         inference=inf_en.format(**en_args), n_obs=n, term="did", details=details, caveats=tuple(local_caveats),
-        coefficients=coefs, cell_means=cell_means,
+        coefficients=coefs, cell_means=cell_means, group_means=_group_means(frame, y, w, T, P, time),
     )
 
 
@@ -323,19 +384,15 @@ def _indicator(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _design(frame, T, P, D, unit, time, covariates) -> tuple[np.ndarray, list[str]]:
-    cols, names = [np.ones(len(T))], ["const"]
-    if unit:
-        dummies = pd.get_dummies(frame[unit].astype(str), prefix="", prefix_sep="", drop_first=True, dtype=float)
-        cols += [dummies[c].to_numpy() for c in dummies]
-        names += [f"unit[{c}]" for c in dummies]
-    else:
+    """The regressors that are not fixed effects (those are absorbed, see :func:`_factors`)."""
+    cols, names = [], []
+    if not unit and not time:
+        cols.append(np.ones(len(T)))
+        names.append("const")
+    if not unit:
         cols.append(T)
         names.append("treated")
-    if time:
-        dummies = pd.get_dummies(frame[time].astype(str), prefix="", prefix_sep="", drop_first=True, dtype=float)
-        cols += [dummies[c].to_numpy() for c in dummies]
-        names += [f"time[{c}]" for c in dummies]
-    else:
+    if not time:
         cols.append(P)
         names.append("post")
     cols.append(D)
@@ -346,15 +403,28 @@ def _design(frame, T, P, D, unit, time, covariates) -> tuple[np.ndarray, list[st
     return np.column_stack(cols), names
 
 
-def _cr1(bread, Xw, resid, groups, G) -> np.ndarray:
-    n, k = Xw.shape
-    onehot = np.zeros((n, G))
-    onehot[np.arange(n), groups] = 1.0
-    S = onehot.T @ (Xw * resid[:, None])
+def _factors(frame, unit, time) -> list[np.ndarray]:
+    return [pd.factorize(frame[c], sort=True)[0] for c in (unit, time) if c]
+
+
+def _cr1(bread, Xw, resid, groups, G, k) -> np.ndarray:
+    n = Xw.shape[0]
+    S = group_sums(groups, Xw * resid[:, None], G)
     return G / (G - 1) * (n - 1) / (n - k) * bread @ (S.T @ S) @ bread
 
 
-def _permutation(frame, yw, Xw, names, sw, T, P, unit, treated, post, unit_fe, draws, rng, level, details, seed):
+def _group_means(frame, y, w, T, P, time) -> pd.DataFrame:
+    """Mean outcome per group (treated / comparison) and period (``time``, or ``post`` without it)."""
+    key = frame[time].to_numpy() if time else P.astype(int)
+    g = pd.DataFrame({"period": key, "treated": T.astype(int), "yw": y * w, "w": w, "post": P.astype(int)})
+    out = g.groupby(["treated", "period"], sort=True).agg(yw=("yw", "sum"), w=("w", "sum"), n=("w", "size"),
+                                                          post=("post", "max")).reset_index()
+    out["mean"] = out["yw"] / out["w"]
+    return out[["treated", "period", "mean", "n", "post"]]
+
+
+def _permutation(frame, yw, Xw, names, w, sw, factors, T, P, unit, treated, unit_fe, draws, rng, level, details,
+                 seed):
     if not unit:
         raise ModelError("inference='permutation' reassigns treatment across units: pass unit= (or cluster=).")
     codes, uniq = pd.factorize(frame[unit], sort=True)
@@ -372,10 +442,19 @@ def _permutation(frame, yw, Xw, names, sw, T, P, unit, treated, post, unit_fe, d
         assign = np.vstack([unit_treated, assign])
     varying = [names.index("did")] + ([] if unit_fe else [names.index("treated")])
     O = np.delete(Xw, varying, axis=1)
-    est_AB = rs.permutation_estimates(np.column_stack([yw, Xw[:, names.index("did")]]), O, sw, P, codes, assign,
-                                      treated_in_model=not unit_fe)
-    observed = rs.permutation_estimates(np.column_stack([yw, Xw[:, names.index("did")]]), O, sw, P, codes,
-                                        unit_treated[None, :], treated_in_model=not unit_fe)[0]
+
+    def residualise(M: np.ndarray) -> np.ndarray:
+        R = absorb(M, factors, w) * sw[:, None]
+        if O.shape[1]:
+            R = R - O @ np.linalg.lstsq(O, R, rcond=None)[0]
+        return R
+
+    targets = np.column_stack([yw, Xw[:, names.index("did")]])
+    if O.shape[1]:
+        targets = targets - O @ np.linalg.lstsq(O, targets, rcond=None)[0]
+    est_AB = rs.permutation_estimates(targets, residualise, P, codes, assign, treated_in_model=not unit_fe)
+    observed = rs.permutation_estimates(targets, residualise, P, codes, unit_treated[None, :],
+                                        treated_in_model=not unit_fe)[0]
     est = float(observed[0])
     A, B = est_AB[:, 0], est_AB[:, 1]
     ok = np.isfinite(A)

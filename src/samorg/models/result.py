@@ -74,6 +74,26 @@ CAVEATS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Only one or two treated clusters: cluster-robust and wild bootstrap p-values are unreliable too; "
             "permutation inference over the comparison units is safer.",
         ),
+        "rows_independent": (
+            "Klassiske og robuste standardfeil behandler hver rad som uavhengig; med gjentatte rader per enhet blir "
+            "de for små. Bruk klynge- eller permutasjonsinferens.",
+            "Classical and robust standard errors treat every row as independent; with repeated rows per unit they "
+            "are too small. Use cluster or permutation inference.",
+        ),
+        "few_donors": (
+            "Færre enn 19 sammenligningsenheter: ingen p-verdi under 0,05 er mulig i placebotesten.",
+            "Fewer than 19 comparison units: no p-value below 0.05 is attainable in the placebo test.",
+        ),
+        "poor_pre_fit": (
+            "Den syntetiske kontrollen følger den behandlede enheten dårlig før tiltaket; effektanslaget er usikkert.",
+            "The synthetic control tracks the treated unit poorly before the intervention; the estimate is fragile.",
+        ),
+        "few_treated_units": (
+            "Bare én eller to behandlede enheter i hver kohort: analytiske og bootstrap-intervaller bygger på svært "
+            "få enheter og er for optimistiske; permutasjonsinferens er tryggere.",
+            "Only one or two treated units per cohort: analytic and bootstrap intervals rest on very few units and "
+            "are too optimistic; permutation inference is safer.",
+        ),
         "min_attainable_p": (
             "Designet kan ikke gi en mindre p-verdi enn den minste oppnåelige; p-verdien sier derfor lite om "
             "styrken i bevisene.",
