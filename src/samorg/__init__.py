@@ -1,5 +1,44 @@
-"""samorg: evaluate co-organised and co-located libraries and citizen service centres."""
+"""samorg: evaluate co-organised and co-located libraries and citizen service centres.
+
+The names below are the public API. They are imported on first use, so ``import samorg`` stays
+light (no statsmodels, matplotlib or Jupyter machinery until a model or plot is used).
+
+>>> import samorg
+>>> study = samorg.load_study("config/demo/study.yaml")  # doctest: +SKIP
+>>> visits = samorg.read_processed(study.processed_dir, "observations")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from samorg._version import __version__
 
-__all__ = ["__version__"]
+# public name -> module that defines it
+_LAZY = {
+    "SamorgError": "samorg.errors",
+    "build_processed": "samorg.pipeline",
+    "did": "samorg.models",
+    "its": "samorg.models",
+    "load_site_monthly": "samorg.pipeline",
+    "load_study": "samorg.config",
+    "load_survey_responses": "samorg.pipeline",
+    "plot_its": "samorg.plots",
+    "read_processed": "samorg.store",
+}
+
+__all__ = sorted(["__version__", *_LAZY])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'samorg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

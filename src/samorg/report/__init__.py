@@ -9,9 +9,12 @@ from typing import Any
 from samorg.config import Study
 from samorg.errors import ReportError
 
-__all__ = ["notebook_dir", "run_study_reports", "site_jobs"]
+__all__ = ["notebook_dir", "run_study_reports", "site_jobs", "study_jobs"]
 
 SITE_NOTEBOOK = "site_report.ipynb"
+QUALITY_NOTEBOOK = "data_quality.ipynb"
+#: Job names of the study-wide reports (site ids may not use them).
+QUALITY_JOB = "datakvalitet"
 
 
 def notebook_dir() -> Path:
@@ -60,6 +63,32 @@ def site_jobs(
     return jobs
 
 
+def study_jobs(
+    study: Study,
+    *,
+    sites: Sequence[str] | None = None,
+    lang: str = "nb",
+    extra_parameters: dict[str, Any] | None = None,
+    notebooks: Path | None = None,
+):
+    """Every report of a study: one per site, plus the data-quality report (unless sites are named).
+
+    ``extra_parameters`` go to the site reports, whose notebook must declare them.
+    """
+    from samorg.report.runner import ReportJob
+    from samorg.report.text import t
+
+    jobs = site_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, notebooks=notebooks)
+    if sites:
+        return jobs
+    folder = notebooks or notebook_dir()
+    banner = t("banner", lang) if study.demo else None
+    jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
+                          parameters={"study": str(study.path), "lang": lang},
+                          title=t("dq_report", lang), subtitle=study.title, banner=banner))
+    return jobs
+
+
 def run_study_reports(
     study: Study,
     *,
@@ -86,7 +115,7 @@ def run_study_reports(
             f"No processed data in {study.processed_dir}. Run `samorg data --study {study.path}` first."
         )
     out = Path(out_dir) if out_dir else study.reports_dir
-    jobs = site_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters)
+    jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters)
     outcomes = run_reports(
         jobs,
         out_dir=out,

@@ -28,7 +28,10 @@ __all__ = [
     "SiteContext",
     "caveats",
     "comparison_sites",
+    "fit_visits_effect",
+    "key_results",
     "load",
+    "prespecified_label",
     "provenance",
     "section",
     "site_facts",
@@ -47,6 +50,7 @@ class SiteContext:
     site: Site
     lang: str = "nb"
     notes: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
@@ -59,6 +63,23 @@ class SiteContext:
         obs = pd.read_parquet(path, filters=[(C.SITE_ID, "==", self.site.site_id)])
         obs = obs[obs[C.FREQ] == "M"]
         return obs.sort_values([C.INDICATOR, C.PERIOD_START]).reset_index(drop=True)
+
+    @cached_property
+    def inquiries(self) -> pd.DataFrame:
+        """The site's inquiries to the citizen service centre (no free text, no names)."""
+        path = self.study.processed_dir / "inquiries.parquet"
+        if not path.is_file():
+            return pd.DataFrame(columns=[C.SITE_ID, C.TIMESTAMP, C.CHANNEL, C.TOPIC, C.RESOLVED_FIRST_CONTACT,
+                                         C.WAIT_MINUTES])
+        return pd.read_parquet(path, filters=[(C.SITE_ID, "==", self.site.site_id)])
+
+    @property
+    def min_cell(self) -> int:
+        """Smallest count of people a table may show (the study's privacy threshold, 5 by default)."""
+        privacy = getattr(self.study, "privacy", None)
+        if isinstance(privacy, dict):
+            return int(privacy.get("min_cell", 5))
+        return int(getattr(privacy, "min_cell", 5))
 
     def series(self, indicator: str) -> pd.DataFrame:
         """One indicator as a monthly series with columns period_start, value, status."""
@@ -153,6 +174,14 @@ def _comparison_series(ctx: SiteContext, indicator: str) -> pd.DataFrame | None:
 
 
 def visits_effect(ctx: SiteContext, *, controlled: bool = True):
+    """The site's visits ITS, fitted once per context (see :func:`fit_visits_effect`)."""
+    key = ("visits_effect", controlled)
+    if key not in ctx.cache:
+        ctx.cache[key] = fit_visits_effect(ctx, controlled=controlled)
+    return ctx.cache[key]
+
+
+def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True):
     """Fit the interrupted time series of monthly visits; ``None`` (with a note) when it cannot be fitted.
 
     A quasi-Poisson model with month-of-year seasonality and a trend; the COVID-19 windows of the
@@ -219,13 +248,62 @@ def visits_summary(ctx: SiteContext, result):
     label = t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang))
     sentence = result.sentence(lang=lang, outcome_label=t("visits", lang))
     family = "kvasi-Poisson" if lang == "nb" else "quasi-Poisson"
-    parts = [f"**{label[0].upper()}{label[1:]}:** {sentence}", t("its_method", lang, family=family)]
+    parts = [f"**{label[0].upper()}{label[1:]}** ({prespecified_label(ctx, 'visits')}): {sentence}",
+             t("its_method", lang, family=family)]
     if result.details.get("control"):
         names = ", ".join(s.name for s in comparison_sites(ctx))
         parts.append(t("its_control", lang, names=names))
     else:
         parts.append(t("its_no_control", lang))
     return _md("\n\n".join(parts))
+
+
+def key_results(ctx: SiteContext):
+    """The summary box: three to five key results in plain language, each with its uncertainty."""
+    from samorg.report.site_sections import annual_table
+
+    lang = ctx.lang
+    items = []
+    res = visits_effect(ctx)
+    label = prespecified_label(ctx, "visits")
+    if res is not None:
+        low, high = res.ratio_ci()
+        kind, when = ctx.intervention
+        items.append(t("key_visits", lang, intervention=t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang)),
+                       change=fmt.signed_percent(res.ratio() - 1, decimals=0, lang=lang),
+                       low=fmt.signed_percent(low - 1, decimals=0, lang=lang),
+                       high=fmt.signed_percent(high - 1, decimals=0, lang=lang), label=label))
+    elif ctx.intervention is None:
+        items.append(t("key_never", lang))
+    annual = annual_table(ctx)
+    if not annual.empty and "events" in annual and annual["events"].notna().any():
+        before, after = annual["events"].get(2019), annual["events"].dropna().iloc[-1]
+        last = int(annual["events"].dropna().index[-1])
+        if before and before == before:
+            items.append(t("key_events", lang, before=fmt.number(before, lang=lang), after=fmt.number(after, lang=lang),
+                           year=last, label=t("exploratory", lang)))
+    if not annual.empty and {"staffed_hours", "self_service_hours"} <= set(annual.columns):
+        row = annual.dropna(subset=["staffed_hours", "self_service_hours"])
+        if not row.empty:
+            last = row.iloc[-1]
+            share = last["self_service_hours"] / (last["staffed_hours"] + last["self_service_hours"])
+            items.append(t("key_self_service", lang, share=fmt.percent(share, decimals=0, lang=lang), year=int(row.index[-1])))
+    inq = ctx.inquiries
+    if len(inq) >= ctx.min_cell:
+        last_year = int(inq[C.TIMESTAMP].dt.year.max())
+        recent = inq[inq[C.TIMESTAMP].dt.year == last_year]
+        if len(recent) >= ctx.min_cell:
+            items.append(t("key_inquiries", lang, share=fmt.percent(float(recent[C.RESOLVED_FIRST_CONTACT].mean()), decimals=0, lang=lang),
+                           year=last_year, n=fmt.number(len(recent), lang=lang)))
+    if not items:
+        items.append(t("key_none", lang))
+    box = "\n".join(f"> - {i}" for i in items)
+    return _md(f"> **{t('key_heading', lang)}**\n>\n{box}")
+
+
+def prespecified_label(ctx: SiteContext, outcome: str) -> str:
+    """«pre-specified» when the outcome is in the study's analysis plan, else «exploratory»."""
+    return t("prespecified" if outcome in ctx.study.primary_outcomes else "exploratory", ctx.lang)
 
 
 def caveats(ctx: SiteContext):
@@ -283,4 +361,5 @@ def provenance(ctx: SiteContext):
 
 def section(ctx: SiteContext, key: str, level: int = 2):
     """A section heading in the report's language (``key`` from :mod:`samorg.report.text`)."""
-    return _md(f"{'#' * level} {t(key, ctx.lang)}")
+    prefix = f"{'#' * level} " if level else ""
+    return _md(prefix + t(key, ctx.lang))

@@ -80,6 +80,71 @@ TEXTS: dict[str, dict[str, str]] = {
         "comparison_series": "sammenligningsstedene",
         "file": "Fil",
         "hash": "Kontrollsum",
+        "aim2": "Mål 2: Brukernes opplevelse av tjenestene",
+        "aim4": "Mål 4: Biblioteket som selvstendig møteplass",
+        "aim5": "Mål 5: Stedsutvikling",
+        "service_centre_heading": "Innbyggertorget: henvendelser",
+        "data_heading": "Hvilke data finnes for stedet",
+        "data_kind": "Data",
+        "data_period": "Periode",
+        "missing_data": "Mangler",
+        "flagged_months": "{n} måneder flagget (f.eks. teller ute av drift)",
+        "rows_years": "{n} henvendelser, {start}–{end}",
+        "ind_visits": "Besøk",
+        "ind_loans": "Utlån",
+        "ind_events": "Arrangementer",
+        "ind_staffed_hours": "Betjent åpningstid",
+        "ind_self_service_hours": "Meråpen tid",
+        "ind_inquiries": "Henvendelser til innbyggertorget",
+        "year": "År",
+        "col_events": "Arrangementer",
+        "col_attendance": "Deltakere",
+        "col_staffed_hours": "Betjente timer",
+        "col_self_service_hours": "Meråpne timer",
+        "col_self_service_share_hours": "Andel meråpen tid",
+        "col_self_service_share_visits": "Andel besøk i meråpen tid",
+        "col_visits": "Besøk",
+        "col_visits_per_inhabitant": "Besøk per innbygger",
+        "col_inquiries": "Henvendelser",
+        "col_resolved_first": "Løst ved første kontakt",
+        "col_wait_median": "Ventetid, median (min)",
+        "inquiries_by_channel": "Henvendelser per kanal og år",
+        "inquiries_quality": "Løst ved første kontakt og ventetid",
+        "inquiries_note": "Henvendelsesloggen er et registrert utvalg av henvendelsene.",
+        "cells_hidden": "{n} celler er skjult i denne tabellen.",
+        "no_inquiries": "Stedet har ingen registrerte henvendelser til innbyggertorget i dataene.",
+        "no_library_data": "Stedet har ingen bibliotekstatistikk (besøk, arrangementer, åpningstid) i dataene.",
+        "no_catchment": "Registeret oppgir ikke hvor mange innbyggere stedet betjener, så besøk per innbygger kan ikke beregnes.",
+        "meeting_place_note": (
+            "Tallene er summer per år; et år med en manglende måned er skalert opp fra månedene som finnes. "
+            "2020 og 2021 er preget av COVID-19-stengninger."
+        ),
+        "place_note": (
+            "Besøk per innbygger i nærområdet ({pop} innbyggere ifølge stedsregisteret; samme tall brukt for alle år)."
+        ),
+        "dq_report": "Datakvalitet",
+        "dq_intro": (
+            "Denne rapporten viser hva samorg leste, hva som ble forkastet eller flagget og hvorfor, og hva dere "
+            "kan gjøre med det. Rådata endres aldri; alle beslutninger står i manifest.json."
+        ),
+        "dq_sources": "Kilder som ble lest",
+        "dq_tables": "Tabeller som ble skrevet",
+        "dq_decisions": "Rader forkastet eller flagget, og hvorfor",
+        "dq_missing": "Manglende verdier etter årsak (månedstall)",
+        "dq_outages": "Måneder med besøksteller ute av drift",
+        "key_heading": "Hovedfunn",
+        "key_visits": (
+            "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
+            "endringen (95 % KI {low} til {high}; {label})."
+        ),
+        "key_never": "Stedet er ikke samlokalisert; det brukes som sammenligning for de andre stedene.",
+        "key_events": "Arrangementer: {before} i 2019 og {after} i {year} ({label}, beskrivende tall uten modell).",
+        "key_self_service": "{share} av åpningstiden i {year} var meråpen (selvbetjent) tid.",
+        "key_inquiries": "{share} av {n} registrerte henvendelser i {year} ble løst ved første kontakt.",
+        "key_none": "Stedet har for lite data til å gi hovedfunn.",
+        "prespecified": "forhåndsspesifisert",
+        "exploratory": "utforskende",
+        "survey_missing": "Resultater fra brukerundersøkelsene kommer i en senere versjon av rapporten.",
         "synthetic_note": "Alle tall i denne rapporten er syntetiske demodata laget for å vise hvordan samorg virker.",
     },
     "en": {
@@ -156,11 +221,99 @@ TEXTS: dict[str, dict[str, str]] = {
         "comparison_series": "the comparison sites",
         "file": "File",
         "hash": "Checksum",
+        "aim2": "Aim 2: Users' experience of the services",
+        "aim4": "Aim 4: The library as an independent meeting place",
+        "aim5": "Aim 5: Place development",
+        "service_centre_heading": "The citizen service centre: inquiries",
+        "data_heading": "What data the site has",
+        "data_kind": "Data",
+        "data_period": "Period",
+        "missing_data": "Missing",
+        "flagged_months": "{n} months flagged (e.g. counter out of order)",
+        "rows_years": "{n} inquiries, {start}–{end}",
+        "ind_visits": "Visits",
+        "ind_loans": "Loans",
+        "ind_events": "Events",
+        "ind_staffed_hours": "Staffed opening hours",
+        "ind_self_service_hours": "Self-service hours",
+        "ind_inquiries": "Inquiries to the service centre",
+        "year": "Year",
+        "col_events": "Events",
+        "col_attendance": "Attendance",
+        "col_staffed_hours": "Staffed hours",
+        "col_self_service_hours": "Self-service hours",
+        "col_self_service_share_hours": "Self-service share of hours",
+        "col_self_service_share_visits": "Share of visits in self-service time",
+        "col_visits": "Visits",
+        "col_visits_per_inhabitant": "Visits per inhabitant",
+        "col_inquiries": "Inquiries",
+        "col_resolved_first": "Resolved at first contact",
+        "col_wait_median": "Waiting time, median (min)",
+        "inquiries_by_channel": "Inquiries by channel and year",
+        "inquiries_quality": "First-contact resolution and waiting time",
+        "inquiries_note": "The inquiry log is a recorded sample of the inquiries.",
+        "cells_hidden": "{n} cells are hidden in this table.",
+        "no_inquiries": "The site has no recorded inquiries to a citizen service centre in the data.",
+        "no_library_data": "The site has no library statistics (visits, events, opening hours) in the data.",
+        "no_catchment": "The registry does not say how many inhabitants the site serves, so visits per inhabitant cannot be computed.",
+        "meeting_place_note": (
+            "Figures are yearly sums; a year with a missing month is scaled up from the months it has. "
+            "2020 and 2021 are marked by COVID-19 closures."
+        ),
+        "place_note": (
+            "Visits per inhabitant of the catchment ({pop} inhabitants according to the site registry; the same figure for every year)."
+        ),
+        "dq_report": "Data quality",
+        "dq_intro": (
+            "This report shows what samorg read, what was dropped or flagged and why, and what you can do about "
+            "it. Raw data are never changed; every decision is recorded in manifest.json."
+        ),
+        "dq_sources": "Sources read",
+        "dq_tables": "Tables written",
+        "dq_decisions": "Rows dropped or flagged, and why",
+        "dq_missing": "Missing values by reason (monthly figures)",
+        "dq_outages": "Months with the visitor counter out of order",
+        "key_heading": "Key results",
+        "key_visits": (
+            "Visits changed by {change} at {intervention}, compared with what the model expects without the "
+            "change (95% CI {low} to {high}; {label})."
+        ),
+        "key_never": "The site was never co-located; it serves as a comparison for the other sites.",
+        "key_events": "Events: {before} in 2019 and {after} in {year} ({label}, descriptive figures without a model).",
+        "key_self_service": "{share} of opening hours in {year} were self-service hours.",
+        "key_inquiries": "{share} of {n} recorded inquiries in {year} were resolved at first contact.",
+        "key_none": "The site has too little data for key results.",
+        "prespecified": "pre-specified",
+        "exploratory": "exploratory",
+        "survey_missing": "Results from the user surveys will come in a later version of the report.",
         "synthetic_note": "Every number in this report is synthetic demo data made to show how samorg works.",
     },
 }
 
 LANGS = tuple(TEXTS)
+
+#: Reader-facing names of indicators and processed tables: (bokmål, English).
+LABELS: dict[str, tuple[str, str]] = {
+    "visits": ("Besøk", "Visits"),
+    "visits_staffed": ("Besøk i betjent tid", "Visits in staffed hours"),
+    "visits_self_service": ("Besøk i meråpen tid", "Visits in self-service hours"),
+    "loans": ("Utlån", "Loans"),
+    "events": ("Arrangementer", "Events"),
+    "event_attendance": ("Deltakere på arrangementer", "Event attendance"),
+    "staffed_hours": ("Betjente timer", "Staffed hours"),
+    "self_service_hours": ("Meråpne timer", "Self-service hours"),
+    "sites": ("Steder", "Sites"),
+    "observations": ("Tjenestestatistikk", "Service statistics"),
+    "inquiries": ("Henvendelser", "Inquiries"),
+    "survey_responses": ("Svar på brukerundersøkelser", "Survey answers"),
+    "population": ("Befolkning", "Population"),
+}
+
+
+def label(key: str, lang: str = "nb") -> str:
+    """The reader-facing name of an indicator or table (the id itself when none is known)."""
+    pair = LABELS.get(key)
+    return key if pair is None else pair[0 if lang == "nb" else 1]
 
 
 def t(key: str, lang: str = "nb", **values: object) -> str:

@@ -1,0 +1,194 @@
+"""Site-report sections beyond the main effect: meeting place, place development, the service centre.
+
+Each function takes the :class:`~samorg.report.site.SiteContext`, returns something Jupyter displays,
+and says plainly when the site has no data for the section.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from samorg import columns as C
+from samorg import fmt
+from samorg.report.site import SiteContext, _md
+from samorg.report.tables import markdown_table
+from samorg.report.text import t
+
+__all__ = [
+    "annual_table",
+    "data_availability",
+    "meeting_place",
+    "meeting_place_figure",
+    "place_development",
+    "service_centre",
+    "service_centre_figure",
+]
+
+# Indicators summed to a year, with their label keys.
+_ANNUAL = ("visits", "visits_self_service", "loans", "events", "event_attendance", "staffed_hours", "self_service_hours")
+
+
+def annual_table(ctx: SiteContext) -> pd.DataFrame:
+    """The site's indicators summed per calendar year (complete years only; flagged months counted as missing)."""
+    obs = ctx.monthly
+    if obs.empty:
+        return pd.DataFrame()
+    good = obs[obs[C.STATUS].fillna("") == ""]
+    good = good.assign(year=good[C.PERIOD_START].dt.year)
+    months = good.groupby(["year", C.INDICATOR])[C.VALUE].count().unstack()
+    sums = good.groupby(["year", C.INDICATOR])[C.VALUE].sum(min_count=1).unstack()
+    # A year with a missing month is scaled up from the months it has, and marked.
+    scaled = sums * (12 / months)
+    return scaled.reindex(columns=[c for c in _ANNUAL if c in scaled.columns])
+
+
+def data_availability(ctx: SiteContext):
+    """Which kinds of data the site has, and for which years: what the report can and cannot show."""
+    lang = ctx.lang
+    rows = []
+    obs = ctx.monthly
+    for ind in ("visits", "loans", "events", "staffed_hours", "self_service_hours"):
+        part = obs[(obs[C.INDICATOR] == ind) & obs[C.VALUE].notna()]
+        if part.empty:
+            rows.append((t(f"ind_{ind}", lang), t("missing_data", lang)))
+        else:
+            start, end = part[C.PERIOD_START].min(), part[C.PERIOD_START].max()
+            flagged = int((obs[(obs[C.INDICATOR] == ind)][C.STATUS].fillna("") != "").sum())
+            text = f"{fmt.month(start, lang=lang)}–{fmt.month(end, lang=lang)}"
+            if flagged:
+                text += " · " + t("flagged_months", lang, n=flagged)
+            rows.append((t(f"ind_{ind}", lang), text))
+    inq = ctx.inquiries
+    rows.append((t("ind_inquiries", lang), t("rows_years", lang, n=fmt.number(len(inq), lang=lang),
+                 start=inq[C.TIMESTAMP].dt.year.min(), end=inq[C.TIMESTAMP].dt.year.max())
+                 if len(inq) else t("missing_data", lang)))
+    frame = pd.DataFrame(rows, columns=[t("data_kind", lang), t("data_period", lang)]).set_index(t("data_kind", lang))
+    return _md(markdown_table(frame, lang=lang))
+
+
+def meeting_place(ctx: SiteContext):
+    """Aim 4: events, attendance, and staffed vs self-service opening hours, per year."""
+    lang = ctx.lang
+    annual = annual_table(ctx)
+    needed = [c for c in ("events", "event_attendance", "staffed_hours", "self_service_hours", "visits_self_service",
+                          "visits") if c in annual.columns]
+    if annual.empty or not needed or annual[needed].isna().all().all():
+        return _md(t("no_library_data", lang))
+    table = pd.DataFrame(index=annual.index)
+    if "events" in annual:
+        table[t("col_events", lang)] = annual["events"]
+        table[t("col_attendance", lang)] = annual["event_attendance"]
+    if "staffed_hours" in annual and "self_service_hours" in annual:
+        total = annual["staffed_hours"] + annual["self_service_hours"]
+        table[t("col_staffed_hours", lang)] = annual["staffed_hours"]
+        table[t("col_self_service_hours", lang)] = annual["self_service_hours"]
+        table[t("col_self_service_share_hours", lang)] = annual["self_service_hours"] / total
+    if "visits_self_service" in annual and "visits" in annual:
+        table[t("col_self_service_share_visits", lang)] = annual["visits_self_service"] / annual["visits"]
+    table.index.name = t("year", lang)
+    pct = [t("col_self_service_share_hours", lang), t("col_self_service_share_visits", lang)]
+    text = markdown_table(table, lang=lang, percent=pct)
+    return _md(text + "\n\n" + t("meeting_place_note", lang))
+
+
+def meeting_place_figure(ctx: SiteContext):
+    """Events and attendance per year (bars) with the co-location year marked."""
+    annual = annual_table(ctx)
+    if annual.empty or "events" not in annual or annual["events"].isna().all():
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.report.figures import number_axis
+
+    lang = ctx.lang
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3), dpi=110)
+    ax1.bar(annual.index, annual["events"], color="#4C72B0")
+    ax1.set_title(t("col_events", lang), fontsize="medium")
+    ax2.bar(annual.index, annual["event_attendance"], color="#55A868")
+    ax2.set_title(t("col_attendance", lang), fontsize="medium")
+    for ax in (ax1, ax2):
+        number_axis(ax, lang=lang)
+        if ctx.site.co_located:
+            ax.axvline(ctx.site.co_located.year - 0.5, color="0.2", ls=":", lw=1)
+        ax.tick_params(axis="x", labelsize="small")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def place_development(ctx: SiteContext):
+    """Aim 5: visits per inhabitant of the site's catchment, per year."""
+    lang = ctx.lang
+    annual = annual_table(ctx)
+    pop = ctx.site.catchment_population
+    if annual.empty or "visits" not in annual or not pop:
+        missing = t("no_catchment", lang) if not pop else t("no_library_data", lang)
+        return _md(missing)
+    table = pd.DataFrame({t("col_visits", lang): annual["visits"], t("col_visits_per_inhabitant", lang): annual["visits"] / pop})
+    table.index.name = t("year", lang)
+    note = t("place_note", lang, pop=fmt.number(pop, lang=lang))
+    return _md(markdown_table(table, lang=lang, decimals={t("col_visits_per_inhabitant", lang): 2}) + "\n\n" + note)
+
+
+def service_centre(ctx: SiteContext):
+    """Inquiries to the citizen service centre: by channel and year, first-contact resolution, waiting time.
+
+    Counts below the study's small-cell threshold are suppressed (with secondary suppression), so no
+    table can single out a person.
+    """
+    lang = ctx.lang
+    inq = ctx.inquiries
+    if inq.empty:
+        return _md(t("no_inquiries", lang))
+    inq = inq.assign(year=inq[C.TIMESTAMP].dt.year)
+    by_channel = inq.pivot_table(index="year", columns=C.CHANNEL, values=C.SITE_ID, aggfunc="count", fill_value=0)
+    by_channel.columns = [str(c) for c in by_channel.columns]
+    by_channel.index.name = t("year", lang)
+    from samorg.privacy import suppress
+
+    hidden = suppress(by_channel, threshold=ctx.min_cell)
+    n_hidden = int(hidden.mask.to_numpy().sum())
+    per_year = inq.groupby("year").agg(
+        n=(C.SITE_ID, "size"),
+        resolved=(C.RESOLVED_FIRST_CONTACT, "mean"),
+        wait=(C.WAIT_MINUTES, "median"),
+    )
+    per_year = per_year[per_year["n"] >= ctx.min_cell]
+    summary = pd.DataFrame({
+        t("col_inquiries", lang): per_year["n"],
+        t("col_resolved_first", lang): per_year["resolved"].astype(float),
+        t("col_wait_median", lang): per_year["wait"],
+    })
+    summary.index.name = t("year", lang)
+    parts = [
+        f"**{t('inquiries_by_channel', lang)}**",
+        markdown_table(hidden.table, lang=lang),
+        f"**{t('inquiries_quality', lang)}**",
+        markdown_table(summary, lang=lang, percent=[t("col_resolved_first", lang)], decimals={t("col_wait_median", lang): 0}),
+        t("inquiries_note", lang) + (" " + hidden.note(lang) + " " + t("cells_hidden", lang, n=n_hidden) if n_hidden else ""),
+    ]
+    return _md("\n\n".join(parts))
+
+
+def service_centre_figure(ctx: SiteContext):
+    """Share of inquiries resolved at first contact per year, with the number of inquiries."""
+    inq = ctx.inquiries
+    if inq.empty:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.report.figures import percent_axis
+
+    lang = ctx.lang
+    per_year = inq.assign(year=inq[C.TIMESTAMP].dt.year).groupby("year").agg(
+        n=(C.SITE_ID, "size"), resolved=(C.RESOLVED_FIRST_CONTACT, "mean"))
+    per_year = per_year[per_year["n"] >= ctx.min_cell]
+    fig, ax = plt.subplots(figsize=(8, 2.8), dpi=110)
+    ax.plot(per_year.index, per_year["resolved"].astype(float), marker="o", color="#4C72B0")
+    ax.set_ylim(0, 1)
+    percent_axis(ax, lang=lang)
+    ax.set_ylabel(t("col_resolved_first", lang))
+    ax.set_xticks(per_year.index)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

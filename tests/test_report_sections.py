@@ -1,0 +1,110 @@
+"""Report building blocks on the processed demo world: tables, site sections, data quality."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from samorg.report.tables import markdown_table
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_STUDY = ROOT / "config" / "demo" / "study.yaml"
+
+
+@pytest.fixture(scope="module")
+def study_path(tmp_path_factory) -> Path:
+    from samorg.config import load_study
+    from samorg.pipeline import build_processed
+
+    tmp = tmp_path_factory.mktemp("sections")
+    raw = yaml.safe_load(DEMO_STUDY.read_text(encoding="utf-8"))
+    raw["raw_dir"] = str((DEMO_STUDY.parent / raw["raw_dir"]).resolve())
+    raw["sites_file"] = str((DEMO_STUDY.parent / raw["sites_file"]).resolve())
+    raw["processed_dir"] = str(tmp / "processed")
+    raw["reports_dir"] = str(tmp / "reports")
+    path = tmp / "study.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    build_processed(load_study(path))
+    return path
+
+
+def test_markdown_table_uses_norwegian_numbers_and_aligns_them_right():
+    frame = pd.DataFrame({"Besøk": [12345.0, 678.9], "Andel": [0.256, 0.5], "Navn": ["Askim", "Mysen"]},
+                         index=pd.Index([2019, 2020], name="År"))
+    text = markdown_table(frame, decimals={"Besøk": 1}, percent=["Andel"])
+    assert "12\u00a0345,0" in text and "26\u00a0%" in text
+    assert text.splitlines()[1] == "|:---|---:|---:|:---|"
+    english = markdown_table(frame, lang="en", decimals={"Besøk": 1}, percent=["Andel"])
+    assert "12,345.0" in english and "26%" in english
+
+
+def test_markdown_table_shows_missing_as_a_dash_and_escapes_pipes():
+    frame = pd.DataFrame({"a": [float("nan")], "b": ["x|y"]})
+    assert "| – | x\\|y |" in markdown_table(frame, index=False)
+
+
+def test_key_results_label_the_primary_outcome_as_prespecified(study_path):
+    import samorg.report.site as report
+
+    text = report.key_results(report.load(study_path, "askim")).data
+    assert "forhåndsspesifisert" in text and "95 % KI" in text
+    co_organised_only = report.key_results(report.load(study_path, "papirbredden")).data
+    assert "ved samorganiseringen 01.01.2020" in co_organised_only
+
+
+def test_place_development_divides_visits_by_the_catchment(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    ctx = report.load(study_path, "mysen")
+    annual = sections.annual_table(ctx)
+    text = sections.place_development(ctx).data
+    expected = annual.loc[2019, "visits"] / ctx.site.catchment_population
+    assert f"| 2019 |" in text
+    assert f"{expected:.2f}".replace(".", ",") in text
+
+
+def test_meeting_place_and_data_availability_in_english(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    ctx = report.load(study_path, "askim", lang="en")
+    assert "Self-service share of hours" in sections.meeting_place(ctx).data
+    assert "Visits" in sections.data_availability(ctx).data
+    bragernes = report.load(study_path, "bragernes")
+    assert "Mangler" in sections.data_availability(bragernes).data  # a service centre has no visit counts
+
+
+def test_service_centre_tables_never_show_a_count_below_the_threshold(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    for site in ("askim", "bragernes", "tomter"):
+        text = sections.service_centre(report.load(study_path, site)).data
+        counts_table = text.split("**Løst ved første kontakt")[0]  # the counts by channel and year
+        rows = [line for line in counts_table.splitlines() if re.match(r"\| 20\d\d \|", line)]
+        assert rows
+        for line in rows:
+            for cell in line.strip("|").split("|")[1:]:
+                cell = cell.strip().replace("\u00a0", "")
+                if re.fullmatch(r"\d+", cell):
+                    assert int(cell) >= 5 or int(cell) == 0, (site, line)
+
+
+def test_data_quality_report_lists_every_planted_problem(study_path):
+    import samorg.report.data_quality as dq
+    from samorg.demo import truth
+
+    planted = truth()
+    ctx = dq.load(study_path)
+    decisions = dq.decisions(ctx).data
+    assert Path(planted.duplicated_file).name in decisions
+    assert "Besøksteller ute av drift" in decisions
+    outages = dq.outages(ctx).data
+    assert outages.count("| Tomter |") == len(planted.outage_months)
+    missing = dq.missing_by_status(ctx).data
+    assert "teller ute av drift" in missing and "event_attendance" not in missing
