@@ -1,0 +1,1000 @@
+"""Cumulative-link (ordered logit / probit) models for Likert answers, with survey weights.
+
+Model (proportional odds for ``link="logit"``)::
+
+    P(y ≤ k | x) = F(θ_k − x'β),   k = 1 … K−1,   F = logistic or standard normal
+
+so a positive coefficient moves answers towards the better end of the scale. statsmodels'
+``OrderedModel`` is the model underneath (its threshold parameterisation, probabilities and
+Newton fitting); samorg adds, in a small subclass:
+
+* **Survey weights.** ``OrderedModel`` has none, so the subclass maximises the weighted
+  (pseudo-)likelihood ``Σ w_i log P(y_i | x_i)`` with analytic scores. Point estimates are
+  the same as Stata's ``ologit [pweight=w]`` and are unchanged by rescaling the weights.
+* **Honest errors.** Without weights the covariance is the inverse observed information
+  (Stata's and R ``polr``'s default). With weights it is always the sandwich
+  ``H⁻¹ (Σ s_i s_i') H⁻¹ · n/(n−1)`` of the weighted scores ``s_i`` (Binder 1983; Stata's
+  ``vce(robust)`` factor), because the model-based covariance of a weighted likelihood is
+  wrong; ``cluster=`` sums the scores within clusters (factor G/(G−1)).
+
+:func:`ordinal` fits one model; :func:`ordinal_change` answers the questions the project's
+surveys can answer — before/after with a comparison group (wave × co-located), a post-only
+comparison (the real 2022 survey had no baseline), and retrospective items ("compared with
+before …") — as the shift in the probability of the top categories (delta-method CI), with
+the shift in the log odds and the mean score (what municipalities know from their surveys)
+as companions. Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from samorg import fmt
+from samorg.errors import ModelError
+from samorg.models import _inference as inf
+from samorg.models.result import Effect
+
+__all__ = ["OrdinalChangeResult", "OrdinalResult", "ordinal", "ordinal_change"]
+
+LINKS = ("logit", "probit")
+DESIGNS = ("did", "post_only", "retrospective")
+INFERENCE = ("model", "robust", "cluster")
+_BIG = 25.0  # |coefficient| beyond this on the latent scale means (quasi-)separation
+
+_CAVEAT_TEXT = {
+    "post_only": (
+        "Bare én måling, etter samlokaliseringen: forskjellen mellom stedene kan ha vært der før, så den kan "
+        "ikke uten videre tilskrives samlokaliseringen.",
+        "Only one survey, after co-location: the difference between sites may have existed before, so it "
+        "cannot simply be attributed to co-location.",
+    ),
+    "retrospective": (
+        "Retrospektive spørsmål («sammenlignet med før …») bygger på hukommelse og kan påvirkes av "
+        "forventninger til endringen.",
+        "Retrospective questions (\"compared with before …\") rely on memory and can be coloured by "
+        "expectations of the change.",
+    ),
+    "site_level": (
+        "Samlokalisering varierer mellom steder, ikke mellom personer; standardfeil på personnivå tar ikke "
+        "hensyn til variasjon mellom steder (bruk cluster= for steder, eller slå sammen stedsvise anslag "
+        "med pool()).",
+        "Co-location varies between sites, not between people; respondent-level standard errors ignore "
+        "variation between sites (use cluster= on sites, or pool site-level estimates with pool()).",
+    ),
+}
+
+
+# --------------------------------------------------------------------------- statsmodels subclass
+@functools.lru_cache(maxsize=1)
+def _weighted_model_class() -> type:
+    """``OrderedModel`` with case weights and analytic scores (built lazily: statsmodels is heavy)."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime
+
+    class WeightedOrderedModel(OrderedModel):
+        """OrderedModel whose log-likelihood is ``Σ w_i ℓ_i`` (survey / frequency weights)."""
+
+        def __init__(self, endog, exog, *, case_weights, distr):
+            super().__init__(endog, exog, distr=distr)
+            self.case_weights = np.asarray(case_weights, dtype=float)
+
+        def loglikeobs(self, params):
+            return self.case_weights * super().loglikeobs(params)
+
+        def score_obs(self, params):
+            return self.case_weights[:, None] * self._score_obs_unweighted(params)
+
+        def score(self, params):
+            return self.score_obs(params).sum(0)
+
+        def hessian(self, params):
+            h = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
+            return (h + h.T) / 2
+
+        def _score_obs_unweighted(self, params):
+            params = np.asarray(params, dtype=float)
+            k = self.exog.shape[1]
+            low, upp = self._bounds(params)
+            prob = np.clip(self.prob(low, upp), 1e-300, None)
+            f_upp = np.where(np.isfinite(upp), self.pdf(np.where(np.isfinite(upp), upp, 0.0)), 0.0)
+            f_low = np.where(np.isfinite(low), self.pdf(np.where(np.isfinite(low), low, 0.0)), 0.0)
+            n, n_cut = len(prob), self.k_levels - 1
+            d_theta = np.zeros((n, n_cut))
+            y = np.asarray(self.endog, dtype=int)
+            rows = np.arange(n)
+            upper = y < n_cut
+            d_theta[rows[upper], y[upper]] += f_upp[upper] / prob[upper]
+            lower = y > 0
+            d_theta[rows[lower], y[lower] - 1] -= f_low[lower] / prob[lower]
+            d_beta = -((f_upp - f_low) / prob)[:, None] * self.exog
+            return np.column_stack([d_beta, d_theta @ _threshold_jacobian(params[k:])])
+
+    return WeightedOrderedModel
+
+
+def _threshold_jacobian(a: np.ndarray) -> np.ndarray:
+    """d θ / d a for θ_1 = a_1, θ_j = a_1 + Σ_{m≤j} exp(a_m) (statsmodels' parameterisation)."""
+    m = len(a)
+    jac = np.zeros((m, m))
+    jac[:, 0] = 1.0
+    for j in range(1, m):
+        jac[j:, j] = math.exp(a[j])
+    return jac
+
+
+def _thresholds(a: np.ndarray) -> np.ndarray:
+    return np.concatenate([a[:1], a[0] + np.cumsum(np.exp(a[1:]))])
+
+
+def _cdf(link: str, x: np.ndarray) -> np.ndarray:
+    from scipy import special
+
+    return special.expit(x) if link == "logit" else special.ndtr(x)
+
+
+# --------------------------------------------------------------------------- the fit
+@dataclass(frozen=True)
+class _Fit:
+    params: np.ndarray  # (β, a) in statsmodels' parameterisation
+    cov: np.ndarray
+    k: int  # number of β
+    link: str
+    llf: float
+    n_obs: int
+    inference: str
+    n_clusters: int | None
+
+    @property
+    def beta(self) -> np.ndarray:
+        return self.params[: self.k]
+
+    def cum_probs(self, X: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
+        """P(y ≤ k) for k = 1 … K−1, one row per row of X."""
+        p = self.params if params is None else params
+        xb = X @ p[: self.k] if self.k else np.zeros(len(X))
+        return _cdf(self.link, _thresholds(p[self.k:])[None, :] - xb[:, None])
+
+    def cat_probs(self, X: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
+        cum = self.cum_probs(X, params)
+        n = len(cum)
+        return np.diff(np.column_stack([np.zeros(n), cum, np.ones(n)]), axis=1)
+
+    def threshold_table(self, names: list[str], level: float) -> pd.DataFrame:
+        a = self.params[self.k:]
+        jac = _threshold_jacobian(a)
+        cov_a = self.cov[self.k:, self.k:]
+        se = np.sqrt(np.diag(jac @ cov_a @ jac.T))
+        est = _thresholds(a)
+        p, lo, hi = inf.wald(est, se, level=level)
+        return pd.DataFrame({"estimate": est, "std_error": se, "ci_low": lo, "ci_high": hi, "p_value": p},
+                            index=pd.Index(names, name="threshold"))
+
+
+def _fit(y: np.ndarray, X: np.ndarray, *, K: int, w: np.ndarray | None, clusters: np.ndarray | None,
+         link: str, inference: str) -> _Fit:
+    """Fit the (weighted) cumulative-link model; y holds codes 0 … K−1, every code observed."""
+    import warnings
+
+    Model = _weighted_model_class()
+    n = len(y)
+    weights = np.ones(n) if w is None else w / w.mean()
+    model = Model(y, X, case_weights=weights, distr=link)
+    start = _start_params(y, K, weights, X.shape[1], link)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(start_params=start, method="newton", maxiter=100, disp=False)
+        params = np.asarray(res.params, dtype=float)
+        converged = bool(res.mle_retvals.get("converged", False))
+        if not converged or not np.all(np.isfinite(params)):
+            res = model.fit(start_params=start, method="bfgs", maxiter=2000, disp=False, gtol=1e-9)
+            params = np.asarray(res.params, dtype=float)
+            converged = bool(res.mle_retvals.get("converged", False))
+    k = X.shape[1]
+    if not np.all(np.isfinite(params)) or np.any(np.abs(params[:k]) > _BIG):
+        raise ModelError("The ordinal model does not converge: some predictor separates the answers (e.g. every "
+                         "respondent in one group gave the same answer), so its coefficient runs off to infinity. "
+                         "Merge sparse categories or groups, or drop the predictor.")
+    H = model.hessian(params)
+    try:
+        bread = np.linalg.inv(-H)
+    except np.linalg.LinAlgError:
+        raise ModelError("The ordinal model's information matrix is singular (collinear predictors or a category "
+                         "no one chose). Drop a predictor or merge categories.") from None
+    n_clusters = None
+    if inference == "model":
+        cov = bread
+    else:
+        scores = model.score_obs(params)
+        if inference == "cluster":
+            codes, uniq = pd.factorize(clusters, sort=True)
+            n_clusters = len(uniq)
+            S = np.zeros((n_clusters, scores.shape[1]))
+            np.add.at(S, codes, scores)
+            factor = n_clusters / (n_clusters - 1)
+        else:
+            S, factor = scores, n / (n - 1)
+        cov = bread @ (S.T @ S) @ bread * factor
+    if not converged:
+        grad = model.score(params)
+        if np.max(np.abs(grad)) > 1e-4 * max(1.0, n):
+            raise ModelError("The ordinal model did not converge. Check for categories with very few answers or "
+                             "predictors with extreme values.")
+    llf = float(model.loglike(params) * (1.0 if w is None else w.mean()))
+    return _Fit(params=params, cov=cov, k=k, link=link, llf=llf, n_obs=n, inference=inference, n_clusters=n_clusters)
+
+
+def _start_params(y: np.ndarray, K: int, w: np.ndarray, k: int, link: str) -> np.ndarray:
+    from scipy import special
+
+    share = np.bincount(y, weights=w, minlength=K) / w.sum()
+    cum = np.clip(np.cumsum(share)[:-1], 1e-6, 1 - 1e-6)
+    theta = special.logit(cum) if link == "logit" else special.ndtri(cum)
+    theta = np.maximum.accumulate(theta + np.arange(K - 1) * 1e-6)
+    a = np.concatenate([theta[:1], np.log(np.maximum(np.diff(theta), 1e-6))])
+    return np.concatenate([np.zeros(k), a])
+
+
+# --------------------------------------------------------------------------- data handling
+@dataclass(frozen=True)
+class _Outcome:
+    codes: np.ndarray  # 0 … K−1 over the observed categories
+    labels: tuple[Any, ...]  # observed categories, worst → best
+    scale: tuple[Any, ...]  # the full answer scale, worst → best
+    positions: np.ndarray  # index in ``scale`` of each observed category
+    scores: np.ndarray  # numeric score of each observed category (1 … for labels, the value for numbers)
+
+
+def _outcome(series: pd.Series, name: str) -> _Outcome:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        scale = tuple(series.cat.categories)
+        pos_all = series.cat.codes.to_numpy()
+        scores_all = np.arange(1, len(scale) + 1, dtype=float)
+    elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype=float)
+        scale = tuple(_plain(v) for v in np.unique(values))
+        pos_all = np.searchsorted(np.asarray(scale, dtype=float), values)
+        scores_all = np.asarray(scale, dtype=float)
+    else:
+        raise ModelError(f'The outcome "{name}" must be an ordered categorical (worst → best, as '
+                         "load_survey_responses(..., ordered=True) gives) or numeric answer codes such as 1–5; got "
+                         f"{series.dtype} (e.g. {series.iloc[0]!r}).")
+    used = np.unique(pos_all)
+    if len(used) < 2:
+        only = scale[int(used[0])] if len(used) else None
+        raise ModelError(f'All {len(series)} answers to "{name}" are {only!r}: an ordinal model needs at least two '
+                         "different answers. Report the share instead, or combine with more respondents or waves.")
+    codes = np.searchsorted(used, pos_all)
+    return _Outcome(codes=codes, labels=tuple(scale[i] for i in used), scale=scale, positions=used,
+                    scores=scores_all[used])
+
+
+def _plain(v: Any) -> Any:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+@dataclass(frozen=True)
+class _Term:
+    column: str
+    kind: str  # "numeric" or "categorical"
+    levels: tuple[Any, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        if self.kind == "numeric":
+            return [self.column]
+        return [f"{self.column}[{lvl}]" for lvl in self.levels[1:]]
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        col = frame[self.column]
+        if self.kind == "numeric":
+            return col.to_numpy(dtype=float)[:, None]
+        values = col.to_numpy(dtype=object)
+        return np.column_stack([(values == lvl).astype(float) for lvl in self.levels[1:]])
+
+
+def _term(frame: pd.DataFrame, col: str) -> _Term:
+    s = frame[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        levels = tuple(c for c in s.cat.categories if (s == c).any())
+        kind = "categorical"
+    elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        levels, kind = (), "numeric"
+    else:
+        levels, kind = tuple(sorted(s.unique(), key=str)), "categorical"
+    if s.nunique() < 2:
+        raise ModelError(f'The predictor "{col}" has the same value ({s.iloc[0]!r}) in every answered row: it cannot '
+                         "explain differences. A group with no respondents? Check the filter, or drop the predictor.")
+    return _Term(col, kind, levels)
+
+
+def _design(frame: pd.DataFrame, terms: Sequence[_Term]) -> tuple[np.ndarray, list[str]]:
+    if not terms:
+        return np.zeros((len(frame), 0)), []
+    blocks = [t.encode(frame) for t in terms]
+    return np.column_stack(blocks), [n for t in terms for n in t.names]
+
+
+def _check_rank(X: np.ndarray, names: list[str]) -> None:
+    if not X.shape[1]:
+        return
+    full = np.column_stack([np.ones(len(X)), X])
+    if np.linalg.matrix_rank(full) < full.shape[1]:
+        raise ModelError(f"The predictors {names} are collinear (with each other or with the thresholds, which act as "
+                         "the intercept). Drop the predictor that repeats another.")
+
+
+def _weights(frame: pd.DataFrame, col: str | None) -> np.ndarray | None:
+    if col is None:
+        return None
+    s = frame[col]
+    if not pd.api.types.is_numeric_dtype(s):
+        raise ModelError(f'Weights "{col}" must be numeric; got {s.dtype} (e.g. {s.iloc[0]!r}).')
+    w = s.to_numpy(dtype=float)
+    missing = ~np.isfinite(w)
+    if missing.any():
+        raise ModelError(f'{int(missing.sum())} answered row(s) have no weight in "{col}" (first at row '
+                         f"{int(np.flatnonzero(missing)[0])}). Every answer needs a weight: recompute the weights "
+                         "(samorg.models.weighting) or drop those rows.")
+    if (w <= 0).any():
+        bad = int((w <= 0).sum())
+        raise ModelError(f'{bad} answered row(s) have a weight of zero or less in "{col}" (e.g. {w[w <= 0][0]!r}). '
+                         "Weights must be positive: drop rows you mean to exclude instead of weighting them 0.")
+    return w
+
+
+def _columns(data: Any, needed: list[str], fn: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise ModelError(f"{fn}() expected a pandas DataFrame as data, got {type(data).__name__}.")
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise ModelError(f"Column(s) {missing} are not in the data. The data have columns {list(data.columns)}.")
+
+
+def _inference_kind(inference: str | None, weights: str | None, cluster: str | None) -> str:
+    if inference is None:
+        return "cluster" if cluster else ("robust" if weights else "model")
+    if inference not in INFERENCE:
+        raise ModelError(f"inference={inference!r} is not supported. Expected one of {INFERENCE}.")
+    if inference == "model" and weights:
+        raise ModelError("inference='model' is wrong with survey weights (the weighted likelihood is not a true "
+                         "likelihood). Use inference='robust' (the default with weights) or 'cluster'.")
+    if inference == "cluster" and not cluster:
+        raise ModelError("inference='cluster' needs cluster=, e.g. the site column.")
+    return inference
+
+
+_INFERENCE_TEXT = {
+    "model": ("modellbaserte standardfeil (observert informasjon)", "model-based standard errors (observed "
+              "information)"),
+    "robust": ("robuste standardfeil (sandwich)", "robust (sandwich) standard errors"),
+    "cluster": ("klyngerobuste standardfeil ({G} klynger)", "cluster-robust standard errors ({G} clusters)"),
+}
+_METHOD_TEXT = {
+    "logit": ("ordinal logistisk regresjon (proporsjonale odds)", "ordered logit (proportional odds)"),
+    "probit": ("ordinal probit-regresjon", "ordered probit"),
+}
+
+
+def _texts(fit: _Fit, weighted: bool) -> tuple[str, str, str, str]:
+    nb_m, en_m = _METHOD_TEXT[fit.link]
+    if weighted:
+        nb_m, en_m = nb_m + ", vektet pseudo-likelihood", en_m + ", weighted pseudo-likelihood"
+    nb_i, en_i = _INFERENCE_TEXT[fit.inference]
+    G = fmt.number(fit.n_clusters or 0, lang="nb"), fmt.number(fit.n_clusters or 0, lang="en")
+    return nb_m, en_m, nb_i.format(G=G[0]), en_i.format(G=G[1])
+
+
+# --------------------------------------------------------------------------- ordinal()
+@dataclass(frozen=True, kw_only=True)
+class OrdinalResult(Effect):
+    """The result of :func:`ordinal`: the first predictor's coefficient as the :class:`Effect`, plus the fit.
+
+    ``estimate`` is on the latent scale: a log odds ratio for ``link="logit"`` (``.ratio()`` is
+    the odds ratio of a better answer), probit units for ``link="probit"`` (``link`` is then
+    ``"identity"`` because the result contract has no probit scale).
+
+    Attributes (beyond :class:`Effect`)
+    -----------------------------------
+    coefficients : DataFrame
+        One row per predictor term (``estimate, std_error, ci_low, ci_high, p_value``).
+    thresholds : DataFrame
+        The cut points θ_k between adjacent categories (delta-method errors).
+    categories : tuple
+        The answer scale, worst → best (categories nobody chose have probability 0).
+    """
+
+    coefficients: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    thresholds: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    categories: tuple[Any, ...] = ()
+    _fit: Any = field(default=None, repr=False, compare=False)
+    _terms: tuple[_Term, ...] = field(default=(), repr=False, compare=False)
+    _outcome: Any = field(default=None, repr=False, compare=False)
+    _frame: Any = field(default=None, repr=False, compare=False)
+    _weights: Any = field(default=None, repr=False, compare=False)
+
+    def predict(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Predicted probability of each answer category for each row of ``data`` (not modified)."""
+        X, _ = _design(data, self._terms)
+        return self._expand(self._fit.cat_probs(X), index=data.index)
+
+    def probabilities(self, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Average predicted category probabilities (weighted as in the fit), overall or per group of ``by``."""
+        frame = self._frame
+        X, _ = _design(frame, self._terms)
+        probs = self._expand(self._fit.cat_probs(X), index=frame.index)
+        w = pd.Series(np.ones(len(frame)) if self._weights is None else self._weights, index=frame.index)
+        if by is None:
+            return (probs.mul(w, axis=0).sum() / w.sum()).to_frame("all").T
+        keys = [by] if isinstance(by, str) else list(by)
+        missing = [k for k in keys if k not in frame.columns]
+        if missing:
+            raise ModelError(f"probabilities(by=...) needs columns used in the fit; {missing} are not among "
+                             f"{list(frame.columns)}.")
+        num = probs.mul(w, axis=0).groupby([frame[k] for k in keys], observed=True).sum()
+        return num.div(w.groupby([frame[k] for k in keys], observed=True).sum(), axis=0)
+
+    def _expand(self, probs: np.ndarray, index: Any) -> pd.DataFrame:
+        out = np.zeros((len(probs), len(self.categories)))
+        out[:, self._outcome.positions] = probs
+        return pd.DataFrame(out, index=index, columns=pd.Index(self.categories, name="category"))
+
+    def sentence(self, lang: str = "nb", *, outcome_label: str | None = None, decimals: int | None = None,
+                 caveats: bool = True) -> str:
+        """A sentence on the first predictor: its odds ratio (logit) or probit coefficient, CI and p-value."""
+        fmt._check_lang(lang)
+        nb = lang == "nb"
+        label = outcome_label or self.details.get("outcome") or ("utfallet" if nb else "the outcome")
+        p_text = fmt.p_value(self.p_value, lang=lang)
+        if self.link == "logit":
+            value = fmt.number(self.ratio(), decimals=3, lang=lang)
+            interval = fmt.ci(*self.ratio_ci(), decimals=3, lang=lang, level=self.level)
+            what = (f"oddsforholdet for et bedre svar ved {self.term}" if nb else
+                    f"the odds ratio of a better answer for {self.term}")
+        else:
+            d = 3 if decimals is None else decimals
+            value = fmt.number(self.estimate, decimals=d, lang=lang)
+            interval = fmt.ci(self.ci_low, self.ci_high, decimals=d, lang=lang, level=self.level)
+            what = f"probit-koeffisienten for {self.term}" if nb else f"the probit coefficient of {self.term}"
+        text = (f"For {label} er {what} anslått til {value} ({interval}; {p_text})." if nb else
+                f"For {label}, {what} is estimated as {value} ({interval}; {p_text}).")
+        how = (self.details.get("method_nb", self.method), self.details.get("inference_nb", self.inference)) if nb \
+            else (self.method, self.inference)
+        text += (" Metode: " if nb else " Method: ") + ", ".join(x for x in how if x) + "."
+        if caveats and self.caveats:
+            text += (" Forbehold: " if nb else " Caveats: ") + " ".join(self.caveat_texts(lang=lang))
+        return text
+
+
+def ordinal(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    predictors: Sequence[str],
+    link: str = "logit",
+    weights: str | None = None,
+    cluster: str | None = None,
+    inference: str | None = None,
+    level: float = 0.95,
+    caveats: Sequence[str] = (),
+) -> OrdinalResult:
+    """Fit a cumulative-link model of an ordered answer on predictors, optionally survey-weighted.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per answer. Rows with a missing outcome ("Vet ikke") or predictor are dropped
+        (counted in ``details["n_dropped_missing"]``). Not modified.
+    outcome : str
+        Ordered categorical (worst → best) or numeric answer codes (higher is better).
+    predictors : sequence of str
+        Numeric/boolean columns enter as they are; text and categorical columns as indicators
+        against their first level. The first predictor is the headline effect.
+    link : {"logit", "probit"}
+    weights : str, optional
+        Survey weights (positive, none missing); switches to robust (sandwich) errors.
+    cluster : str, optional
+        Cluster-robust errors over this column (e.g. site).
+    inference : {"model", "robust", "cluster"}, optional
+        Defaults to "model" without weights, "robust" with weights, "cluster" with ``cluster``.
+    level : float
+        Confidence level.
+    caveats : sequence of str
+        Extra caveats (keys of :data:`samorg.models.CAVEATS` or text).
+
+    Returns
+    -------
+    OrdinalResult
+
+    Raises
+    ------
+    ModelError
+        Missing columns, all answers identical, a predictor without variation, missing or
+        non-positive weights, collinear predictors, separation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1, 2, 2, 3, 3, 1, 2, 3, 3, 3], "x": [0, 0, 1, 1, 1, 0, 0, 0, 1, 1]})
+    >>> res = ordinal(df, outcome="y", predictors=["x"])
+    >>> res.coefficients.index.tolist(), res.estimate > 0
+    (['x'], True)
+    """
+    if link not in LINKS:
+        raise ModelError(f"link={link!r} is not supported. Expected one of {LINKS}.")
+    if not 0 < level < 1:
+        raise ModelError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    predictors = [predictors] if isinstance(predictors, str) else list(predictors)
+    if not predictors:
+        raise ModelError("ordinal() needs at least one predictor; for shares of each answer use "
+                         "ordinal_change(design='retrospective') or a simple table.")
+    _columns(data, [outcome, *predictors] + [c for c in (weights, cluster) if c], "ordinal")
+    kind = _inference_kind(inference, weights, cluster)
+    cols = list(dict.fromkeys([outcome, *predictors] + [c for c in (weights, cluster) if c]))
+    keep = data[[outcome, *predictors] + ([cluster] if cluster else [])].notna().all(axis=1).to_numpy()
+    frame = data.loc[keep, cols]
+    if len(frame) == 0:
+        raise ModelError(f'No row has "{outcome}" and all of {predictors} filled in.')
+    out = _outcome(frame[outcome], outcome)
+    terms = tuple(_term(frame, c) for c in predictors)
+    X, names = _design(frame, terms)
+    _check_rank(X, names)
+    w = _weights(frame, weights)
+    fit = _fit(out.codes, X, K=len(out.labels), w=w, clusters=frame[cluster].to_numpy() if cluster else None,
+               link=link, inference=kind)
+    return _ordinal_result(fit, out, terms, names, frame, w, outcome=outcome, weights=weights, cluster=cluster,
+                           level=level, caveats=tuple(caveats), n_dropped=int((~keep).sum()))
+
+
+def _ordinal_result(fit: _Fit, out: _Outcome, terms: tuple[_Term, ...], names: list[str], frame: pd.DataFrame,
+                    w: np.ndarray | None, *, outcome: str, weights: str | None, cluster: str | None, level: float,
+                    caveats: tuple[str, ...], n_dropped: int) -> OrdinalResult:
+    se = np.sqrt(np.diag(fit.cov))[: fit.k]
+    p, lo, hi = inf.wald(fit.beta, se, level=level)
+    coefs = pd.DataFrame({"estimate": fit.beta, "std_error": se, "ci_low": lo, "ci_high": hi, "p_value": p},
+                         index=pd.Index(names, name="term"))
+    cut_names = [f"{a}|{b}" for a, b in zip(out.labels[:-1], out.labels[1:])]
+    nb_m, en_m, nb_i, en_i = _texts(fit, w is not None)
+    first = coefs.iloc[0] if len(coefs) else pd.Series({c: math.nan for c in coefs.columns})
+    details = {"outcome": outcome, "link_function": fit.link, "weights": weights, "cluster": cluster,
+               "n_clusters": fit.n_clusters, "log_likelihood": fit.llf, "n_dropped_missing": n_dropped,
+               "categories_not_chosen": tuple(c for c in out.scale if c not in out.labels),
+               "method_nb": nb_m, "inference_nb": nb_i, "reference_distribution": "normal"}
+    return OrdinalResult(
+        estimate=float(first["estimate"]), std_error=float(first["std_error"]), ci_low=float(first["ci_low"]),
+        ci_high=float(first["ci_high"]), p_value=float(first["p_value"]), level=level,
+        link="logit" if fit.link == "logit" else "identity", method=en_m, inference=en_i, n_obs=fit.n_obs,
+        term=names[0] if names else "none", details=details, caveats=caveats, coefficients=coefs,
+        thresholds=fit.threshold_table(cut_names, level), categories=out.scale, _fit=fit, _terms=terms,
+        _outcome=out, _frame=frame, _weights=w,
+    )
+
+
+# --------------------------------------------------------------------------- ordinal_change()
+@dataclass(frozen=True, kw_only=True)
+class OrdinalChangeResult(Effect):
+    """The result of :func:`ordinal_change`: the shift in the share of top answers, plus companions.
+
+    ``estimate`` is a difference in probability (0.05 = 5 percentage points, ``link="identity"``):
+    for ``did`` the effect on the co-located group in the after-wave (its fitted share of top
+    answers minus the same with the interaction switched off; Puhani 2012), for ``post_only`` the
+    same for the group indicator, for ``retrospective`` the net share reporting improvement
+    (top categories minus bottom categories), or its difference between groups.
+
+    Attributes (beyond :class:`Effect`)
+    -----------------------------------
+    log_odds : Effect or None
+        The interaction (``did``) or group (``post_only``, retrospective with a group)
+        coefficient on the latent scale; ``.ratio()`` is the odds ratio for logit.
+    model : OrdinalResult
+        The full fit (coefficients, thresholds).
+    cells : DataFrame
+        Per group × period: respondents, weighted observed and fitted share of top answers,
+        weighted mean score (the descriptive companion).
+    category_probabilities : DataFrame
+        Long table (group, period, scenario, category, probability, observed) for plotting;
+        ``scenario`` is "fitted" or, for the treated after-cell, "counterfactual".
+    """
+
+    log_odds: Effect | None = field(default=None, repr=False, compare=False)
+    model: OrdinalResult | None = field(default=None, repr=False, compare=False)
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    category_probabilities: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+
+    def sentence(self, lang: str = "nb", *, outcome_label: str | None = None, decimals: int | None = None,
+                 caveats: bool = True) -> str:
+        """The shift in percentage points with its CI and p-value, the odds ratio, the mean score, method, caveats."""
+        fmt._check_lang(lang)
+        nb = lang == "nb"
+        d = self.details
+        dec = 1 if decimals is None else decimals
+        label = outcome_label or d.get("outcome") or ("utfallet" if nb else "the outcome")
+        pp = " prosentpoeng" if nb else " percentage points"
+        value = fmt.number(self.estimate * 100, decimals=dec, lang=lang, sign=True) + pp
+        interval = fmt.ci(self.ci_low * 100, self.ci_high * 100, decimals=dec, lang=lang, level=self.level) + pp
+        p_text = fmt.p_value(self.p_value, lang=lang)
+        top = _quote_list(d["top_categories"], lang)
+        names = {**_GROUP_LABELS[lang], **(d.get("group_labels") or {})}
+        g1, g0 = names[1], names[0]
+        design = d["design"]
+        if design == "did":
+            what = (f"endringen i andelen som svarer {top} ved {g1} fra {d['before']} til {d['after']}, utover "
+                    f"endringen ved {g0}," if nb else
+                    f"the change in the share answering {top} at {g1} from {d['before']} to {d['after']}, beyond the "
+                    f"change at {g0},")
+        elif design == "post_only":
+            what = (f"forskjellen i andelen som svarer {top} mellom {g1} og {g0}" if nb else
+                    f"the difference in the share answering {top} between {g1} and {g0}")
+        else:
+            bottom = _quote_list(d["bottom_categories"], lang)
+            net = (f"andelen som svarer {top} minus andelen som svarer {bottom}" if nb else
+                   f"the share answering {top} minus the share answering {bottom}")
+            what = (f"forskjellen mellom {g1} og {g0} i {net}" if nb else
+                    f"the difference between {g1} and {g0} in {net}") if d.get("group") else net
+        text = (f"For {label} er {what} anslått til {value} ({interval}; {p_text})." if nb else
+                f"For {label}, {what} is estimated as {value} ({interval}; {p_text}).")
+        if self.log_odds is not None and self.log_odds.link == "logit":
+            lo = self.log_odds
+            text += (f" Oddsforholdet for et bedre svar er {fmt.number(lo.ratio(), decimals=2, lang=lang)} "
+                     f"({fmt.ci(*lo.ratio_ci(), decimals=2, lang=lang, level=lo.level)})." if nb else
+                     f" The odds ratio of a better answer is {fmt.number(lo.ratio(), decimals=2, lang=lang)} "
+                     f"({fmt.ci(*lo.ratio_ci(), decimals=2, lang=lang, level=lo.level)}).")
+        change = d.get("mean_score_change")
+        if change is not None and math.isfinite(change):
+            kind = ("forskjellen i gjennomsnittsskår" if design != "did" else "endringen i gjennomsnittsskår") \
+                if nb else ("the difference in mean score" if design != "did" else "the change in mean score")
+            if design == "retrospective" and not d.get("group"):
+                kind = "gjennomsnittsskåren" if nb else "the mean score"
+            text += (f" Til sammenligning er {kind} {fmt.number(change, decimals=2, lang=lang, sign=True)}." if nb
+                     else f" For comparison, {kind} is {fmt.number(change, decimals=2, lang=lang, sign=True)}.")
+        how = (d.get("method_nb", self.method), d.get("inference_nb", self.inference))[0:2] if nb \
+            else (self.method, self.inference)
+        text += (" Metode: " if nb else " Method: ") + ", ".join(x for x in how if x) + "."
+        if caveats and self.caveats:
+            text += (" Forbehold: " if nb else " Caveats: ") + " ".join(self.caveat_texts(lang=lang))
+        return text
+
+    def caveat_texts(self, *, lang: str = "nb") -> list[str]:
+        i = 0 if lang == "nb" else 1
+        return [_CAVEAT_TEXT[c][i] if c in _CAVEAT_TEXT else t
+                for c, t in zip(self.caveats, super().caveat_texts(lang=lang))]
+
+
+def _quote_list(items: Sequence[Any], lang: str) -> str:
+    q = [f"«{x}»" if lang == "nb" else f'"{x}"' for x in items]
+    joiner = " eller " if lang == "nb" else " or "
+    return joiner.join(q) if len(q) <= 2 else ", ".join(q[:-1]) + joiner + q[-1]
+
+
+_GROUP_LABELS = {"nb": {1: "samlokaliserte steder", 0: "steder uten samlokalisering"},
+                 "en": {1: "co-located sites", 0: "sites without co-location"}}
+
+
+def ordinal_change(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    design: str = "did",
+    group: str | None = None,
+    period: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    unit: str | None = None,
+    covariates: Sequence[str] = (),
+    link: str = "logit",
+    weights: str | None = None,
+    cluster: str | None = None,
+    top: int = 2,
+    level: float = 0.95,
+    group_labels: Mapping[int, str] | None = None,
+    caveats: Sequence[str] = (),
+) -> OrdinalChangeResult:
+    """The change in users' answers linked to co-location, as the shift in the share of top answers.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per answer (e.g. one item of ``load_survey_responses``). Not modified.
+    outcome : str
+        Ordered categorical or numeric codes (higher is better).
+    design : {"did", "post_only", "retrospective"}
+        ``did``: before/after × co-located/comparison (needs ``group`` and ``period``);
+        ``post_only``: co-located vs not in one wave (``group``; ``period``/``after`` select the
+        wave); ``retrospective``: an item that itself asks about change ("compared with before
+        …": worst = much worse, best = much better); ``group`` optional.
+    group : str, optional
+        0/1 (or boolean) column: the respondent's site was co-located at the survey date.
+    period, before, after : optional
+        The wave column and its before/after values (defaults: the two values in the data, sorted).
+    unit : str, optional
+        Site column for site fixed effects (``did`` only; they absorb the group main effect).
+    covariates : sequence of str
+        Adjusters (e.g. age group); categorical columns enter as indicators.
+    link : {"logit", "probit"}
+    weights, cluster : str, optional
+        Survey weights (robust errors) and cluster column (cluster-robust errors), as in :func:`ordinal`.
+    top : int
+        How many categories at the top count as a top answer (2 = top-two box); for
+        retrospective items the same number at the bottom count as worse.
+    level : float
+    group_labels : mapping, optional
+        Names of the groups for sentences and plots, e.g. ``{1: "Mysen", 0: "andre steder"}``.
+    caveats : sequence of str
+
+    Returns
+    -------
+    OrdinalChangeResult
+
+    Raises
+    ------
+    ModelError
+        Missing columns, an unknown design, a group × period cell with no respondents, all
+        answers identical, bad weights, ``top`` not smaller than the number of categories.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> g, t = rng.integers(0, 2, 800), rng.integers(0, 2, 800)
+    >>> y = np.searchsorted([-2, -1, 0, 1.5], 0.8 * g * t + rng.logistic(size=800)) + 1
+    >>> res = ordinal_change(pd.DataFrame({"y": y, "g": g, "t": t}), outcome="y", group="g", period="t")
+    >>> res.estimate > 0 and res.log_odds.estimate > 0
+    True
+    """
+    if design not in DESIGNS:
+        raise ModelError(f"design={design!r} is not supported. Expected one of {DESIGNS}.")
+    if link not in LINKS:
+        raise ModelError(f"link={link!r} is not supported. Expected one of {LINKS}.")
+    if not 0 < level < 1:
+        raise ModelError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+    if not isinstance(top, (int, np.integer)) or top < 1:
+        raise ModelError(f"top={top!r} must be a whole number ≥ 1 (2 = the top-two box).")
+    if design in ("did", "post_only") and not group:
+        raise ModelError(f"design={design!r} needs group=, the 0/1 column saying whether the site was co-located.")
+    if design == "did" and not period:
+        raise ModelError("design='did' needs period= (the survey wave column), with before= and after= values.")
+    if unit and design != "did":
+        raise ModelError("unit= (site fixed effects) only works with design='did': in one wave the site effects "
+                         "would absorb the co-location contrast.")
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    needed = [outcome, *covariates] + [c for c in (group, period, unit, weights, cluster) if c]
+    _columns(data, needed, "ordinal_change")
+    kind = _inference_kind(None, weights, cluster)
+    frame = data[list(dict.fromkeys(needed))]
+    n_in = len(frame)
+
+    # -- select the waves
+    if period is not None:
+        values = sorted(frame[period].dropna().unique().tolist())
+        if design == "did":
+            if before is None and after is None:
+                if len(values) != 2:
+                    raise ModelError(f'"{period}" has {len(values)} values ({values}); pass before= and after= to '
+                                     "say which two waves to compare.")
+                before, after = values
+            if before is None or after is None:
+                raise ModelError("Pass both before= and after= (the two values of period= to compare).")
+            frame = frame[frame[period].isin([before, after])]
+        elif after is not None:
+            frame = frame[frame[period] == after]
+        elif design == "post_only" and len(values) > 1:
+            raise ModelError(f'"{period}" has several waves ({values}): pass after= to choose the one to compare.')
+    keep = frame[[c for c in needed if c not in (weights,)]].notna().all(axis=1)
+    frame = frame[keep]
+    n_dropped = n_in - len(frame)
+    if len(frame) == 0:
+        raise ModelError(f'No answered row of "{outcome}" is left after selecting the waves and dropping missing '
+                         "values.")
+
+    G = _indicator(frame, group) if group else np.zeros(len(frame))
+    P = (frame[period] == after).to_numpy(dtype=float) if design == "did" else np.zeros(len(frame))
+    labels = {**_GROUP_LABELS["en"], **(group_labels or {})}
+    _check_cells(frame, G, P, design, group, period, before, after, labels)
+
+    out = _outcome(frame[outcome], outcome)
+    K_obs = len(out.labels)
+    if top >= len(out.scale):
+        raise ModelError(f"top={top} leaves no category below the top: the scale has {len(out.scale)} categories.")
+    top_set = tuple(out.scale[-top:])
+    top_idx = np.flatnonzero(np.isin(out.positions, np.arange(len(out.scale) - top, len(out.scale))))
+    bottom_set = tuple(out.scale[:top])
+    bottom_idx = np.flatnonzero(np.isin(out.positions, np.arange(top)))
+    if len(top_idx) == 0 or len(top_idx) == K_obs:
+        raise ModelError(f'{"No" if len(top_idx) == 0 else "Every"} answer to "{outcome}" is in the top {top} '
+                         f"categories {list(top_set)}: the shift in the top share cannot be estimated. Try another "
+                         "top=.")
+
+    # -- design: the contrast of interest first, as columns of a working copy (so the model can predict)
+    terms: list[_Term] = []
+    extra: dict[str, np.ndarray] = {}
+    if design == "did":
+        inter, post = f"{group} × {period}", f"{period} = {after}"
+        extra.update({inter: G * P, post: P})
+        terms += [_Term(inter, "numeric"), _Term(post, "numeric")]
+        if unit:
+            _check_constant_within(frame, group, unit)
+            terms.append(_Term(unit, "categorical", tuple(sorted(frame[unit].unique(), key=str))))
+        else:
+            extra[group] = G
+            terms.append(_Term(group, "numeric"))
+    elif group:
+        extra[group] = G
+        terms.append(_Term(group, "numeric"))
+    terms += [_term(frame, c) for c in covariates]
+    work = frame.assign(**extra)
+    X, names = _design(work, terms)
+    _check_rank(X, names)
+    w = _weights(frame, weights)
+    fit = _fit(out.codes, X, K=K_obs, w=w, clusters=frame[cluster].to_numpy() if cluster else None, link=link,
+               inference=kind)
+    wt = np.ones(len(frame)) if w is None else w
+
+    # -- the effect on the probability scale, delta method
+    contrast = 0 if (design != "retrospective" or group) else None
+    if design == "did":
+        rows = (G == 1) & (P == 1)
+    elif group:
+        rows = G == 1
+    else:
+        rows = np.ones(len(frame), dtype=bool)
+
+    def share(params: np.ndarray, switch_off: bool) -> float:
+        Xr = X[rows].copy()
+        if switch_off:
+            Xr[:, contrast] = 0.0
+        probs = fit.cat_probs(Xr, params)
+        value = probs[:, top_idx].sum(1)
+        if design == "retrospective":
+            value = value - probs[:, bottom_idx].sum(1)
+        return float(np.average(value, weights=wt[rows]))
+
+    def effect(params: np.ndarray) -> float:
+        if contrast is None or (design == "retrospective" and not group):
+            return share(params, False)
+        return share(params, False) - share(params, True)
+
+    est = effect(fit.params)
+    grad = _gradient(effect, fit.params)
+    se = float(math.sqrt(max(grad @ fit.cov @ grad, 0.0)))
+    p_val, lo, hi = (float(v[0]) for v in inf.wald(np.array([est]), np.array([se]), level=level))
+
+    model = _ordinal_result(fit, out, tuple(terms), names, work, w, outcome=outcome, weights=weights,
+                            cluster=cluster, level=level, caveats=(), n_dropped=n_dropped) if names else None
+    log_odds = None
+    if model is not None and (design != "retrospective" or group):
+        row = model.coefficients.iloc[0]
+        log_odds = Effect(estimate=float(row["estimate"]), std_error=float(row["std_error"]),
+                          ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]), p_value=float(row["p_value"]),
+                          level=level, link="logit" if link == "logit" else "identity", method=model.method,
+                          inference=model.inference, n_obs=fit.n_obs, term=names[0],
+                          details={"outcome": outcome, "scale": "log odds" if link == "logit" else "probit"})
+
+    cells, cat_probs = _cell_tables(frame, out, fit, X, wt, G, P, design, group, period, before, after, top_idx,
+                                    contrast, rows)
+    mean_change = _mean_change(cells, design, bool(group))
+    nb_m, en_m, nb_i, en_i = _texts(fit, w is not None)
+    local = list(caveats)
+    if design == "post_only":
+        local.append("post_only")
+    if design == "retrospective":
+        local.append("retrospective")
+    if group and kind != "cluster":
+        local.append("site_level")
+    details = {
+        "outcome": outcome, "design": design, "group": group, "period": period, "before": before, "after": after,
+        "unit": unit, "covariates": tuple(covariates), "top": top, "top_categories": top_set,
+        "bottom_categories": bottom_set, "group_labels": dict(group_labels or {}), "link_function": link, "weights": weights,
+        "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
+        "mean_score_change": mean_change, "scale": "probability difference",
+        "method_nb": f"{nb_m}; effekt som endring i andel toppsvar (deltametoden)",
+        "inference_nb": nb_i, "reference_distribution": "normal",
+    }
+    return OrdinalChangeResult(
+        estimate=est, std_error=se, ci_low=lo, ci_high=hi, p_value=p_val, level=level, link="identity",
+        method=f"{en_m}; effect as the shift in the share of top answers (delta method)", inference=en_i,
+        n_obs=fit.n_obs, term="net_improvement" if design == "retrospective" else "top_box_shift",
+        details=details, caveats=tuple(local), log_odds=log_odds, model=model, cells=cells,
+        category_probabilities=cat_probs,
+    )
+
+
+def _gradient(fn: Any, params: np.ndarray) -> np.ndarray:
+    grad = np.zeros_like(params)
+    for j in range(len(params)):
+        h = 1e-6 * max(1.0, abs(params[j]))
+        up, down = params.copy(), params.copy()
+        up[j] += h
+        down[j] -= h
+        grad[j] = (fn(up) - fn(down)) / (2 * h)
+    return grad
+
+
+def _indicator(frame: pd.DataFrame, col: str) -> np.ndarray:
+    s = frame[col]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        raise ModelError(f'The group column "{col}" must be 0/1 or true/false; got {s.dtype} (e.g. {s.iloc[0]!r}).')
+    v = s.to_numpy(dtype=float)
+    if not np.isin(v, (0.0, 1.0)).all():
+        raise ModelError(f'The group column "{col}" must be 0/1 or true/false, but has {v[~np.isin(v, (0, 1))][0]!r}.')
+    return v
+
+
+def _check_cells(frame, G, P, design, group, period, before, after, labels) -> None:
+    if design == "did":
+        cells = [(g, p) for g in (1, 0) for p in (0, 1)]
+    elif group:
+        cells = [(1, 0), (0, 0)]
+    else:
+        return
+    empty = []
+    for g, p in cells:
+        if not ((G == g) & (P == p)).any():
+            where = labels[g] + (f", {period} = {after if p else before}" if design == "did" else "")
+            empty.append(where)
+    if empty:
+        raise ModelError(f'No respondent answered "{frame.columns[0]}" in: {"; ".join(empty)} (group "{group}"). '
+                         "Every group must have respondents in every wave compared. Check the site's co-location "
+                         "date and the survey waves, or use another design.")
+
+
+def _check_constant_within(frame: pd.DataFrame, group: str, unit: str) -> None:
+    spread = frame.groupby(unit, observed=True)[group].nunique()
+    if (spread > 1).any():
+        bad = spread.index[spread > 1][0]
+        raise ModelError(f'"{group}" varies within site {bad!r} of "{unit}": with site fixed effects the group must be '
+                         "fixed per site (co-located by the after-wave). Define the group per site, or drop unit=.")
+
+
+def _cell_tables(frame, out, fit, X, wt, G, P, design, group, period, before, after, top_idx, contrast, rows):
+    probs = fit.cat_probs(X)
+    observed = np.zeros_like(probs)
+    observed[np.arange(len(out.codes)), out.codes] = 1.0
+    cells = []
+    long = []
+    groups = (1, 0) if group else (None,)
+    periods = (0, 1) if design == "did" else (None,)
+    for g in groups:
+        for p in periods:
+            sel = np.ones(len(frame), dtype=bool)
+            if g is not None:
+                sel &= G == g
+            if p is not None:
+                sel &= P == p
+            ws = wt[sel]
+            fitted = probs[sel].T @ ws / ws.sum()
+            obs = observed[sel].T @ ws / ws.sum()
+            pval = (after if p else before) if design == "did" else after
+            cells.append({"group": g, "period": pval, "n": int(sel.sum()), "top_share_observed": obs[top_idx].sum(),
+                          "top_share_fitted": fitted[top_idx].sum(),
+                          "mean_score": float(out.scores @ obs)})
+            scenarios = [("fitted", fitted)]
+            if contrast is not None and g == 1 and (p == 1 or design == "post_only"):
+                Xr = X[sel].copy()
+                Xr[:, contrast] = 0.0
+                scenarios.append(("counterfactual", fit.cat_probs(Xr).T @ ws / ws.sum()))
+            for scen, vec in scenarios:
+                full = np.zeros(len(out.scale))
+                full[out.positions] = vec
+                obs_full = np.zeros(len(out.scale))
+                obs_full[out.positions] = obs
+                for cat, pr, ob in zip(out.scale, full, obs_full):
+                    long.append({"group": g, "period": pval, "scenario": scen, "category": cat, "probability": pr,
+                                 "observed": ob if scen == "fitted" else math.nan})
+    cat_probs = pd.DataFrame(long)
+    cat_probs["category"] = pd.Categorical(cat_probs["category"], categories=list(out.scale), ordered=True)
+    return pd.DataFrame(cells), cat_probs
+
+
+def _mean_change(cells: pd.DataFrame, design: str, has_group: bool) -> float:
+    m = cells["mean_score"].to_numpy()
+    if design == "did":  # rows: (1, before), (1, after), (0, before), (0, after)
+        return float((m[1] - m[0]) - (m[3] - m[2]))
+    if has_group:
+        return float(m[0] - m[1])
+    return float(m[0])
