@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from samorg import columns as C
+from samorg import privacy
 from samorg.errors import SourceFormatError
 from samorg.sources._text import norm_header, parse_number
 
-REDACTED = "[fjernet]"
+REDACTED = privacy.REDACTED
 SITE_INDICATORS = C.SITE_MONTHLY_INDICATORS
 #: answer label (case-folded) → code (5 best); "Vet ikke" and blanks are missing
 RESPONSE_CODES = {label.casefold(): code for code, label in C.RESPONSE_LEVELS.items()}
@@ -206,58 +207,30 @@ def harmonise_municipalities(obs: pd.DataFrame, municipalities: Iterable) -> pd.
 
 # ---------------------------------------------------------------- personal data
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ELEVEN = re.compile(r"(?<![\d])(\d{6})[ .-]?(\d{5})(?![\d])")
-_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?47[\s-]?)?[2-9](?:[\s-]?\d){7}(?!\d)")
-_W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-
 def valid_identity_number(number: str) -> bool:
-    """True if 11 digits carry valid mod-11 check digits (fødselsnummer, D- and H-numbers)."""
-    if len(number) != 11 or not number.isdigit():
-        return False
-    d = [int(c) for c in number]
-    k1 = (11 - sum(w * x for w, x in zip(_W1, d)) % 11) % 11
-    k2 = (11 - sum(w * x for w, x in zip(_W2, d[:9] + [k1])) % 11) % 11
-    return k1 == d[9] and k2 == d[10] and k1 != 10
-
-
-def _plausible_birth_date(first6: str) -> bool:
-    day, month = int(first6[:2]), int(first6[2:4])
-    day = day - 40 if day > 40 else day  # D-number
-    month = month - 40 if month > 40 else month  # H-number
-    month = month - 40 if month > 40 else month  # synthetic (+80)
-    return 1 <= day <= 31 and 1 <= month <= 12
+    """True if 11 digits carry valid mod-11 check digits (see :func:`samorg.privacy.valid_identity_number`)."""
+    return privacy.valid_identity_number(number)
 
 
 def redact_identifiers(text: str) -> str:
     """Replace e-mail addresses, national identity numbers and D-numbers, and phone numbers by ``[fjernet]``.
 
-    An 11-digit number (optionally written ``DDMMYY NNNNN``) is removed when its check digits are
-    valid or its first six digits could be a birth date (typos are personal data too). Names are
-    not detected: processed tables drop free text instead of relying on this.
+    Delegates to :func:`samorg.privacy.redact` (the rules are in :mod:`samorg.privacy`): an 11-digit
+    number is removed when both check digits are valid and it starts with a possible date; other
+    numbers are kept. Names are not detected here (pass a names list to ``privacy.redact``):
+    processed tables drop free text instead of relying on this.
 
     Examples
     --------
     >>> redact_identifiers("Ring 912 34 567 eller skriv til kari@example.com")
     'Ring [fjernet] eller skriv til [fjernet]'
     """
-    if not isinstance(text, str) or not text:
-        return text
-    text = _EMAIL.sub(REDACTED, text)
-
-    def eleven(m: re.Match[str]) -> str:
-        digits = m[1] + m[2]
-        return REDACTED if valid_identity_number(digits) or _plausible_birth_date(m[1]) else m[0]
-
-    text = _ELEVEN.sub(eleven, text)
-    return _PHONE.sub(REDACTED, text)
+    return privacy.redact(text)
 
 
 def redact_free_text(values: pd.Series) -> pd.Series:
-    """A new Series with :func:`redact_identifiers` applied to every value."""
-    return values.map(redact_identifiers).astype(values.dtype)
+    """A new Series with :func:`redact_identifiers` applied to every value (:func:`samorg.privacy.redact_series`)."""
+    return privacy.redact_series(values)
 
 
 def pseudonymise(values: pd.Series, *, salt: str, prefix: str = "") -> pd.Series:

@@ -36,7 +36,9 @@ _STUDY_KEYS = {
     "municipalities": True,
     "primary_outcomes": False,
     "sources": True,
+    "privacy": False,
 }
+_PRIVACY_KEYS = {"min_cell": False, "names_file": False}
 _SITE_KEYS = {
     "name": True,
     "kind": True,
@@ -101,6 +103,15 @@ class Site:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """The study's ``privacy:`` settings: the smallest count a table shows, and names never to show."""
+
+    min_cell: int = 5
+    names_file: Path | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Study:
     """A validated study design with its site registry. Paths are absolute."""
 
@@ -119,6 +130,7 @@ class Study:
     sources: dict[str, str]
     sites: tuple[Site, ...] = field(default_factory=tuple)
     sites_path: Path | None = None
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     def site(self, site_id: str) -> Site:
         """The site with this id; a clear error naming the known ids otherwise."""
@@ -354,6 +366,7 @@ def load_study(path: str | Path) -> Study:
     if isinstance(outcomes, str):
         outcomes = [outcomes]
 
+    privacy = _privacy(raw.get("privacy"), base, f"{path}: privacy", problems)
     sites_path = p("sites_file") if raw.get("sites_file") else None
     sites: list[Site] = []
     if sites_path is not None:
@@ -377,7 +390,40 @@ def load_study(path: str | Path) -> Study:
         sources={str(k): str(v) for k, v in sources.items()},
         sites=tuple(sites),
         sites_path=sites_path,
+        privacy=privacy,
     )
+
+
+def _privacy(raw: Any, base: Path, where: str, problems: list[Problem]) -> PrivacySettings:
+    """``privacy: {min_cell: 5, names_file: names.txt}`` (both optional; the file relative to the study file)."""
+    if raw is None:
+        return PrivacySettings()
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, f"is {raw!r}", "a mapping with min_cell and/or names_file"))
+        return PrivacySettings()
+    _check_keys(raw, _PRIVACY_KEYS, where, problems)
+    min_cell = raw.get("min_cell", 5)
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 2:
+        problems.append(Problem(f"{where}.min_cell", f"{min_cell!r}", "a whole number of at least 2 (default 5)",
+                                "Counts below it are hidden in every table and figure."))
+        min_cell = 5
+    names_file, names = None, ()
+    if raw.get("names_file") is not None:
+        from samorg.errors import SamorgError
+        from samorg.privacy import load_names
+
+        names_file = (base / str(raw["names_file"])).resolve()
+        expected = "a UTF-8 text file with one name per line"
+        if not names_file.is_file():
+            problems.append(Problem(f"{where}.names_file", f"{names_file} does not exist", expected,
+                                    "Paths are relative to the study file."))
+        else:
+            try:
+                names = load_names(names_file)
+            except SamorgError:
+                problems.append(Problem(f"{where}.names_file", f"{names_file} is not UTF-8 text", expected,
+                                        "Save it as UTF-8 (in Excel: 'CSV UTF-8')."))
+    return PrivacySettings(min_cell=min_cell, names_file=names_file, names=names)
 
 
 def _load_sites(

@@ -6,6 +6,10 @@ fails is recorded (with the notebook's own error message and the partly
 executed notebook) and the others go on. Each job writes only inside
 ``out_dir/<name>/``, always under a temporary name first, so a failed run never
 destroys a previous good report.
+
+Before any output gets its final name it is scanned for personal identifiers
+(:func:`samorg.privacy.scan_outputs`): a hit fails that report, says which file
+and where (the identifier masked), and deletes the outputs that carried it.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class _Settings:
     timeout: int | None
     date_text: str
     lang: str
+    scan_names: tuple[str, ...] = ()
 
 
 def _date_text(lang: str, today: dt.date | None = None) -> str:
@@ -206,6 +211,33 @@ def _describe(exc: BaseException) -> tuple[str, str]:
     return line, (f"{type(exc).__name__}: {text}\n{notes}").strip()
 
 
+def _privacy_block(staged: dict[str, Path], settings: _Settings) -> tuple[str, str] | None:
+    """Scan outputs not yet at their final names (final name → path); on a hit delete them all and
+    return the one-line error and the full list of findings. A file that cannot be scanned counts
+    as a hit (fail closed)."""
+    from samorg.privacy import scan_outputs
+
+    findings: list[str] = []
+    unreadable = ""
+    for name, path in staged.items():
+        try:
+            findings += [f.describe(name) for f in scan_outputs([path], names=settings.scan_names)]
+        except Exception as exc:  # noqa: BLE001 - what cannot be scanned is not published
+            unreadable = f"{name} could not be scanned for personal data ({type(exc).__name__}: {exc})"
+    if not findings and not unreadable:
+        return None
+    for path in staged.values():
+        path.unlink(missing_ok=True)
+    if findings:
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        line = f"PrivacyError: personal data found, the report was not published: {findings[0]}{more}"
+    else:
+        line = f"PrivacyError: {unreadable}; the report was not published"
+    detail = "\n".join([f"{len(findings)} identifier(s) found; the report's outputs were deleted:"]
+                        + [f"- {f}" for f in findings] + ([f"- {unreadable}"] if unreadable else []))
+    return line, detail
+
+
 def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
     """Run and render one job. Never raises: failures go into the outcome."""
     start = time.perf_counter()
@@ -234,27 +266,42 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
             partial = failed
         line, detail = _describe(exc)
         return outcome("failed", ipynb=partial, error=line, error_detail=detail)
+    blocked = _privacy_block({final.name: running}, settings)
+    if blocked:
+        return outcome("failed", error=blocked[0], error_detail=blocked[1])
     os.replace(running, final)
     failed.unlink(missing_ok=True)  # a stale failure of this same report
 
     from samorg.report.render import render_html, render_pdf
 
-    paths: dict[str, Path] = {}
+    # Rendered under temporary names, scanned, then given their final names.
+    staged: dict[str, Path] = {}
+    error: Exception | None = None
     try:
         if "html" in settings.formats:
             t = time.perf_counter()
-            paths["html"] = render_html(final, folder / f"{job.name}.html", show_code=settings.show_code,
-                                        banner=job.banner, title=title, lang=settings.lang,
-                                        subtitle=job.subtitle, date_text=settings.date_text)
+            staged["html"] = render_html(final, folder / f".{job.name}.staged.html", show_code=settings.show_code,
+                                         banner=job.banner, title=title, lang=settings.lang,
+                                         subtitle=job.subtitle, date_text=settings.date_text)
             timings["html"] = round(time.perf_counter() - t, 3)
         if "pdf" in settings.formats:
             t = time.perf_counter()
-            paths["pdf"] = render_pdf(final, folder / f"{job.name}.pdf", title=title, subtitle=job.subtitle,
-                                      date_text=settings.date_text, banner=job.banner,
-                                      show_code=settings.show_code, lang=settings.lang)
+            staged["pdf"] = render_pdf(final, folder / f".{job.name}.staged.pdf", title=title,
+                                       subtitle=job.subtitle, date_text=settings.date_text, banner=job.banner,
+                                       show_code=settings.show_code, lang=settings.lang)
             timings["pdf"] = round(time.perf_counter() - t, 3)
     except Exception as exc:  # noqa: BLE001
-        line, detail = _describe(exc)
+        error = exc
+    blocked = _privacy_block({f"{job.name}.{fmt}": p for fmt, p in staged.items()}, settings)
+    if blocked:
+        final.unlink(missing_ok=True)  # its text is clean, but it belongs to a report that is not published
+        return outcome("failed", error=blocked[0], error_detail=blocked[1])
+    paths: dict[str, Path] = {}
+    for fmt, path in staged.items():
+        paths[fmt] = folder / f"{job.name}.{fmt}"
+        os.replace(path, paths[fmt])
+    if error is not None:
+        line, detail = _describe(error)
         return outcome("failed", ipynb=final, error=line, error_detail=detail, **paths)
     return outcome("ok", ipynb=final, **paths)
 
@@ -271,6 +318,7 @@ def run_reports(
     timeout: int | None = 600,
     lang: str = "nb",
     date_text: str | None = None,
+    scan_names: Iterable[str] = (),
 ) -> list[ReportOutcome]:
     """Execute report notebooks in parallel and render each to HTML and PDF.
 
@@ -302,6 +350,10 @@ def run_reports(
         Language of the PDF's page numbers and date, and of the HTML ``lang``.
     date_text : str, optional
         Date shown under the title; default today, e.g. ``"24.11.2026"``.
+    scan_names : iterable of str
+        Names that must not appear in a report (the study's ``privacy.names_file``), besides the
+        identity numbers, phone numbers and e-mail addresses every output is always scanned for.
+        A report with a hit fails and its outputs are deleted (:func:`samorg.privacy.scan_outputs`).
 
     Returns
     -------
@@ -329,7 +381,7 @@ def run_reports(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = _Settings(out_dir, formats, show_code, kernel_name, timeout,
-                         date_text if date_text is not None else _date_text(lang), lang)
+                         date_text if date_text is not None else _date_text(lang), lang, tuple(scan_names))
     jobs = [ReportJob(j.name, Path(j.notebook).resolve(), dict(j.parameters), j.title, j.subtitle, j.banner)
             for j in jobs]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
