@@ -171,23 +171,27 @@ def permutation_estimates(
     return np.vstack(out)
 
 
-def permutation_interval(est: float, A: np.ndarray, B: np.ndarray, level: float) -> tuple[float, float]:
+def permutation_interval(est: float, A: np.ndarray, B: np.ndarray, level: float, *,
+                         observed_b: float = 1.0) -> tuple[float, float]:
     """Exact inversion of the permutation test of a constant additive effect ``b0``.
 
-    Under ``b0`` the outcome becomes ``y − b0 D``, the observed estimate ``est − b0`` and each
-    permuted estimate ``A − b0 B``; ``b0`` is kept when ``#{|A − b0 B| ≥ |est − b0|} / P > α``.
-    The acceptance set changes only where ``|est − b0| = |A − b0 B|``, so checking those
-    points and the midpoints between them is exact. Returns the hull of the accepted set.
+    Under ``b0`` the outcome becomes ``y − b0 D``, the observed estimate ``est − b0 B_obs``
+    (``B_obs = observed_b``, the statistic applied to ``D`` itself, 1 for an unbiased
+    estimator) and each permuted estimate ``A − b0 B``; ``b0`` is kept when
+    ``#{|A − b0 B| ≥ |est − b0 B_obs|} / P > α``. The acceptance set changes only where the
+    two sides are equal, so checking those points and the midpoints between them is exact.
+    Returns the hull of the accepted set.
     """
     alpha = 1 - level + 1e-12  # p ≤ α rejects; the tolerance absorbs 1 − 0.9 = 0.09999…
     keep = np.isfinite(A) & np.isfinite(B)
     A, B = A[keep], B[keep]
 
     def p_of(b0: float) -> float:
-        return float(np.mean(np.abs(A - b0 * B) >= abs(est - b0) * (1 - 1e-10) - 1e-12))
+        return float(np.mean(np.abs(A - b0 * B) >= abs(est - b0 * observed_b) * (1 - 1e-10) - 1e-12))
 
+    ob = observed_b
     with np.errstate(divide="ignore", invalid="ignore"):
-        roots = np.concatenate([(est - A) / (1 - B), (est + A) / (1 + B)])
+        roots = np.concatenate([(est - A) / (ob - B), (est + A) / (ob + B)])
     roots = np.unique(roots[np.isfinite(roots)])
     if len(roots) == 0:
         return (-math.inf, math.inf) if p_of(est) > alpha else (math.nan, math.nan)

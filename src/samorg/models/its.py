@@ -295,6 +295,10 @@ def its(
         windows=windows, caveats=local_caveats, outcome=outcome, offset=offset, control=control,
         seasonality=seasonality, period=period, covariates=covariates, intervention=intervention,
         slope_change=slope_change,
+        call={"estimator": "its", "outcome": outcome, "time": time, "intervention": intervention, "family": family,
+              "offset": offset, "seasonality": seasonality, "period": period, "trend": trend,
+              "slope_change": slope_change, "covariates": tuple(covariates), "exclude": tuple(exclude),
+              "control": control, "se": se, "hac_lags": hac_lags, "level": level, "caveats": tuple(caveats)},
     )
 
 
@@ -513,7 +517,7 @@ def _negbin_alpha(y, X, log_off) -> float:
 
 def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t, t0, axis, frame, time, post, excluded, in_fit, log_off, family,
               se, level, windows, caveats, outcome, offset, control, seasonality, period, covariates, intervention,
-              slope_change) -> ITSResult:
+              slope_change, call) -> ITSResult:
     params = np.asarray(fit.params)
     std = np.sqrt(np.clip(np.diag(cov), 0, None))
     n, k = n_rows_fit, len(params)
@@ -574,6 +578,7 @@ def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t,
         "covariates": tuple(covariates), "reference_distribution": "normal" if df is None else f"t({df:g})",
         "df_resid": float(n - k),
         "method_nb": f"{'sammenlignende ' if control else ''}avbrutt tidsserie ({fam_nb})", "inference_nb": inf_nb,
+        "call": call,
     }
     common = dict(level=level, link=link, method=f"{'comparative ' if control else ''}interrupted time series ({fam_en})", inference=inf_en, n_obs=n,
                   details=details, caveats=tuple(caveats))
