@@ -29,3 +29,15 @@ def number_formatter(lang: str) -> Any:
             return fmt.number(x, decimals=decimals, lang=lang)
 
     return _NumberFormatter()
+
+
+def period_formatter(lang: str) -> Any:
+    """Tick labels for a numeric time axis (years, period numbers): no thousands separator."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(x: float, pos: int | None = None) -> str:
+        if float(x).is_integer():
+            return str(int(x)).replace("-", "\u2212" if lang == "nb" else "-")
+        return fmt.number(x, decimals=1, lang=lang)
+
+    return FuncFormatter(label)
