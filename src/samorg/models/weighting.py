@@ -147,8 +147,8 @@ def poststratify(
     data : DataFrame
         Respondents (one row each) or answers (give ``respondent=``). Not modified.
     population : DataFrame
-        One row per cell with the ``by`` columns and ``population_col`` (e.g. SSB counts by
-        age group × sex × municipality). Not modified.
+        Population counts with the ``by`` columns and ``population_col`` (e.g. SSB counts by
+        age group × sex × municipality); rows are summed to the cells of ``by``. Not modified.
     by : sequence of str
         Cell columns, present in both frames.
     population_col : str
@@ -165,7 +165,7 @@ def poststratify(
     ------
     ModelError
         A populated cell with no respondents (empty cell: collapse cells or rake instead), a
-        respondent cell missing from the population table, duplicate or negative population rows.
+        respondent cell missing from the population table, repeated rows or negative counts.
 
     Examples
     --------
@@ -184,12 +184,13 @@ def poststratify(
     missing = [c for c in [*by, population_col] if c not in population.columns]
     if missing:
         raise ModelError(f"The population table lacks column(s) {missing}; it has {list(population.columns)}.")
-    pop = population[[*by, population_col]]
-    if pop[population_col].isna().any() or (pop[population_col] < 0).any():
+    if population[population_col].isna().any() or (population[population_col] < 0).any():
         raise ModelError(f'The population table has missing or negative counts in "{population_col}".')
-    if pop.duplicated(by).any():
-        dup = pop[pop.duplicated(by)].iloc[0]
-        raise ModelError(f"The population table has more than one row for cell {tuple(dup[by])}; sum them first.")
+    if population.duplicated().any():
+        dup = population[population.duplicated()].iloc[0]
+        raise ModelError(f"The population table repeats the row for cell {tuple(dup[by])}; drop the duplicate.")
+    # A finer table (e.g. also by municipality) is summed to the cells of ``by``.
+    pop = population.groupby(by, observed=True, sort=False)[population_col].sum().reset_index()
     pop_key = _key(pop, by)
     resp_key = _key(frame, by)
     N = pd.Series(pop[population_col].to_numpy(dtype=float), index=pd.Index(pop_key.to_numpy(), tupleize_cols=False))
