@@ -70,7 +70,10 @@ class SensitivityResult:
             ib = fmt.ci(b.ci_low, b.ci_high, decimals=d, lang=lang, level=b.level)
             shift = fmt.number(b.estimate - a.estimate, decimals=d, lang=lang, sign=True)
         else:
-            va, vb = fmt.number(a.ratio(), decimals=3, lang=lang), fmt.number(b.ratio(), decimals=3, lang=lang)
+            name = {"log": ("et rateforhold på", "a rate ratio of"), "logit": ("et oddsforhold på", "an odds ratio of")}
+            prefix = name[a.link][0 if nb else 1] + " "
+            va = prefix + fmt.number(a.ratio(), decimals=3, lang=lang)
+            vb = prefix + fmt.number(b.ratio(), decimals=3, lang=lang)
             ia = fmt.ci(*a.ratio_ci(), decimals=3, lang=lang, level=a.level)
             ib = fmt.ci(*b.ratio_ci(), decimals=3, lang=lang, level=b.level)
             shift = fmt.signed_percent(b.ratio() / a.ratio() - 1, lang=lang)
