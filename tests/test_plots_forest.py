@@ -1,0 +1,65 @@
+"""samorg.plots.forest: forest plot of a pooled result; Axes out, no global state, lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from samorg.models.meta import pool
+from samorg.plots.forest import plot_forest
+
+LABELS = ["Askim", "Mysen", "Skjønhaug", "Spydeberg", "Tomter", "Fjell", "Svelvik"]
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    est = np.array([0.12, 0.18, 0.05, 0.22, 0.10, 0.15, 0.30])
+    se = np.array([0.05, 0.06, 0.08, 0.07, 0.09, 0.05, 0.10])
+    return pool(est, se, labels=LABELS, link="log")
+
+
+def test_draws_sites_diamond_and_prediction_interval(pooled):
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    before = dict(matplotlib.rcParams)
+    fig, ax = plt.subplots()
+    out = plot_forest(pooled, ax=ax)
+    assert out is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == [*LABELS, "Samlet (tilfeldige effekter)"]
+    diamonds = [p for p in ax.patches if isinstance(p, Polygon)]
+    assert len(diamonds) == 1
+    xs = diamonds[0].get_xy()[:, 0]
+    assert xs.min() == pytest.approx(np.exp(pooled.ci_low)) and xs.max() == pytest.approx(np.exp(pooled.ci_high))
+    pi = [c for c in ax.collections if c.get_linestyle()[0][1] is not None]  # the dashed prediction interval
+    assert pi and np.exp(pooled.pi_low) == pytest.approx(pi[0].get_segments()[0][0][0])
+    assert ax.get_xscale() == "log"  # ratios on a log axis
+    assert any("," in t.get_text() for t in ax.texts)  # decimal comma
+    assert "95 % prediksjonsintervall" in [t.get_text().replace("\u00a0", " ") for t in ax.get_legend().get_texts()]
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_identity_scale_in_english(pooled):
+    res = pool([0.1, 0.3, -0.1], [0.1, 0.1, 0.2], labels=["A", "B", "C"])
+    ax = plot_forest(res, lang="en", title="Visits")
+    assert ax.get_xscale() == "linear" and ax.get_xlabel() == "Effect" and ax.get_title() == "Visits"
+    assert ax.get_yticklabels()[-1].get_text() == "Pooled (random effects)"
+    ax2 = plot_forest(pooled, ratio=False, annotate=False)
+    assert ax2.get_xscale() == "linear" and not ax2.texts
+
+
+def test_rejects_results_without_sites():
+    with pytest.raises(TypeError, match="pool"):
+        plot_forest(object.__new__(type("X", (), {"studies": None})))
+
+
+def test_importing_the_new_modules_stays_light():
+    code = ("import sys; import samorg.models.ordinal, samorg.models.meta, samorg.models.weighting, "
+            "samorg.models.power, samorg.models.adjust, samorg.plots.ordinal, samorg.plots.forest; "
+            "print(sorted(m for m in ('matplotlib', 'statsmodels', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
