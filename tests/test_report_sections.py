@@ -108,3 +108,40 @@ def test_data_quality_report_lists_every_planted_problem(study_path):
     assert outages.count("| Tomter |") == len(planted.outage_months)
     missing = dq.missing_by_status(ctx).data
     assert "teller ute av drift" in missing and "event_attendance" not in missing
+
+
+def test_synthesis_pools_site_effects_and_covers_the_planted_mean(study_path):
+    import math
+
+    import samorg.report.synthesis as syn
+    from samorg.demo import truth
+
+    ctx = syn.load(study_path)
+    planted = truth()
+    sites = list(ctx.site_results)
+    assert set(sites) == {s.site_id for s in ctx.study.sites if s.co_located}
+    mean_log = sum(math.log(planted.visit_effect[s]) for s in sites) / len(sites)
+    assert ctx.pooled.ci_low <= mean_log <= ctx.pooled.ci_high
+    table = syn.site_effects_table(ctx).data
+    assert "p (Holm-justert)" in table and all(ctx.study.site(s).name in table for s in sites)
+    assert "prediksjonsintervall" in syn.pooled_summary(ctx).data
+
+
+def test_evidence_map_covers_all_six_aims_and_never_says_strong(study_path):
+    import samorg.report.synthesis as syn
+
+    text = syn.evidence_map(syn.load(study_path)).data
+    for aim in range(1, 7):
+        assert re.search(rf"^\| {aim} ", text, flags=re.M), aim
+    assert "| Sterk |" not in text
+
+
+def test_national_comparison_uses_placebo_inference_over_the_pool(study_path):
+    import samorg.report.synthesis as syn
+
+    ctx = syn.load(study_path)
+    for code in ctx.study.municipalities:
+        res = syn.national_comparison(ctx, code)
+        assert res.details["n_donors"] >= 30
+        assert res.p_value >= 1 / (res.details["n_donors"] + 1)
+    assert "1/(antall kommuner + 1)" in syn.national_text(ctx).data

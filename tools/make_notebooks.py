@@ -68,7 +68,32 @@ QUALITY_CALLS = [
     "report.outages(ctx)",
 ]
 
+SYNTHESIS_CALLS = [
+    "import samorg.report.synthesis as report",
+    "ctx = report.load(study, lang=lang)",
+    "report.title_block(ctx)",
+    'report.section(ctx, "syn_evidence_heading")',
+    "report.evidence_map(ctx)",
+    'report.section(ctx, "syn_sites_heading")',
+    "report.site_effects_table(ctx)",
+    'report.section(ctx, "syn_pool_heading")',
+    "report.forest_figure(ctx)",
+    "report.pooled_summary(ctx)",
+    'report.section(ctx, "syn_metareg_heading")',
+    "report.meta_regression_table(ctx)",
+    'report.section(ctx, "syn_survey_heading")',
+    'report.survey_change(ctx, "satisfaction")',
+    'report.survey_change(ctx, "calm")',
+    'report.survey_change(ctx, "place_to_stay")',
+    'report.section(ctx, "syn_national_heading")',
+    "report.national_figure(ctx)",
+    "report.national_text(ctx)",
+    'report.section(ctx, "syn_generalise_heading")',
+    'report.section(ctx, "syn_generalise", level=0)',
+]
+
 NOTEBOOKS = {
+    "synthesis.ipynb": (QUALITY_PARAMETERS, SYNTHESIS_CALLS),
     "site_report.ipynb": (SITE_PARAMETERS, SITE_CALLS),
     "data_quality.ipynb": (QUALITY_PARAMETERS, QUALITY_CALLS),
 }

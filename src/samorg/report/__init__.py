@@ -13,6 +13,8 @@ __all__ = ["notebook_dir", "run_study_reports", "site_jobs", "study_jobs"]
 
 SITE_NOTEBOOK = "site_report.ipynb"
 QUALITY_NOTEBOOK = "data_quality.ipynb"
+SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
+SYNTHESIS_JOB = "syntese"
 #: Job names of the study-wide reports (site ids may not use them).
 QUALITY_JOB = "datakvalitet"
 
@@ -71,7 +73,7 @@ def study_jobs(
     extra_parameters: dict[str, Any] | None = None,
     notebooks: Path | None = None,
 ):
-    """Every report of a study: one per site, plus the data-quality report (unless sites are named).
+    """Every report of a study: one per site, plus the synthesis and data-quality reports (unless sites are named).
 
     ``extra_parameters`` go to the site reports, whose notebook must declare them.
     """
@@ -83,6 +85,9 @@ def study_jobs(
         return jobs
     folder = notebooks or notebook_dir()
     banner = t("banner", lang) if study.demo else None
+    jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=folder / SYNTHESIS_NOTEBOOK,
+                          parameters={"study": str(study.path), "lang": lang},
+                          title=t("syn_report", lang), subtitle=study.title, banner=banner))
     jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
                           parameters={"study": str(study.path), "lang": lang},
                           title=t("dq_report", lang), subtitle=study.title, banner=banner))

@@ -1,0 +1,355 @@
+"""The cross-site synthesis ("best practice" model): pooled site effects, what explains them, the
+national comparison, and an evidence map over the project's six aims.
+
+One call per notebook cell, like the site report. Every number shown comes from a result object.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from samorg import columns as C
+from samorg import fmt
+from samorg.config import Study, load_study
+from samorg.errors import ModelError, SamorgError
+from samorg.report.site import SiteContext, _md, visits_effect
+from samorg.report.tables import markdown_table
+from samorg.report.text import t
+
+__all__ = [
+    "SynthesisContext",
+    "evidence_map",
+    "forest_figure",
+    "load",
+    "meta_regression_table",
+    "national_comparison",
+    "national_figure",
+    "pooled_summary",
+    "section",
+    "site_effects_table",
+    "survey_change",
+    "title_block",
+]
+
+
+@dataclass
+class SynthesisContext:
+    """The study, the language and the results the synthesis draws on (each computed once)."""
+
+    study: Study
+    lang: str = "nb"
+    cache: dict = field(default_factory=dict)
+
+    @cached_property
+    def site_results(self) -> dict[str, Any]:
+        """The visits ITS of every co-located site with visit counts: site id → result."""
+        out = {}
+        for site in self.study.sites:
+            if site.co_located is None:
+                continue
+            ctx = SiteContext(study=self.study, site=site, lang=self.lang)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = visits_effect(ctx)
+            if res is not None:
+                out[site.site_id] = res
+        return out
+
+    @cached_property
+    def pooled(self):
+        """Random-effects pooling of the sites' log rate ratios (REML, Hartung–Knapp)."""
+        from samorg.models.meta import pool
+
+        res = self.site_results
+        if len(res) < 2:
+            return None
+        names = {s.site_id: s.name for s in self.study.sites}
+        return pool([r.estimate for r in res.values()], [r.std_error for r in res.values()],
+                    labels=[names[s] for s in res], method="reml", knapp_hartung=True, link="log")
+
+    @cached_property
+    def municipal_panel(self) -> pd.DataFrame:
+        """Visits per inhabitant per municipality and year, on the current municipality structure."""
+        from samorg.clean import harmonise_municipalities
+
+        obs = pd.read_parquet(self.study.processed_dir / "observations.parquet",
+                              filters=[(C.FREQ, "==", "A")])
+        obs = harmonise_municipalities(obs, self.study.municipalities.values())
+        wide = obs.pivot_table(index=[C.MUNICIPALITY_CODE, C.PERIOD_START], columns=C.INDICATOR, values=C.VALUE)
+        if not {"visits", "population"} <= set(wide.columns):
+            return pd.DataFrame()
+        panel = (wide["visits"] / wide["population"]).rename("visits_per_inhabitant").reset_index()
+        panel["year"] = panel[C.PERIOD_START].dt.year
+        return panel.dropna(subset=["visits_per_inhabitant"])
+
+
+def load(study: str | Path, *, lang: str = "nb") -> SynthesisContext:
+    """Load the study for its synthesis report."""
+    if lang not in ("nb", "en"):
+        raise SamorgError(f"Report language {lang!r} is not supported; use 'nb' (bokmål) or 'en' (English).")
+    return SynthesisContext(study=load_study(study), lang=lang)
+
+
+def title_block(ctx: SynthesisContext):
+    """Study title, what the synthesis does, and the synthetic-data note for demo studies."""
+    lines = [f"**{ctx.study.title}**", "", t("syn_intro", ctx.lang)]
+    if ctx.study.demo:
+        lines += ["", f"> **{t('banner', ctx.lang)}.** {t('synthetic_note', ctx.lang)}"]
+    return _md("\n".join(lines))
+
+
+def section(ctx: SynthesisContext, key: str, level: int = 2):
+    """A heading (or, with ``level=0``, a paragraph) in the report's language."""
+    prefix = f"{'#' * level} " if level else ""
+    return _md(prefix + t(key, ctx.lang))
+
+
+def site_effects_table(ctx: SynthesisContext):
+    """Each co-located site's change in visits, with its 95 % CI and the Holm-adjusted p-value.
+
+    The visits outcome at every site is the pre-specified primary family, so its p-values are
+    adjusted together (Holm).
+    """
+    from samorg.models.adjust import adjust
+
+    lang, res = ctx.lang, ctx.site_results
+    if not res:
+        return _md(t("syn_no_sites", lang))
+    adjusted = adjust(list(res.values()), method="holm")
+    names = {s.site_id: s for s in ctx.study.sites}
+    rows = []
+    for (site_id, r), p_adj in zip(res.items(), adjusted["p_adjusted"]):
+        low, high = r.ratio_ci()
+        rows.append({
+            t("site", lang): names[site_id].name,
+            t("fact_co_located", lang): fmt.date(names[site_id].co_located, lang=lang),
+            t("col_change", lang): fmt.signed_percent(r.ratio() - 1, decimals=1, lang=lang),
+            t("col_ci", lang): f"{fmt.signed_percent(low - 1, decimals=1, lang=lang)} – "
+                               f"{fmt.signed_percent(high - 1, decimals=1, lang=lang)}",
+            t("col_p_holm", lang): fmt.p_value(p_adj, lang=lang).removeprefix("p = ").removeprefix("p "),
+        })
+    frame = pd.DataFrame(rows)
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("syn_effects_note", lang))
+
+
+def forest_figure(ctx: SynthesisContext):
+    """Forest plot: each site's rate ratio, the pooled effect and its prediction interval."""
+    if ctx.pooled is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots.forest import plot_forest
+
+    k = len(ctx.site_results)
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.42 * (k + 2)), dpi=110)
+    plot_forest(ctx.pooled, ax=ax, lang=ctx.lang, xlabel=t("syn_forest_x", ctx.lang))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def pooled_summary(ctx: SynthesisContext):
+    """The pooled effect in words: estimate, CI, heterogeneity and the prediction interval."""
+    lang, pooled = ctx.lang, ctx.pooled
+    if pooled is None:
+        return _md(t("syn_too_few", lang))
+    sentence = pooled.sentence(lang=lang, outcome_label=t("visits", lang))
+    pi = t("syn_pi", lang, low=fmt.signed_percent(math.exp(pooled.pi_low) - 1, decimals=0, lang=lang),
+           high=fmt.signed_percent(math.exp(pooled.pi_high) - 1, decimals=0, lang=lang))
+    return _md(f"**{pi}**\n\n{sentence}\n\n{t('syn_pool_method', lang, k=pooled.k)}")
+
+
+def _moderators(ctx: SynthesisContext) -> pd.DataFrame:
+    names = {s.site_id: s for s in ctx.study.sites}
+    codes = sorted({names[s].municipality_code for s in ctx.site_results})
+    rows = []
+    for site_id in ctx.site_results:
+        site = names[site_id]
+        row = {"log_catchment": math.log(site.catchment_population or 1)}
+        if len(codes) > 1:
+            row["municipality"] = float(site.municipality_code == codes[-1])
+        rows.append(row)
+    return pd.DataFrame(rows, index=list(ctx.site_results))
+
+
+def meta_regression_table(ctx: SynthesisContext):
+    """Meta-regression of the site effects on site characteristics: the model of effects and synergy."""
+    from samorg.models.meta import meta_regression
+
+    lang, res = ctx.lang, ctx.site_results
+    moderators = _moderators(ctx)
+    if len(res) < moderators.shape[1] + 3:
+        return _md(t("syn_metareg_too_few", lang, k=len(res)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = meta_regression([r.estimate for r in res.values()], [r.std_error for r in res.values()],
+                                  moderators.reset_index(drop=True))
+        except ModelError as exc:
+            return _md(t("its_failed", lang, error=str(exc)))
+    coefs = fit.coefficients.copy()
+    muni = {c: m.name for c, m in ctx.study.municipalities.items()}
+    last = sorted({s.municipality_code for s in ctx.study.sites if s.site_id in res})[-1]
+    labels = {"const": t("syn_intercept", lang), "intercept": t("syn_intercept", lang),
+              "log_catchment": t("syn_log_catchment", lang),
+              "municipality": t("syn_municipality", lang, name=muni.get(last, last))}
+    table = pd.DataFrame({
+        t("syn_term", lang): [labels.get(str(i), str(i)) for i in coefs.index],
+        t("col_estimate", lang): coefs["estimate"].to_numpy(),
+        t("col_ci", lang): [f"{fmt.number(lo, decimals=3, lang=lang)} – {fmt.number(hi, decimals=3, lang=lang)}"
+                            for lo, hi in zip(coefs["ci_low"], coefs["ci_high"])],
+    })
+    return _md(markdown_table(table, lang=lang, index=False, decimals=3) + "\n\n" + t("syn_metareg_note", lang, k=len(res)))
+
+
+def national_comparison(ctx: SynthesisContext, code: str):
+    """Synthetic control of one treated municipality's visits per inhabitant against the national pool.
+
+    2020–2021 are left out of the weights and of the post-period mean; the p-value is the
+    placebo-in-space rank, whose smallest attainable value is 1/(J+1).
+    """
+    from samorg.models import synthetic_control
+
+    key = ("synth", code)
+    if key not in ctx.cache:
+        panel = ctx.municipal_panel
+        others = set(ctx.study.municipalities) - {code}
+        panel = panel[~panel[C.MUNICIPALITY_CODE].isin(others)]
+        if panel.empty or code not in set(panel[C.MUNICIPALITY_CODE]):
+            ctx.cache[key] = None
+        else:
+            windows = [(w.start.year, w.end.year, w.label) for w in ctx.study.covid_windows]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    ctx.cache[key] = synthetic_control(
+                        panel, outcome="visits_per_inhabitant", unit=C.MUNICIPALITY_CODE, time="year",
+                        treated=code, intervention=2020, exclude=windows, caveats=("covid",))
+                except ModelError as exc:
+                    ctx.cache[key] = exc
+    return ctx.cache[key]
+
+
+def national_figure(ctx: SynthesisContext):
+    """Each treated municipality against its synthetic control, and the placebo gaps of every donor in grey."""
+    results = [(code, national_comparison(ctx, code)) for code in ctx.study.municipalities]
+    results = [(code, r) for code, r in results if r is not None and not isinstance(r, Exception)]
+    if not results:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots import plot_synthetic_control
+
+    fig, axes = plt.subplots(len(results), 2, figsize=(9, 3.2 * len(results)), dpi=110, squeeze=False)
+    for (code, res), (ax1, ax2) in zip(results, axes):
+        name = ctx.study.municipalities[code].name
+        plot_synthetic_control(res, ax=ax1, lang=ctx.lang, title=name, ylabel=t("syn_vpi", ctx.lang))
+        plot_synthetic_control(res, kind="gaps", ax=ax2, lang=ctx.lang,
+                               title=f"{name}: {t('syn_placebo', ctx.lang).lower()}")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def national_text(ctx: SynthesisContext):
+    """The synthetic-control results in words, or why there are none, and the method once."""
+    parts = []
+    donors = None
+    for code, muni in ctx.study.municipalities.items():
+        res = national_comparison(ctx, code)
+        if res is None:
+            parts.append(t("syn_no_national", ctx.lang, name=muni.name))
+        elif isinstance(res, Exception):
+            parts.append(f"**{muni.name}:** " + t("its_failed", ctx.lang, error=str(res)))
+        else:
+            donors = res.details.get("n_donors", donors)
+            parts.append(f"**{muni.name}:** {res.sentence(lang=ctx.lang, outcome_label=t('syn_vpi', ctx.lang).lower())}")
+    if donors is not None:
+        parts.append(t("syn_national_method", ctx.lang, j=donors))
+    return _md("\n\n".join(parts))
+
+
+def survey_change(ctx: SynthesisContext, item: str):
+    """Aim 2: the change in the share of the two most positive answers, co-located vs other sites, 2019→2022."""
+    from samorg.models.ordinal import ordinal_change
+    from samorg.pipeline import load_survey_responses
+
+    key = ("survey", item)
+    if key not in ctx.cache:
+        path = ctx.study.processed_dir / "survey_responses.parquet"
+        if not path.is_file():
+            ctx.cache[key] = None
+        else:
+            answers = load_survey_responses(ctx.study.processed_dir)
+            answers = answers[answers[C.ITEM] == item].dropna(subset=[C.RESPONSE])
+            co_located = {s.site_id: s.co_located for s in ctx.study.sites}
+            waves = sorted(answers[C.WAVE].unique())
+            if len(waves) < 2:
+                ctx.cache[key] = None
+            else:
+                after = waves[-1]
+                answers = answers.assign(co_located=answers[C.SITE_ID].map(
+                    lambda s: int(co_located.get(s) is not None and co_located[s].year <= int(str(after)[:4]))))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        ctx.cache[key] = ordinal_change(answers, outcome=C.RESPONSE, design="did", group="co_located",
+                                                        period=C.WAVE, before=waves[0], after=after, cluster=C.SITE_ID)
+                    except ModelError as exc:
+                        ctx.cache[key] = exc
+    res = ctx.cache[key]
+    label = t(f"item_{item}", ctx.lang)
+    if res is None:
+        return _md(t("syn_no_survey", ctx.lang))
+    if isinstance(res, Exception):
+        return _md(f"**{label}:** " + t("its_failed", ctx.lang, error=str(res)))
+    return _md(f"**{label}:** {res.sentence(lang=ctx.lang, outcome_label=label.lower())}")
+
+
+def _strength(ctx: SynthesisContext, effect: Any) -> str:
+    """Plain words for how strong the evidence is, from the interval and the design."""
+    if effect is None or isinstance(effect, Exception):
+        return t("ev_none", ctx.lang)
+    low, high = effect.ci_low, effect.ci_high
+    excludes_zero = (low > 0) or (high < 0)
+    return t("ev_moderate" if excludes_zero else "ev_weak", ctx.lang)
+
+
+def evidence_map(ctx: SynthesisContext):
+    """A table of the six aims against the findings, with the strength of the evidence for each."""
+    lang = ctx.lang
+    pooled = ctx.pooled
+    rows = []
+    if pooled is not None:
+        finding = t("ev_aim1", lang, change=fmt.signed_percent(math.exp(pooled.estimate) - 1, decimals=0, lang=lang),
+                    k=pooled.k)
+        rows.append((t("aim1_short", lang), finding, _strength(ctx, pooled)))
+    else:
+        rows.append((t("aim1_short", lang), t("syn_too_few", lang), t("ev_none", lang)))
+    for item in ("satisfaction", "calm"):
+        survey_change(ctx, item)  # fits and caches the model
+        res = ctx.cache.get(("survey", item))
+        finding = (t("ev_survey", lang, item=t(f"item_{item}", lang),
+                     change=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True))
+                   if res is not None and not isinstance(res, Exception) else t("syn_no_survey", lang))
+        rows.append((t("aim2_short", lang) if item == "satisfaction" else t("aim4_short", lang), finding, _strength(ctx, res)))
+    rows.append((t("aim3_short", lang), t("ev_aim3", lang, k=len(ctx.site_results)), t("ev_weak", lang)))
+    rows.append((t("aim5_short", lang), t("ev_aim5", lang), t("ev_descriptive", lang)))
+    parts = []
+    for code, muni in ctx.study.municipalities.items():
+        res = national_comparison(ctx, code)
+        if res is not None and not isinstance(res, Exception):
+            parts.append(f"{muni.name} {fmt.number(res.estimate, decimals=2, lang=lang, sign=True)}")
+    if parts:
+        rows.append((t("aim6_short", lang), t("ev_aim6", lang, finding="; ".join(parts)), t("ev_weak", lang)))
+    rows.sort(key=lambda row: row[0])  # by aim number
+    frame = pd.DataFrame(rows, columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang)])
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_note", lang))
