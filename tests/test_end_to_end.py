@@ -145,3 +145,17 @@ def test_english_report_has_english_words(built, tmp_path):
     assert "Co-location on 1 Jan 2020" in html
     for bokmal in ("Syntetiske demodata", "Samlokaliseringen", "Metode og forbehold", "Besøk per måned"):
         assert bokmal not in html
+
+
+def test_synthesis_and_data_quality_reports_render(built, tmp_path):
+    out = tmp_path / "study_reports"
+    res = _samorg("report", "--study", str(built["study"]), "--kind", "synthesis", "--kind", "quality",
+                  "--no-progress", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    synthesis = (out / "syntese" / "syntese.html").read_text(encoding="utf-8")
+    assert "Kunnskapskart" in synthesis and "prediksjonsintervall" in synthesis
+    quality = (out / "datakvalitet" / "datakvalitet.html").read_text(encoding="utf-8")
+    assert "Duplisert eksportfil forkastet" in quality and "Besøksteller ute av drift" in quality
+    assert (out / "syntese" / "syntese.pdf").read_bytes()[:4] == b"%PDF"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="syntese/syntese.html"' in index and 'href="datakvalitet/datakvalitet.pdf"' in index

@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     study_arg(p_rep)
     p_rep.add_argument("--site", action="append", default=None, metavar="ID",
                        help="only this site (repeat for several)")
+    p_rep.add_argument("--kind", action="append", choices=("sites", "synthesis", "quality"), default=None,
+                       help="only these kinds of report (repeat for several; default: all)")
     p_rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="report language (default: nb, bokmål)")
     p_rep.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPU count)")
     p_rep.add_argument("--no-pdf", action="store_true", help="render HTML only")
@@ -105,6 +107,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         extra_parameters=_parse_parameters(args.parameter),
         progress=not args.no_progress,
         out_dir=args.out,
+        kinds=tuple(args.kind) if args.kind else ("sites", "synthesis", "quality"),
     )
     failed = [o for o in outcomes if o.status != "ok"]
     ok = len(outcomes) - len(failed)

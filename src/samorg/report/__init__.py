@@ -15,6 +15,7 @@ SITE_NOTEBOOK = "site_report.ipynb"
 QUALITY_NOTEBOOK = "data_quality.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
 SYNTHESIS_JOB = "syntese"
+KINDS = ("sites", "synthesis", "quality")
 #: Job names of the study-wide reports (site ids may not use them).
 QUALITY_JOB = "datakvalitet"
 
@@ -72,25 +73,34 @@ def study_jobs(
     lang: str = "nb",
     extra_parameters: dict[str, Any] | None = None,
     notebooks: Path | None = None,
+    kinds: Sequence[str] = KINDS,
 ):
-    """Every report of a study: one per site, plus the synthesis and data-quality reports (unless sites are named).
+    """The reports of a study: one per site, the synthesis and the data-quality report.
 
-    ``extra_parameters`` go to the site reports, whose notebook must declare them.
+    ``kinds`` picks among ``"sites"``, ``"synthesis"`` and ``"quality"``; naming ``sites`` gives only
+    those site reports. ``extra_parameters`` go to the site reports, whose notebook must declare them.
     """
     from samorg.report.runner import ReportJob
     from samorg.report.text import t
 
-    jobs = site_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, notebooks=notebooks)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ReportError(f"Unknown report kind(s) {sorted(unknown)}; expected some of {', '.join(KINDS)}.")
+    jobs = []
+    if "sites" in kinds or sites:
+        jobs = site_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, notebooks=notebooks)
     if sites:
         return jobs
     folder = notebooks or notebook_dir()
     banner = t("banner", lang) if study.demo else None
-    jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=folder / SYNTHESIS_NOTEBOOK,
-                          parameters={"study": str(study.path), "lang": lang},
-                          title=t("syn_report", lang), subtitle=study.title, banner=banner))
-    jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
-                          parameters={"study": str(study.path), "lang": lang},
-                          title=t("dq_report", lang), subtitle=study.title, banner=banner))
+    if "synthesis" in kinds:
+        jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=folder / SYNTHESIS_NOTEBOOK,
+                              parameters={"study": str(study.path), "lang": lang},
+                              title=t("syn_report", lang), subtitle=study.title, banner=banner))
+    if "quality" in kinds:
+        jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
+                              parameters={"study": str(study.path), "lang": lang},
+                              title=t("dq_report", lang), subtitle=study.title, banner=banner))
     return jobs
 
 
@@ -105,8 +115,9 @@ def run_study_reports(
     extra_parameters: dict[str, Any] | None = None,
     progress: bool = True,
     out_dir: Path | None = None,
+    kinds: Sequence[str] = KINDS,
 ):
-    """Run every site report of ``study`` in parallel, render HTML and PDF, and write the index.
+    """Run the reports of ``study`` (``kinds``) in parallel, render HTML and PDF, and write the index.
 
     A failed site does not stop the others; its outcome says why and where the partial notebook is.
     Returns the list of :class:`~samorg.report.runner.ReportOutcome`.
@@ -120,7 +131,7 @@ def run_study_reports(
             f"No processed data in {study.processed_dir}. Run `samorg data --study {study.path}` first."
         )
     out = Path(out_dir) if out_dir else study.reports_dir
-    jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters)
+    jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, kinds=kinds)
     outcomes = run_reports(
         jobs,
         out_dir=out,
