@@ -238,3 +238,11 @@ def test_reml_maximises_the_restricted_likelihood(bcg):
 
     best = minimize_scalar(negative_restricted_loglik, bounds=(0, 1), method="bounded", options={"xatol": 1e-12}).x
     assert meta_regression(yi, sei, pd.DataFrame({"ablat": ablat})).tau2 == pytest.approx(best, abs=1e-8)
+
+
+def test_meta_regression_sentence(bcg):
+    yi, sei, ablat = bcg
+    res = meta_regression(yi, sei, pd.DataFrame({"ablat": ablat}))
+    nb, en = res.sentence(outcome_label="log-RR"), res.sentence("en")
+    assert nb.startswith("Over 13 steder endrer log-RR seg med −0,0291 per enhet av ablat") and "76\u00a0%" in nb
+    assert en.startswith("Across 13 sites, the effect changes by -0.0291 per unit of ablat")

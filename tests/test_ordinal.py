@@ -317,3 +317,20 @@ def test_docstring_examples_run():
 
     failures, attempted = doctest.testmod(module)
     assert attempted >= 2 and failures == 0
+
+
+def test_site_fixed_effects_need_a_group_fixed_per_site():
+    df = simulate(seed="ordinal fe varying", n=600)
+    with pytest.raises(ModelError, match="varies within site"):
+        ordinal_change(df, outcome="y", group="group", period="wave", unit="site")
+    with pytest.raises(ModelError, match="only works with design='did'"):
+        ordinal_change(df, outcome="y", design="post_only", group="group", unit="site")
+
+
+def test_cluster_robust_errors_over_sites():
+    df = simulate(seed="ordinal cluster", n=1500, by_site=True)
+    res = ordinal_change(df, outcome="y", group="group", period="wave", cluster="site")
+    assert res.details["n_clusters"] == 12 and res.inference.startswith("cluster-robust")
+    assert "site_level" not in res.caveats
+    plain = ordinal(df, outcome="y", predictors=["group"], cluster="site")
+    assert plain.details["n_clusters"] == 12

@@ -388,6 +388,33 @@ class MetaRegressionResult(Effect):
     def caveat_texts(self, *, lang: str = "nb") -> list[str]:
         return _caveat_texts(self.caveats, super().caveat_texts(lang=lang), lang)
 
+    def sentence(self, lang: str = "nb", *, outcome_label: str | None = None, decimals: int | None = None,
+                 caveats: bool = True) -> str:
+        """The first moderator's coefficient with CI and p-value, residual heterogeneity and R², method, caveats."""
+        from samorg.models.result import _auto_decimals
+
+        fmt._check_lang(lang)
+        nb = lang == "nb"
+        d = _auto_decimals(self.std_error) if decimals is None else decimals
+        label = outcome_label or self.details.get("outcome") or ("effekten" if nb else "the effect")
+        value = fmt.number(self.estimate, decimals=d, lang=lang)
+        interval = fmt.ci(self.ci_low, self.ci_high, decimals=d, lang=lang, level=self.level)
+        p_text = fmt.p_value(self.p_value, lang=lang)
+        tau2 = fmt.number(self.tau2, decimals=4 if self.tau2 < 0.01 else 3, lang=lang)
+        r2 = fmt.percent(self.r2, decimals=0, lang=lang)
+        if nb:
+            text = (f"Over {self.k} steder endrer {label} seg med {value} per enhet av {self.term} ({interval}; "
+                    f"{p_text}). Gjenværende variasjon mellom stedene: τ² = {tau2}; moderatorene forklarer {r2} av "
+                    f"den. Metode: {self.details.get('method_nb', self.method)}, "
+                    f"{self.details.get('inference_nb', self.inference)}.")
+        else:
+            text = (f"Across {self.k} sites, {label} changes by {value} per unit of {self.term} ({interval}; "
+                    f"{p_text}). Remaining between-site variation: τ² = {tau2}; the moderators explain {r2} of it. "
+                    f"Method: {self.method}, {self.inference}.")
+        if caveats and self.caveats:
+            text += (" Forbehold: " if nb else " Caveats: ") + " ".join(self.caveat_texts(lang=lang))
+        return text
+
 
 def meta_regression(
     estimates: Any,

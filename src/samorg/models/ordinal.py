@@ -889,7 +889,8 @@ def ordinal_change(
     details = {
         "outcome": outcome, "design": design, "group": group, "period": period, "before": before, "after": after,
         "unit": unit, "covariates": tuple(covariates), "top": top, "top_categories": top_set,
-        "bottom_categories": bottom_set, "group_labels": dict(group_labels or {}), "link_function": link, "weights": weights,
+        "bottom_categories": bottom_set, "group_labels": dict(group_labels or {}), "link_function": link,
+        "weights": weights,
         "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
         "mean_score_change": mean_change, "scale": "probability difference",
         "method_nb": f"{nb_m}; effekt som endring i andel toppsvar (deltametoden)",

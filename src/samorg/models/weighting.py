@@ -109,7 +109,8 @@ def _respondents(data: pd.DataFrame, columns: list[str], respondent: str | None,
         frame = frame.drop_duplicates(respondent).set_index(respondent)
     blank = frame[columns].isna().any(axis=1)
     if blank.any():
-        raise ModelError(f"{int(blank.sum())} respondent(s) have no value in {columns} (e.g. {frame.index[blank][0]!r}). "
+        raise ModelError(f"{int(blank.sum())} respondent(s) have no value in {columns} "
+                         f"(e.g. {frame.index[blank][0]!r}). "
                          "Give them a category (e.g. 'unknown') with its own population total, or drop them.")
     return frame
 
@@ -293,7 +294,8 @@ def rake(
         present = pd.Index(pd.unique(k), tupleize_cols=False)
         unknown = [lvl for lvl in present if lvl not in t.index]
         if unknown:
-            raise ModelError(f"Respondents have {_fmt_level(tuple(cols))} = {', '.join(_fmt_level(u) for u in unknown)}, "
+            levels = ", ".join(_fmt_level(u) for u in unknown)
+            raise ModelError(f"Respondents have {_fmt_level(tuple(cols))} = {levels}, "
                              "which the margin lacks. Add the level to the margin or recode the respondents.")
         empty = [lvl for lvl in t.index if t[lvl] > 0 and lvl not in present]
         if empty:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -107,8 +107,9 @@ def plot_forest(
         d = 2 if ratio else _decimals(pooled.std_error)
         trans = ax.get_yaxis_transform()
         for yi, e, a, b in zip([*y_sites, y_pool], [*est, c_mid], [*lo, c_lo], [*hi, c_hi]):
-            ax.text(1.01, yi, f"{fmt.number(e, decimals=d, lang=lang)} ({fmt.ci(a, b, decimals=d, lang=lang, label=False)})",
-                    transform=trans, va="center", ha="left", fontsize="x-small")
+            interval = fmt.ci(a, b, decimals=d, lang=lang, label=False)
+            ax.text(1.01, yi, f"{fmt.number(e, decimals=d, lang=lang)} ({interval})", transform=trans, va="center",
+                    ha="left", fontsize="x-small")
         het = text["tau"].format(tau2=fmt.number(pooled.tau2, decimals=3, lang=lang),
                                  i2=fmt.percent(pooled.i2, decimals=0, lang=lang))
         ax.plot([], [], " ", label=het)
