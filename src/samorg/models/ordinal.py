@@ -649,10 +649,11 @@ class OrdinalChangeResult(Effect):
         if change is not None and math.isfinite(change):
             kind = ("forskjellen i gjennomsnittsskår" if design != "did" else "endringen i gjennomsnittsskår") \
                 if nb else ("the difference in mean score" if design != "did" else "the change in mean score")
-            if design == "retrospective" and not d.get("group"):
+            level_only = design == "retrospective" and not d.get("group")
+            if level_only:
                 kind = "gjennomsnittsskåren" if nb else "the mean score"
-            text += (f" Til sammenligning er {kind} {fmt.number(change, decimals=2, lang=lang, sign=True)}." if nb
-                     else f" For comparison, {kind} is {fmt.number(change, decimals=2, lang=lang, sign=True)}.")
+            number = fmt.number(change, decimals=2, lang=lang, sign=not level_only)
+            text += (f" Til sammenligning er {kind} {number}." if nb else f" For comparison, {kind} is {number}.")
         how = (d.get("method_nb", self.method), d.get("inference_nb", self.inference))[0:2] if nb \
             else (self.method, self.inference)
         text += (" Metode: " if nb else " Method: ") + ", ".join(x for x in how if x) + "."
@@ -893,12 +894,14 @@ def ordinal_change(
         "weights": weights,
         "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
         "mean_score_change": mean_change, "scale": "probability difference",
-        "method_nb": f"{nb_m}; effekt som endring i andel toppsvar (deltametoden)",
+        "method_nb": f"{nb_m}; " + ("netto andel som melder forbedring (deltametoden)" if design == "retrospective"
+                                    else "effekt som endring i andel toppsvar (deltametoden)"),
         "inference_nb": nb_i, "reference_distribution": "normal",
     }
     return OrdinalChangeResult(
         estimate=est, std_error=se, ci_low=lo, ci_high=hi, p_value=p_val, level=level, link="identity",
-        method=f"{en_m}; effect as the shift in the share of top answers (delta method)", inference=en_i,
+        method=f"{en_m}; " + ("net share reporting improvement (delta method)" if design == "retrospective"
+                              else "effect as the shift in the share of top answers (delta method)"), inference=en_i,
         n_obs=fit.n_obs, term="net_improvement" if design == "retrospective" else "top_box_shift",
         details=details, caveats=tuple(local), log_odds=log_odds, model=model, cells=cells,
         category_probabilities=cat_probs,
