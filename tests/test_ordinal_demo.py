@@ -24,14 +24,20 @@ from test_end_to_end import _study_copy  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory) -> pd.DataFrame:
-    from samorg import config, pipeline, store
+def processed(tmp_path_factory) -> Path:
+    from samorg import config, pipeline
 
-    tmp = tmp_path_factory.mktemp("ordinal_demo")
-    study = config.load_study(_study_copy(tmp))
+    study = config.load_study(_study_copy(tmp_path_factory.mktemp("ordinal_demo")))
     pipeline.build_processed(study)
-    data = pipeline.load_survey_responses(study.processed_dir)
-    sites = store.read_processed(study.processed_dir, "sites")
+    return Path(study.processed_dir)
+
+
+@pytest.fixture(scope="module")
+def answers(processed) -> pd.DataFrame:
+    from samorg import pipeline, store
+
+    data = pipeline.load_survey_responses(processed)
+    sites = store.read_processed(processed, "sites")
     co = dict(zip(sites["site_id"], pd.to_datetime(sites["co_located"])))
     at_date = [int(pd.notna(co[s]) and d >= co[s]) for s, d in zip(data["site_id"], data["date"])]
     data = data.assign(co_located_now=at_date)
@@ -102,3 +108,23 @@ def test_post_only_design_on_the_2022_wave(answers):
                          after=2022)
     assert res.n_obs == part[(part["wave"] == 2022)]["response"].notna().sum()
     assert "post_only" in res.caveats
+
+
+def test_weighted_analysis_with_raked_weights(processed, answers, fits):
+    """Rake respondents to the municipalities' populations, then fit the weighted model (robust errors)."""
+    from samorg import store
+    from samorg.models.weighting import rake
+
+    pop = store.read_processed(processed, "population")
+    pop = pop[(pop["year"] == 2022) & (pop["age_group"] == "total")].set_index("municipality_code")["population"]
+    size = {"3301": float(pop["3005"]), "3118": float(pop["3014"])}  # Drammen and Indre Østfold, 2020 codes
+    sites = store.read_processed(processed, "sites").set_index("site_id")["municipality_code"]
+    data = answers.assign(municipality=answers["site_id"].map(sites))
+    margin = {(wave, m): n for wave in (2019, 2022) for m, n in size.items()}
+    weighted = rake(data, {("wave", "municipality"): margin}, respondent="respondent_id")
+    assert weighted.converged and weighted.deff > 1
+    calm = weighted.data[weighted.data["item"] == "calm"]
+    res = ordinal_change(calm, outcome="response", group="co_located", period="wave", weights="weight")
+    assert res.inference.startswith("robust") and res.details["weights"] == "weight"
+    assert res.log_odds.ci_low < samorg.demo.truth().survey_latent_shift["calm"] < res.log_odds.ci_high
+    assert abs(res.log_odds.estimate - fits["calm"].log_odds.estimate) < res.log_odds.std_error
