@@ -159,3 +159,19 @@ def test_synthesis_and_data_quality_reports_render(built, tmp_path):
     assert (out / "syntese" / "syntese.pdf").read_bytes()[:4] == b"%PDF"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="syntese/syntese.html"' in index and 'href="datakvalitet/datakvalitet.pdf"' in index
+
+
+def test_exploration_notebook_runs_every_model(built, tmp_path):
+    """The JupyterLab starting point executes top to bottom on the demo study."""
+    import papermill
+
+    out = tmp_path / "exploration.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "1.01-samorg-exploration.ipynb"), str(out),
+        parameters={"study_file": str(built["study"])}, cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3",
+    )
+    text = out.read_text(encoding="utf-8")
+    for phrase in ("interrupted time series", "difference in differences", "Callaway", "ordered",
+                   "random-effects", "synthetic control"):
+        assert phrase in text, phrase

@@ -19,13 +19,26 @@ from samorg._version import __version__
 _LAZY = {
     "SamorgError": "samorg.errors",
     "build_processed": "samorg.pipeline",
+    "adjust": "samorg.models.adjust",
     "did": "samorg.models",
+    "event_study": "samorg.models",
     "its": "samorg.models",
     "load_site_monthly": "samorg.pipeline",
     "load_study": "samorg.config",
     "load_survey_responses": "samorg.pipeline",
+    "meta_regression": "samorg.models.meta",
+    "ordinal": "samorg.models.ordinal",
+    "ordinal_change": "samorg.models.ordinal",
+    "plot_category_probabilities": "samorg.plots.ordinal",
+    "plot_did": "samorg.plots",
+    "plot_event_study": "samorg.plots",
+    "plot_forest": "samorg.plots.forest",
     "plot_its": "samorg.plots",
+    "plot_synthetic_control": "samorg.plots",
+    "pool": "samorg.models.meta",
     "read_processed": "samorg.store",
+    "sensitivity": "samorg.models",
+    "synthetic_control": "samorg.models",
 }
 
 __all__ = sorted(["__version__", *_LAZY])
