@@ -48,7 +48,7 @@ def test_recovers_heterogeneous_staggered_effects():
     effect = lambda g, e: (1.0 if g == 2018 else 3.0) + 0.3 * e  # noqa: E731 - differs by cohort and over time
     df = staggered(seed="event recovery", effect=effect)
     before = df.copy()
-    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", draws=999)
+    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", draws=299)
     pd.testing.assert_frame_equal(df, before)
     assert isinstance(res, EventStudyResult)
     truth = true_simple_aggregate(df, effect)
