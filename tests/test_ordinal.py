@@ -331,6 +331,19 @@ def test_cluster_robust_errors_over_sites():
     df = simulate(seed="ordinal cluster", n=1500, by_site=True)
     res = ordinal_change(df, outcome="y", group="group", period="wave", cluster="site")
     assert res.details["n_clusters"] == 12 and res.inference.startswith("cluster-robust")
-    assert "site_level" not in res.caveats
+    assert "site_level" not in res.caveats and "few_clusters" not in res.caveats
     plain = ordinal(df, outcome="y", predictors=["group"], cluster="site")
     assert plain.details["n_clusters"] == 12
+
+
+def test_few_clusters_warn_and_say_so():
+    from samorg.models.result import ModelWarning
+
+    df = simulate(seed="ordinal few clusters", n=1500, by_site=True)
+    df = df.assign(site=df["site"] % 8)
+    df["group"] = (df["site"] < 4).astype(int)
+    with pytest.warns(ModelWarning, match="Only 8 clusters"):
+        res = ordinal_change(df, outcome="y", group="group", period="wave", cluster="site")
+    assert "few_clusters" in res.caveats and "Få klynger" in res.sentence()
+    with pytest.raises(ModelError, match="Only 1 cluster"):
+        ordinal(df.assign(one=1), outcome="y", predictors=["group"], cluster="one")

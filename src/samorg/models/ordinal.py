@@ -47,6 +47,7 @@ LINKS = ("logit", "probit")
 DESIGNS = ("did", "post_only", "retrospective")
 INFERENCE = ("model", "robust", "cluster")
 _BIG = 25.0  # |coefficient| beyond this on the latent scale means (quasi-)separation
+FEW_CLUSTERS = 12  # below this, cluster-robust p-values over-reject (as in did())
 
 _CAVEAT_TEXT = {
     "post_only": (
@@ -215,6 +216,9 @@ def _fit(y: np.ndarray, X: np.ndarray, *, K: int, w: np.ndarray | None, clusters
         if inference == "cluster":
             codes, uniq = pd.factorize(clusters, sort=True)
             n_clusters = len(uniq)
+            if n_clusters < 2:
+                raise ModelError(f"Only {n_clusters} cluster: cluster-robust errors need at least 2 (and about "
+                                 f"{FEW_CLUSTERS} to be reliable). Drop cluster= or pool site estimates with pool().")
             S = np.zeros((n_clusters, scores.shape[1]))
             np.add.at(S, codes, scores)
             factor = n_clusters / (n_clusters - 1)
@@ -380,6 +384,20 @@ _METHOD_TEXT = {
     "logit": ("ordinal logistisk regresjon (proporsjonale odds)", "ordered logit (proportional odds)"),
     "probit": ("ordinal probit-regresjon", "ordered probit"),
 }
+
+
+def _cluster_caveats(fit: _Fit) -> list[str]:
+    """The few-clusters caveat (and a warning) when cluster-robust errors rest on fewer than 12 clusters."""
+    if fit.inference != "cluster" or (fit.n_clusters or 0) >= FEW_CLUSTERS:
+        return []
+    import warnings
+
+    from samorg.models.result import ModelWarning
+
+    warnings.warn(f"Only {fit.n_clusters} clusters: cluster-robust p-values over-reject below about {FEW_CLUSTERS}. "
+                  "Pool site-level estimates with samorg.models.meta.pool() (Hartung–Knapp) instead, or read the "
+                  "interval as too narrow.", ModelWarning, stacklevel=3)
+    return ["few_clusters"]
 
 
 def _texts(fit: _Fit, weighted: bool) -> tuple[str, str, str, str]:
@@ -549,7 +567,7 @@ def ordinal(
     fit = _fit(out.codes, X, K=len(out.labels), w=w, clusters=frame[cluster].to_numpy() if cluster else None,
                link=link, inference=kind)
     return _ordinal_result(fit, out, terms, names, frame, w, outcome=outcome, weights=weights, cluster=cluster,
-                           level=level, caveats=tuple(caveats), n_dropped=int((~keep).sum()))
+                           level=level, caveats=(*caveats, *_cluster_caveats(fit)), n_dropped=int((~keep).sum()))
 
 
 def _ordinal_result(fit: _Fit, out: _Outcome, terms: tuple[_Term, ...], names: list[str], frame: pd.DataFrame,
@@ -887,6 +905,7 @@ def ordinal_change(
         local.append("retrospective")
     if group and kind != "cluster":
         local.append("site_level")
+    local += _cluster_caveats(fit)
     details = {
         "outcome": outcome, "design": design, "group": group, "period": period, "before": before, "after": after,
         "unit": unit, "covariates": tuple(covariates), "top": top, "top_categories": top_set,
