@@ -17,7 +17,9 @@ import pandas as pd
 from samorg import clean, schemas, store
 from samorg import columns as C
 from samorg._version import __version__
-from samorg.sources import read_branch_counts, read_inquiries, read_jsonstat, read_nb_library_stats, read_survey
+from samorg.sources import (read_branch_counts, read_inquiries, read_jsonstat, read_nb_library_stats,
+                            read_statbank_csv, read_survey, study_column_mapping)
+from samorg.sources.mapping import COLUMNS_FILE
 from samorg.sources.surveys import ITEMS
 
 SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population")
@@ -49,7 +51,8 @@ def input_hashes(study: Any) -> dict[str, str]:
     for paths in _inputs(study).values():
         for p in paths:
             hashes[_rel(p, study.raw_dir)] = store.sha256_file(p)
-    for cfg in (getattr(study, "path", None), getattr(study, "sites_path", None)):
+    columns_file = Path(study.path).parent / COLUMNS_FILE if getattr(study, "path", None) else None
+    for cfg in (getattr(study, "path", None), getattr(study, "sites_path", None), columns_file):
         if cfg is not None and Path(cfg).is_file():
             hashes[f"config:{Path(cfg).name}"] = store.sha256_file(cfg)
     return dict(sorted(hashes.items()))
@@ -109,10 +112,32 @@ def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
 
+def _read_all(kind: str, reader: Any, files: list[Path], study: Any, decisions: list[dict], **kw: Any) -> list[pd.DataFrame]:
+    """Read every file of one kind, recording rows read (data rows, or cells for statbank tables) per file."""
+    frames = []
+    for p in files:
+        frame = reader(p, **kw)
+        rows = int(frame["row"].nunique()) if "row" in frame else int(len(frame))
+        decisions.append({"step": "read_source", "kind": kind, "source": _rel(p, study.raw_dir), "rows": rows,
+                          "encoding": frame.attrs.get("encoding") or "", "reason": "rows read from the raw file"})
+        for d in frame.attrs.get("dropped", []):
+            decisions.append({"step": "drop_rows_without_unit", "kind": kind, "source": _rel(p, study.raw_dir),
+                              "rows": 1, "row": int(d["row"]), "reason": d["reason"]})
+        for d in frame.attrs.get("shared_rows", []):
+            decisions.append({"step": "flag_shared_row", "kind": kind, "source": _rel(p, study.raw_dir), "rows": 1,
+                              "row": int(d["row"]), "municipality_code": d["municipality_code"], "covers": d["covers"],
+                              "reason": f"one row ({d['municipality_name']}) reports for {d['covers']}; kept under "
+                                        f"{d['municipality_code']}, not divided"})
+        frames.append(frame)
+    return frames
+
+
 def _observations(study: Any, files: dict[str, list[Path]], decisions: list[dict]) -> pd.DataFrame:
     parts = []
+    mapping = study_column_mapping(study)
     if files["branch_counts"]:
-        raw = pd.concat([read_branch_counts(p) for p in files["branch_counts"]], ignore_index=True)
+        raw = pd.concat(_read_all("branch_counts", read_branch_counts, files["branch_counts"], study, decisions,
+                                  columns=mapping.get("branch_counts")), ignore_index=True)
         raw = _relative_sources(raw, study.raw_dir)
         dropped = clean.find_duplicate_exports(raw)
         for (src, kept, identical), g in dropped.groupby(["source", "kept_source", "identical"], sort=True):
@@ -130,7 +155,8 @@ def _observations(study: Any, files: dict[str, list[Path]], decisions: list[dict
                                         f"visits set missing with status {C.STATUS_COUNTER_OUTAGE!r}"})
         parts.append(clean.branch_observations(branch))
     if files["nb_library_stats"]:
-        nb = pd.concat([read_nb_library_stats(p) for p in files["nb_library_stats"]], ignore_index=True)
+        nb = pd.concat(_read_all("nb_library_stats", read_nb_library_stats, files["nb_library_stats"], study, decisions,
+                                 columns=mapping.get("nb_library_stats")), ignore_index=True)
         parts.append(clean.nb_observations(_relative_sources(nb, study.raw_dir)))
     if not parts:
         return _empty("observations")
@@ -140,7 +166,8 @@ def _observations(study: Any, files: dict[str, list[Path]], decisions: list[dict
 def _inquiries(study: Any, files: list[Path], decisions: list[dict], salt: str) -> pd.DataFrame:
     if not files:
         return _empty("inquiries")
-    raw = pd.concat([read_inquiries(p) for p in files], ignore_index=True)
+    raw = pd.concat(_read_all("inquiries", read_inquiries, files, study, decisions,
+                              columns=study_column_mapping(study).get("inquiries")), ignore_index=True)
     raw = _relative_sources(raw, study.raw_dir).pipe(clean.map_site_ids, study.sites)
     decisions.append({"step": "drop_free_text", "table": "inquiries", "column": "note",
                       "rows": int((raw["note"].str.strip() != "").sum()),
@@ -153,7 +180,8 @@ def _inquiries(study: Any, files: list[Path], decisions: list[dict], salt: str) 
 def _surveys(study: Any, files: list[Path], decisions: list[dict], salt: str) -> pd.DataFrame:
     if not files:
         return _empty("survey_responses")
-    frames = [_relative_sources(read_survey(p), study.raw_dir) for p in files]
+    frames = [_relative_sources(f, study.raw_dir) for f in _read_all(
+        "surveys", read_survey, files, study, decisions, columns=study_column_mapping(study).get("surveys"))]
     wide = pd.concat(frames, ignore_index=True)
     item_cols = [i for i in ITEMS if i in wide]
     wide[item_cols] = wide[item_cols].fillna("")
@@ -169,10 +197,15 @@ def _surveys(study: Any, files: list[Path], decisions: list[dict], salt: str) ->
     return clean.survey_responses(wide, item_cols, salt=salt)
 
 
-def _population(study: Any, files: list[Path]) -> pd.DataFrame:
+def _read_statbank(path: Path) -> pd.DataFrame:
+    return read_statbank_csv(path) if path.suffix.lower() == ".csv" else read_jsonstat(path)
+
+
+def _population(study: Any, files: list[Path], decisions: list[dict]) -> pd.DataFrame:
     if not files:
         return _empty("population")
-    parts = [clean.population_table(read_jsonstat(p), source=_rel(p, study.raw_dir)) for p in files]
+    frames = _read_all("population", _read_statbank, files, study, decisions)
+    parts = [clean.population_table(f, source=_rel(p, study.raw_dir)) for f, p in zip(frames, files)]
     return pd.concat(parts, ignore_index=True).sort_values([C.MUNICIPALITY_CODE, C.YEAR], kind="stable",
                                                            ignore_index=True)
 
@@ -219,7 +252,7 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
         "observations": _observations(study, files, decisions),
         "inquiries": _inquiries(study, files["inquiries"], decisions, salt),
         "survey_responses": _surveys(study, files["surveys"], decisions, salt),
-        "population": _population(study, files["population"]),
+        "population": _population(study, files["population"], decisions),
     }
     for name, frame in tables.items():
         schemas.validate(frame, name)

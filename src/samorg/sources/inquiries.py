@@ -1,31 +1,44 @@
-"""Inquiry logs of a service desk (innbyggertorg): one row per inquiry, ``;``-CSV."""
+"""Inquiry logs of a service desk (innbyggertorg): one row per inquiry, ``;``-CSV or XLSX."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import pandas as pd
 
-from samorg.errors import SourceFormatError
-from samorg.sources._text import match_columns, parse_datetime, parse_number, read_rows, require
+from samorg.sources._table import Field, Layout, read_layout
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "timestamp": ("Tidspunkt", "Dato og tid", "Registrert", "Tid"),
-    "channel": ("Kanal",),
-    "topic": ("Tema", "Emne", "Kategori"),
-    "branch": ("Sted", "Innbyggertorg", "Avdeling", "Servicested"),
-    "resolved_first_contact": ("Løst ved første kontakt", "Løst i første kontakt", "Avklart ved første henvendelse"),
-    "wait_minutes": ("Ventetid (min)", "Ventetid", "Ventetid i minutter"),
-    "handled_by": ("Saksbehandler", "Behandlet av", "Ansatt"),
-    "note": ("Notat", "Kommentar", "Fritekst", "Beskrivelse"),
-}
-REQUIRED = ("timestamp", "channel", "branch")
+LAYOUT = Layout("inquiries", (
+    Field("timestamp", ("Tidspunkt", "Dato og tid", "Registrert", "Tid", "Opprettet"), "datetime", required=True),
+    Field("channel", ("Kanal", "Kontaktkanal", "Henvendelsesform"), required=True),
+    Field("topic", ("Tema", "Emne", "Kategori", "Sakstype")),
+    Field("branch", ("Sted", "Innbyggertorg", "Avdeling", "Servicested", "Enhet"), required=True),
+    Field("resolved_first_contact", ("Løst ved første kontakt", "Løst i første kontakt",
+                                     "Avklart ved første henvendelse", "Løst i førstelinje"), "yesno"),
+    Field("wait_minutes", ("Ventetid (min)", "Ventetid", "Ventetid i minutter"), "number",
+          expected="minutes such as 4,5"),
+    Field("handled_by", ("Saksbehandler", "Behandlet av", "Ansatt"), doc="staff initials: pseudonymised"),
+    Field("note", ("Notat", "Kommentar", "Fritekst", "Beskrivelse"), doc="free text: never written"),
+), sheet_names=("Henvendelser", "Logg", "Data"))
+COLUMNS: dict[str, tuple[str, ...]] = {f.name: f.aliases for f in LAYOUT.fields}
+REQUIRED = tuple(f.name for f in LAYOUT.fields if f.required)
 YES = {"ja", "j", "yes", "1", "true", "sann"}
 NO = {"nei", "n", "no", "0", "false", "usann"}
 
 
-def read_inquiries(path: str | Path) -> pd.DataFrame:
+def read_inquiries(path: str | Path, *, columns: Mapping[str, str | Sequence[str]] | None = None,
+                   sheet: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read one inquiry log.
+
+    Parameters
+    ----------
+    path
+        ``;``-CSV (any supported encoding) or XLSX; headers as in :data:`COLUMNS`.
+    columns
+        Extra header names per canonical column (the study's ``columns: inquiries:`` section).
+    sheet, encoding
+        Override the sheet search or encoding detection.
 
     Returns
     -------
@@ -38,45 +51,8 @@ def read_inquiries(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     SourceFormatError
-        A required column is missing; a timestamp, yes/no or number cannot be read.
+        A subclass naming the cell: a required column is missing; a timestamp, yes/no or number
+        cannot be read; a date is out of range; the file is empty, truncated or mis-encoded.
     """
-    path = Path(path)
-    header, rows = read_rows(path)
-    cols = match_columns(header, COLUMNS)
-    require(path, cols, COLUMNS, header, REQUIRED)
-    records = []
-    for n, r in enumerate(rows, start=2):
-        r = r + [""] * (len(header) - len(r))
-
-        def get(name: str) -> str:
-            return r[cols[name]].strip() if name in cols else ""
-
-        try:
-            ts = parse_datetime(get("timestamp"))
-        except ValueError:
-            raise SourceFormatError(path, row=n, column=header[cols["timestamp"]], found=repr(get("timestamp")),
-                                    expected="a time such as 24.11.2026 13:05") from None
-        resolved_raw = get("resolved_first_contact").casefold()
-        if resolved_raw in YES:
-            resolved = True
-        elif resolved_raw in NO:
-            resolved = False
-        elif resolved_raw == "":
-            resolved = pd.NA
-        else:
-            raise SourceFormatError(path, row=n, column=header[cols["resolved_first_contact"]],
-                                    found=repr(get("resolved_first_contact")), expected="Ja or Nei")
-        try:
-            wait = parse_number(get("wait_minutes"))[0]
-        except ValueError:
-            raise SourceFormatError(path, row=n, column=header[cols["wait_minutes"]],
-                                    found=f"{get('wait_minutes')!r} is not a number",
-                                    expected="minutes such as 4,5") from None
-        records.append({"timestamp": ts, "channel": get("channel"), "topic": get("topic"), "branch": get("branch"),
-                        "resolved_first_contact": resolved, "wait_minutes": wait, "handled_by": get("handled_by"),
-                        "note": get("note"), "source": str(path), "row": n})
-    frame = pd.DataFrame(records, columns=["timestamp", "channel", "topic", "branch", "resolved_first_contact",
-                                           "wait_minutes", "handled_by", "note", "source", "row"])
-    return frame.astype({"timestamp": "datetime64[us]", "channel": "str", "topic": "str", "branch": "str",
-                         "resolved_first_contact": "boolean", "wait_minutes": "float64", "handled_by": "str",
-                         "note": "str", "source": "str", "row": "int64"})
+    frame = read_layout(path, LAYOUT, columns=columns, sheet=sheet, encoding=encoding)
+    return frame[[*COLUMNS, "source", "row"]]
