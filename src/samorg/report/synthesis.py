@@ -296,8 +296,9 @@ def survey_change(ctx: SynthesisContext, item: str):
                 ctx.cache[key] = None
             else:
                 after = waves[-1]
-                answers = answers.assign(co_located=answers[C.SITE_ID].map(
-                    lambda s: int(co_located.get(s) is not None and co_located[s].year <= int(str(after)[:4]))))
+                # Co-located at the respondent's survey date (a site co-located later counts as not yet).
+                since = pd.to_datetime(answers[C.SITE_ID].map(co_located))
+                answers = answers.assign(co_located=(since.notna() & (since <= answers[C.DATE])).astype(int))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     try:
