@@ -104,6 +104,15 @@ function Pandoc(doc)
       if has_class(div, "cell") and has_class(div, "code") then
         return clean_code_cell(div, show_code)
       end
+      -- A cell holding only headings is unwrapped, so each heading stays on the page of what
+      -- follows it (Typst keeps a heading with the next block only within the same container).
+      if has_class(div, "cell") then
+        local only_headings = #div.content > 0
+        for _, b in ipairs(div.content) do
+          if b.t ~= "Header" then only_headings = false end
+        end
+        if only_headings then return div.content end
+      end
     end,
   })
   doc.meta["samorg-show-code"] = nil
