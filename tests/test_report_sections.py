@@ -145,3 +145,18 @@ def test_national_comparison_uses_placebo_inference_over_the_pool(study_path):
         assert res.details["n_donors"] >= 30
         assert res.p_value >= 1 / (res.details["n_donors"] + 1)
     assert "1/(antall kommuner + 1)" in syn.national_text(ctx).data
+
+
+def test_user_experience_shows_top_two_shares_and_the_change_against_comparison_sites(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    ctx = report.load(study_path, "askim")
+    shares = sections.user_experience(ctx).data
+    assert "Fornøyd eller svært fornøyd 2019" in shares and "Ro og atmosfære" in shares
+    change = sections.user_experience_change(ctx).data
+    assert "Papirbredden" in change and "utforskende" in change
+    # Mjøndalen's 2022 wave came before its co-location: no change can be claimed.
+    later = sections.user_experience_change(report.load(study_path, "mjondalen")).data
+    assert "før stedet ble samlokalisert" in later
+    assert sections.user_experience_change(report.load(study_path, "papirbredden")) is None

@@ -22,6 +22,8 @@ __all__ = [
     "place_development",
     "service_centre",
     "service_centre_figure",
+    "user_experience",
+    "user_experience_change",
 ]
 
 # Indicators summed to a year, with their label keys.
@@ -192,3 +194,85 @@ def service_centre_figure(ctx: SiteContext):
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+_ITEMS = ("satisfaction", "accessibility", "opening_hours", "staff_help", "calm", "place_to_stay")
+
+
+def _survey(ctx: SiteContext) -> pd.DataFrame:
+    if "survey" not in ctx.cache:
+        from samorg.pipeline import load_survey_responses
+
+        path = ctx.study.processed_dir / "survey_responses.parquet"
+        ctx.cache["survey"] = (load_survey_responses(ctx.study.processed_dir, ordered=False)
+                               if path.is_file() else pd.DataFrame())
+    return ctx.cache["survey"]
+
+
+def user_experience(ctx: SiteContext):
+    """Aim 2: the share of the two best answers per survey item and wave at this site, with the number asked.
+
+    A wave with fewer respondents than the small-cell threshold is not shown.
+    """
+    lang = ctx.lang
+    answers = _survey(ctx)
+    mine = answers[answers[C.SITE_ID] == ctx.site.site_id] if len(answers) else answers
+    if mine.empty:
+        return _md(t("no_survey", lang))
+    answered = mine.dropna(subset=[C.RESPONSE])
+    top = answered.assign(top=answered[C.RESPONSE].astype(int) >= 4)
+    shares = top.pivot_table(index=C.ITEM, columns=C.WAVE, values="top", aggfunc="mean")
+    n = mine.groupby(C.WAVE)[C.RESPONDENT_ID].nunique()
+    waves = [w for w in shares.columns if n.get(w, 0) >= ctx.min_cell]
+    table = pd.DataFrame(index=[t(f"item_{i}", lang) for i in shares.index])
+    for w in waves:
+        table[t("col_top_two", lang, wave=w)] = shares[w].to_numpy()
+    table.index.name = t("col_item", lang)
+    counts = ", ".join(t("n_wave", lang, wave=w, n=fmt.number(n[w], lang=lang)) for w in waves)
+    return _md(markdown_table(table, lang=lang, percent=list(table.columns)) + "\n\n" + t("survey_note", lang, counts=counts))
+
+
+def user_experience_change(ctx: SiteContext):
+    """Before/after against the never-co-located sites for each item, as shifts in the top-two share (exploratory)."""
+    from samorg.models.ordinal import ordinal_change
+    from samorg.report.site import comparison_sites
+
+    lang = ctx.lang
+    answers = _survey(ctx)
+    if answers.empty or ctx.site.co_located is None:
+        return None
+    comparison = {s.site_id for s in comparison_sites(ctx)}
+    waves = sorted(answers[C.WAVE].unique())
+    mine = answers[answers[C.SITE_ID] == ctx.site.site_id]
+    if len(waves) < 2 or not comparison or mine.empty:
+        return _md(t("survey_no_change", lang))
+    after = answers[answers[C.WAVE] == waves[-1]]
+    if (after.loc[after[C.SITE_ID] == ctx.site.site_id, C.DATE] < pd.Timestamp(ctx.site.co_located)).all():
+        return _md(t("survey_before_colocation", lang))
+    data = answers[answers[C.SITE_ID].isin(comparison | {ctx.site.site_id})].dropna(subset=[C.RESPONSE])
+    data = data.assign(here=(data[C.SITE_ID] == ctx.site.site_id).astype(int),
+                       **{C.RESPONSE: data[C.RESPONSE].astype(int)})
+    rows = []
+    import warnings
+
+    for item in _ITEMS:
+        part = data[data[C.ITEM] == item]
+        if part.empty:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = ordinal_change(part, outcome=C.RESPONSE, design="did", group="here", period=C.WAVE,
+                                     before=waves[0], after=waves[-1])
+            except Exception:  # noqa: BLE001 - one item that cannot be fitted is reported as missing
+                res = None
+        if res is None:
+            rows.append((t(f"item_{item}", lang), "–", "–"))
+            continue
+        rows.append((t(f"item_{item}", lang), fmt.number(100 * res.estimate, decimals=1, lang=lang, sign=True),
+                     f"{fmt.number(100 * res.ci_low, decimals=1, lang=lang, sign=True)} – "
+                     f"{fmt.number(100 * res.ci_high, decimals=1, lang=lang, sign=True)}"))
+    frame = pd.DataFrame(rows, columns=[t("col_item", lang), t("col_pp_change", lang), t("col_ci", lang)])
+    names = ", ".join(s.name for s in comparison_sites(ctx))
+    note = t("survey_change_note", lang, names=names, before=waves[0], after=waves[-1])
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + note)

@@ -189,6 +189,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "ev_aim5": "Besøk per innbygger i nærområdet vises i stedsrapportene",
         "ev_aim6": "Syntetisk kontroll mot landet, endring i besøk per innbygger: {finding}",
         "ev_note": "«Moderat»: konfidensintervallet utelukker null, men designet er observasjonelt med få enheter. «Svak»: intervallet inkluderer null, eller analysen har for få enheter. Ingen funn her er «sterke»: to kommuner, samtidig kommunesammenslåing og COVID-19 gjør det umulig å utelukke andre forklaringer.",
+        "no_survey": "Stedet har ingen svar i brukerundersøkelsene i dataene.",
+        "col_item": "Spørsmål",
+        "col_top_two": "Fornøyd eller svært fornøyd {wave}",
+        "n_wave": "{n} svar i {wave}",
+        "survey_note": "Andelen som svarte «Fornøyd» eller «Svært fornøyd»; «Vet ikke» er holdt utenfor. Antall som svarte: {counts}. Gjennomsnittsskårer brukes ikke som hovedmål fordi svarene er rangerte kategorier.",
+        "survey_no_change": "Det finnes ikke to runder av undersøkelsen og sammenligningssteder, så endringen kan ikke anslås.",
+        "survey_before_colocation": "Den siste runden av undersøkelsen ble gjort før stedet ble samlokalisert, så den kan ikke vise en endring etter samlokaliseringen.",
+        "col_pp_change": "Endring (prosentpoeng)",
+        "survey_change_note": "Endringen i andelen fornøyde/svært fornøyde fra {before} til {after} her, utover endringen ved steder som aldri er samlokalisert ({names}), fra en ordinal logistisk modell (utforskende). Med bare ett sted og få sammenligningssteder er intervallene modellbaserte og trolig for smale.",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -387,6 +396,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "ev_aim5": "Visits per inhabitant of the catchment are shown in the site reports",
         "ev_aim6": "Synthetic control against the country, change in visits per inhabitant: {finding}",
         "ev_note": "«Moderate»: the confidence interval excludes zero, but the design is observational with few units. «Weak»: the interval includes zero, or the analysis has too few units. No finding here is «strong»: two municipalities, a simultaneous municipal merger and COVID-19 make it impossible to rule out other explanations.",
+        "no_survey": "The site has no answers in the user surveys in the data.",
+        "col_item": "Question",
+        "col_top_two": "Satisfied or very satisfied {wave}",
+        "n_wave": "{n} answers in {wave}",
+        "survey_note": "The share answering «Fornøyd» (satisfied) or «Svært fornøyd» (very satisfied); «Vet ikke» (don't know) is left out. Respondents: {counts}. Mean scores are not the main measure because the answers are ordered categories.",
+        "survey_no_change": "There are not two survey waves and comparison sites, so the change cannot be estimated.",
+        "survey_before_colocation": "The latest survey wave was carried out before the site was co-located, so it cannot show a change after co-location.",
+        "col_pp_change": "Change (percentage points)",
+        "survey_change_note": "The change in the share satisfied/very satisfied from {before} to {after} here, beyond the change at sites never co-located ({names}), from an ordinal logistic model (exploratory). With one site and few comparison sites the intervals are model-based and probably too narrow.",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
