@@ -160,3 +160,31 @@ def test_user_experience_shows_top_two_shares_and_the_change_against_comparison_
     later = sections.user_experience_change(report.load(study_path, "mjondalen")).data
     assert "før stedet ble samlokalisert" in later
     assert sections.user_experience_change(report.load(study_path, "papirbredden")) is None
+
+
+def test_site_did_uses_permutation_inference_and_says_its_limit(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    ctx = report.load(study_path, "askim")
+    res = sections.did_comparison(ctx)
+    assert res.details["min_attainable_p"] >= 1 / 3 - 1e-9  # one site among three: p cannot be small
+    assert res.p_value >= res.details["min_attainable_p"]
+    assert "minste oppnåelige" in sections.did_summary(ctx).data
+    assert sections.did_comparison(report.load(study_path, "papirbredden")) is None
+
+
+def test_sensitivity_table_shows_the_main_estimate_and_its_variants(study_path):
+    import samorg.report.site as report
+
+    ctx = report.load(study_path, "svelvik")
+    text = report.visits_sensitivity(ctx).data
+    assert "Hovedanalyse" in text and "Også 2022 utelatt" in text and "COVID-19-månedene tatt med" in text
+    main = report.visits_effect(ctx)
+    assert fmt_pct(main.ratio() - 1) in text
+
+
+def fmt_pct(x):
+    from samorg import fmt
+
+    return fmt.signed_percent(x, decimals=1)

@@ -35,6 +35,7 @@ __all__ = [
     "provenance",
     "section",
     "site_facts",
+    "visits_sensitivity",
     "title_block",
     "visits_effect",
     "visits_figure",
@@ -181,7 +182,8 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
     return ctx.cache[key]
 
 
-def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True):
+def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, exclude_covid: bool = True,
+                      extra_exclude: tuple = ()):
     """Fit the interrupted time series of monthly visits; ``None`` (with a note) when it cannot be fitted.
 
     A quasi-Poisson model with month-of-year seasonality and a trend; the COVID-19 windows of the
@@ -213,7 +215,7 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True):
             intervention=pd.Timestamp(when),
             family="quasipoisson",
             seasonality="month",
-            exclude=_exclusion_windows(ctx),
+            exclude=(_exclusion_windows(ctx) if exclude_covid else []) + list(extra_exclude),
             control=control_name if control is not None else None,
             se="hac",
             caveats=("covid",) if ctx.study.covid_windows else (),
@@ -221,6 +223,46 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True):
     except ModelError as exc:
         ctx.notes.append(t("its_failed", ctx.lang, error=str(exc)))
         return None
+
+
+def visits_sensitivity(ctx: SiteContext):
+    """The main estimate beside variants that handle 2020–2022 and the comparison differently.
+
+    If the variants agree, the result does not hinge on how the COVID-19 years were treated; if
+    they disagree, the report says the estimate is fragile.
+    """
+    import warnings
+
+    from samorg.report.tables import markdown_table
+
+    lang = ctx.lang
+    main = visits_effect(ctx)
+    if main is None:
+        return None
+    recovery = (pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"), t("sens_2022_label", lang))
+    variants = [("sens_main", main)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        variants += [
+            ("sens_no_2022", fit_visits_effect(ctx, extra_exclude=(recovery,))),
+            ("sens_no_control", fit_visits_effect(ctx, controlled=False) if main.details.get("control") else None),
+            ("sens_with_covid", fit_visits_effect(ctx, exclude_covid=False)),
+        ]
+    rows = []
+    for key, res in variants:
+        if res is None:
+            continue
+        low, high = res.ratio_ci()
+        rows.append({
+            t("sens_variant", lang): t(key, lang),
+            t("col_change", lang): fmt.signed_percent(res.ratio() - 1, decimals=1, lang=lang),
+            t("col_ci", lang): f"{fmt.signed_percent(low - 1, decimals=1, lang=lang)} – "
+                               f"{fmt.signed_percent(high - 1, decimals=1, lang=lang)}",
+        })
+    ratios = [res.ratio() for _, res in variants if res is not None]
+    robust = (max(ratios) - min(ratios)) < 0.05
+    verdict = t("sens_stable" if robust else "sens_fragile", lang)
+    return _md(markdown_table(pd.DataFrame(rows), lang=lang, index=False) + "\n\n" + verdict)
 
 
 def visits_figure(ctx: SiteContext, result):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from samorg import columns as C
 from samorg import fmt
+from samorg.errors import ModelError
 from samorg.report.site import SiteContext, _md
 from samorg.report.tables import markdown_table
 from samorg.report.text import t
@@ -17,6 +18,9 @@ from samorg.report.text import t
 __all__ = [
     "annual_table",
     "data_availability",
+    "did_comparison",
+    "did_figure",
+    "did_summary",
     "meeting_place",
     "meeting_place_figure",
     "place_development",
@@ -276,3 +280,90 @@ def user_experience_change(ctx: SiteContext):
     names = ", ".join(s.name for s in comparison_sites(ctx))
     note = t("survey_change_note", lang, names=names, before=waves[0], after=waves[-1])
     return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + note)
+
+
+def _yearly_panel(ctx: SiteContext) -> pd.DataFrame | None:
+    """Yearly log visits for this site and the never-co-located comparison sites (complete years only)."""
+    import numpy as np
+
+    from samorg.report.site import comparison_sites
+
+    if "yearly_panel" not in ctx.cache:
+        ids = [ctx.site.site_id] + [s.site_id for s in comparison_sites(ctx)]
+        obs = pd.read_parquet(ctx.study.processed_dir / "observations.parquet",
+                              filters=[(C.SITE_ID, "in", ids), (C.INDICATOR, "==", "visits")])
+        obs = obs[(obs[C.FREQ] == "M") & (obs[C.STATUS].fillna("") == "")].dropna(subset=[C.VALUE])
+        obs = obs.assign(year=obs[C.PERIOD_START].dt.year)
+        grouped = obs.groupby([C.SITE_ID, "year"])[C.VALUE].agg(["sum", "count"]).reset_index()
+        grouped = grouped[grouped["count"] == 12]
+        panel = grouped.assign(log_visits=np.log(grouped["sum"]))
+        ctx.cache["yearly_panel"] = panel if panel[C.SITE_ID].nunique() >= 2 else None
+    return ctx.cache["yearly_panel"]
+
+
+def _covid_years(ctx: SiteContext) -> set[int]:
+    return {y for w in ctx.study.covid_windows for y in range(w.start.year, w.end.year + 1)}
+
+
+def did_comparison(ctx: SiteContext):
+    """Difference in differences of yearly visits against the never-co-located sites, permutation inference.
+
+    The first full year after co-location on is "after"; the COVID-19 years and the year of
+    co-location itself are left out. With one treated site among a few, the smallest attainable
+    p-value is large, and the report says so.
+    """
+    from samorg.models import did
+
+    if ctx.site.co_located is None:
+        return None
+    if "did" not in ctx.cache:
+        panel = _yearly_panel(ctx)
+        result = None
+        if panel is not None:
+            start = ctx.site.co_located.year + (0 if ctx.site.co_located.month == 1 else 1)
+            skip = _covid_years(ctx) | ({ctx.site.co_located.year} if ctx.site.co_located.month > 1 else set())
+            data = panel[~panel["year"].isin(skip)]
+            data = data.assign(treated=(data[C.SITE_ID] == ctx.site.site_id).astype(int),
+                               post=(data["year"] >= start).astype(int))
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    result = did(data, outcome="log_visits", treated="treated", post="post", unit=C.SITE_ID,
+                                 time="year", inference="permutation")
+                except ModelError as exc:
+                    result = exc
+        ctx.cache["did"] = result
+    return ctx.cache["did"]
+
+
+def did_figure(ctx: SiteContext):
+    """Yearly log visits of the site and the comparison sites, before and after."""
+    res = did_comparison(ctx)
+    if res is None or isinstance(res, Exception):
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots import plot_did
+
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    plot_did(res, ax=ax, lang=ctx.lang, ylabel=t("log_visits", ctx.lang))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def did_summary(ctx: SiteContext):
+    """The difference-in-differences estimate in words, with its permutation p-value and its limits."""
+    res = did_comparison(ctx)
+    lang = ctx.lang
+    if res is None:
+        return _md(t("did_none", lang))
+    if isinstance(res, Exception):
+        return _md(t("its_failed", lang, error=str(res)))
+    import math
+
+    change = fmt.signed_percent(math.exp(res.estimate) - 1, decimals=1, lang=lang)
+    sentence = res.sentence(lang=lang, outcome_label=t("log_visits", lang).lower())
+    return _md(f"**{t('did_change', lang, change=change)}** ({t('exploratory', lang)}). {sentence}\n\n{t('did_note', lang)}")
