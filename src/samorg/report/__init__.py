@@ -141,8 +141,9 @@ def run_study_reports(
         progress=progress,
         lang=lang,
     )
+    every = study_jobs(study, lang=lang, extra_parameters=extra_parameters)
     write_index(
-        _with_existing(outcomes, out, jobs),
+        _with_existing(outcomes, out, every),
         out / "index.html",
         title=f"{t('index_title', lang)}: {study.title}",
         lang=lang,
@@ -152,25 +153,21 @@ def run_study_reports(
 
 
 def _with_existing(outcomes, out: Path, jobs) -> list:
-    """Outcomes of this run plus the reports already in ``out`` from earlier runs (so none is lost)."""
+    """Outcomes of this run plus the study's reports already in ``out`` from earlier runs (so none is
+    lost from the index), in the study's order: sites as in the registry, then the synthesis and the
+    data-quality report."""
     from samorg.report.runner import ReportOutcome
 
-    names = {o.name for o in outcomes}
-    extra = []
-    for folder in sorted(p for p in out.iterdir() if p.is_dir()) if out.is_dir() else []:
-        if folder.name in names:
+    by_name = {o.name: o for o in outcomes}
+    ordered = []
+    for job in jobs:
+        if job.name in by_name:
+            ordered.append(by_name.pop(job.name))
             continue
-        html = folder / f"{folder.name}.html"
+        folder = out / job.name
+        html = folder / f"{job.name}.html"
         if html.is_file():
-            pdf = folder / f"{folder.name}.pdf"
-            extra.append(
-                ReportOutcome(
-                    name=folder.name,
-                    status="ok",
-                    ipynb=folder / f"{folder.name}.ipynb",
-                    html=html,
-                    pdf=pdf if pdf.is_file() else None,
-                    title=folder.name,
-                )
-            )
-    return list(outcomes) + extra
+            pdf = folder / f"{job.name}.pdf"
+            ordered.append(ReportOutcome(name=job.name, status="ok", ipynb=folder / f"{job.name}.ipynb", html=html,
+                                         pdf=pdf if pdf.is_file() else None, title=job.title))
+    return ordered + list(by_name.values())
