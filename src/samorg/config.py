@@ -35,6 +35,7 @@ _STUDY_KEYS = {
     "covid_windows": False,
     "municipalities": True,
     "primary_outcomes": False,
+    "analysis_plan": False,
     "sources": True,
     "privacy": False,
 }
@@ -130,6 +131,7 @@ class Study:
     sources: dict[str, str]
     sites: tuple[Site, ...] = field(default_factory=tuple)
     sites_path: Path | None = None
+    analysis_plan: dict[str, str] = field(default_factory=dict)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     def site(self, site_id: str) -> Site:
@@ -362,6 +364,11 @@ def load_study(path: str | Path) -> Study:
     if not isinstance(sources, dict):
         problems.append(Problem(f"{path}: sources", f"is {sources!r}", "a mapping from source kind to a file pattern"))
         sources = {}
+    plan = raw.get("analysis_plan") or {}
+    if not isinstance(plan, dict):
+        problems.append(Problem(f"{path}: analysis_plan", f"is {plan!r}",
+                                "a mapping from each primary outcome to its pre-specified method, e.g. visits: its"))
+        plan = {}
     outcomes = raw.get("primary_outcomes") or []
     if isinstance(outcomes, str):
         outcomes = [outcomes]
@@ -387,6 +394,7 @@ def load_study(path: str | Path) -> Study:
         covid_windows=tuple(covid),
         municipalities=municipalities,
         primary_outcomes=tuple(str(o) for o in outcomes),
+        analysis_plan={str(k): str(v) for k, v in plan.items()},
         sources={str(k): str(v) for k, v in sources.items()},
         sites=tuple(sites),
         sites_path=sites_path,

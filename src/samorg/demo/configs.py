@@ -34,6 +34,8 @@ municipalities:
     codes: {"2014": ["0122", "0123", "0124", "0125", "0138"], "2020": "3014", "2024": "3118"}
     co_organised: 2020-01-01
 primary_outcomes: [visits]
+analysis_plan:                   # the pre-specified method of each primary outcome
+  visits: "sammenlignende avbrutt tidsserie av månedlige besøk per samlokalisert sted (kvasi-Poisson, COVID-19-månedene utelatt, steder som aldri er samlokalisert som kontroll); stedene slått sammen med metaanalyse med tilfeldige effekter; Holm-justering på tvers av steder"
 sources:
   nb_library_stats: "nb/folkebibl-*-kommuner.csv"
   branch_counts: "filialer/*.csv"

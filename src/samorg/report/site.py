@@ -22,7 +22,7 @@ from samorg import fmt
 from samorg._version import __version__
 from samorg.config import Site, Study, load_study
 from samorg.errors import ModelError, SamorgError
-from samorg.report.text import t
+from samorg.report.text import label, t
 
 __all__ = [
     "SiteContext",
@@ -355,6 +355,9 @@ def caveats(ctx: SiteContext):
     for w in ctx.study.covid_windows:
         items.append(t("caveat_covid", lang, start=fmt.date(w.start, lang=lang), end=fmt.date(w.end, lang=lang)))
     items += [t("caveat_few", lang), t("caveat_observational", lang)]
+    plan = "; ".join(f"{label(o, lang).lower()}: {m}" for o, m in ctx.study.analysis_plan.items())
+    if plan:
+        items.append(t("caveat_plan", lang, plan=plan))
     return _md("\n".join(f"- {i}" for i in items))
 
 

@@ -212,6 +212,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_change": "Forskjell i forskjeller: besøket endret seg med {change} i forhold til sammenligningsstedene etter samlokaliseringen",
         "did_note": "Årlige besøk (logaritme) ved stedet og stedene som aldri er samlokalisert, før og etter. Pandemiårene og året for samlokaliseringen er utelatt. p-verdien er fra en permutasjonstest: med så få steder kan den ikke bli liten, og det er ærlig, ikke en svakhet ved dataene.",
         "log_visits": "Besøk per år (log)",
+        "caveat_plan": "Analyseplan (forhåndsspesifisert): {plan}. Resultater merket «forhåndsspesifisert» følger denne planen; alle andre er utforskende. p-verdiene for hovedutfallet justeres for flere tester på tvers av steder i synteserapporten (Holm).",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -433,6 +434,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_change": "Difference in differences: visits changed by {change} relative to the comparison sites after co-location",
         "did_note": "Yearly visits (log) at the site and the sites never co-located, before and after. The pandemic years and the year of co-location are left out. The p-value is from a permutation test: with so few sites it cannot be small, which is honest, not a flaw in the data.",
         "log_visits": "Visits per year (log)",
+        "caveat_plan": "Analysis plan (pre-specified): {plan}. Results labelled «pre-specified» follow this plan; all others are exploratory. The p-values of the primary outcome are adjusted for multiple testing across sites in the synthesis report (Holm).",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
