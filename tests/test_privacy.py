@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -330,3 +332,18 @@ def test_shares_never_reveal_a_small_count_or_a_small_base(rows):
     small = (values.sum(axis=1) > 0) & (values.sum(axis=1) < 5)
     assert hidden[small].all()
     assert _determined(hidden, known_cols=False) == []
+
+
+def test_raw_folders_other_than_the_demo_are_ignored_by_git():
+    root = Path(__file__).resolve().parents[1]
+
+    def ignored(path: str) -> bool:
+        res = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=root, capture_output=True)
+        assert res.returncode in (0, 1), res.stderr
+        return res.returncode == 0
+
+    assert ignored("data/raw/somemunicipality/x.csv")
+    assert ignored("data/raw/drammen/henvendelser/2024.xlsx")
+    assert ignored("data/raw/x.csv")
+    assert not ignored("data/raw/demo/henvendelser/drammen_2020.csv")
+    assert not ignored("data/raw/README.md")

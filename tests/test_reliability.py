@@ -230,7 +230,7 @@ def test_samorg_data_killed_at_random_moments_reruns_to_identical_files_then_ski
     processed = tmp_path / "processed_killed"
     rng = random.Random("samorg data, killed")
     states = []
-    for moment in [rng.uniform(0.1, 1.5) for _ in range(2)] + ["first write", "first write"]:
+    for moment in [rng.uniform(0.1, 1.5) for _ in range(2)] + ["first write"]:
         proc = _samorg("data", "--study", str(path))
         start = time.perf_counter()
         if moment == "first write":  # kill as soon as a file appears in the processed folder
