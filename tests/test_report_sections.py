@@ -188,3 +188,18 @@ def fmt_pct(x):
     from samorg import fmt
 
     return fmt.signed_percent(x, decimals=1)
+
+
+def test_event_study_of_a_late_site_is_flat_before_and_up_after(study_path):
+    import math
+
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+    from samorg.demo import truth
+
+    ctx = report.load(study_path, "mjondalen")
+    assert sections.event_figure(ctx) is not None
+    res = ctx.cache["event"]
+    planted = math.log(truth().visit_effect["mjondalen"])
+    assert abs(res.estimate - planted) < 0.05
+    assert sections.event_figure(report.load(study_path, "papirbredden")) is None

@@ -21,6 +21,7 @@ __all__ = [
     "did_comparison",
     "did_figure",
     "did_summary",
+    "event_figure",
     "meeting_place",
     "meeting_place_figure",
     "place_development",
@@ -367,3 +368,50 @@ def did_summary(ctx: SiteContext):
     change = fmt.signed_percent(math.exp(res.estimate) - 1, decimals=1, lang=lang)
     sentence = res.sentence(lang=lang, outcome_label=t("log_visits", lang).lower())
     return _md(f"**{t('did_change', lang, change=change)}** ({t('exploratory', lang)}). {sentence}\n\n{t('did_note', lang)}")
+
+
+def event_figure(ctx: SiteContext):
+    """Effects by year relative to co-location against the never-co-located sites (Callaway–Sant'Anna).
+
+    Pre-co-location years show whether the site was already drifting apart from the comparison
+    (the pre-trend check); the COVID-19 years are left out of the estimation.
+    """
+    import numpy as np
+
+    from samorg.models import event_study
+
+    if ctx.site.co_located is None:
+        return None
+    if "event" not in ctx.cache:
+        panel = _yearly_panel(ctx)
+        result = None
+        if panel is not None:
+            start = ctx.site.co_located.year + (0 if ctx.site.co_located.month == 1 else 1)
+            data = panel.assign(first_treated=np.where(panel[C.SITE_ID] == ctx.site.site_id, start, np.nan))
+            covid = sorted(_covid_years(ctx))
+            # The reference is the last whole year before co-location outside the COVID-19 years.
+            clean_pre = [y for y in panel["year"].unique() if y < ctx.site.co_located.year and y not in covid]
+            reference = (max(clean_pre) - start) if clean_pre else -1
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    result = event_study(data, outcome="log_visits", unit=C.SITE_ID, time="year",
+                                         first_treated="first_treated", reference=int(reference),
+                                         exclude=[(covid[0], covid[-1], "COVID-19")] if covid else ())
+                except ModelError:
+                    result = None
+        ctx.cache["event"] = result
+    res = ctx.cache["event"]
+    if res is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots import plot_event_study
+
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

@@ -213,6 +213,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_note": "Årlige besøk (logaritme) ved stedet og stedene som aldri er samlokalisert, før og etter. Pandemiårene og året for samlokaliseringen er utelatt. p-verdien er fra en permutasjonstest: med så få steder kan den ikke bli liten, og det er ærlig, ikke en svakhet ved dataene.",
         "log_visits": "Besøk per år (log)",
         "caveat_plan": "Analyseplan (forhåndsspesifisert): {plan}. Resultater merket «forhåndsspesifisert» følger denne planen; alle andre er utforskende. p-verdiene for hovedutfallet justeres for flere tester på tvers av steder i synteserapporten (Holm).",
+        "event_ylabel": "Forskjell i log besøk",
+        "event_heading": "År for år før og etter samlokaliseringen",
+        "event_note": "Hvert punkt er forskjellen mot sammenligningsstedene det året, målt mot året før samlokaliseringen. Punktene før samlokaliseringen bør ligge nær null; gjør de ikke det, skilte stedet seg ut allerede før, og effekten over er usikker. Pandemiårene er utelatt (utforskende).",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -435,6 +438,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "did_note": "Yearly visits (log) at the site and the sites never co-located, before and after. The pandemic years and the year of co-location are left out. The p-value is from a permutation test: with so few sites it cannot be small, which is honest, not a flaw in the data.",
         "log_visits": "Visits per year (log)",
         "caveat_plan": "Analysis plan (pre-specified): {plan}. Results labelled «pre-specified» follow this plan; all others are exploratory. The p-values of the primary outcome are adjusted for multiple testing across sites in the synthesis report (Holm).",
+        "event_ylabel": "Difference in log visits",
+        "event_heading": "Year by year before and after co-location",
+        "event_note": "Each point is the difference from the comparison sites that year, measured against the year before co-location. Points before co-location should lie near zero; if they do not, the site already stood out before, and the effect above is uncertain. The pandemic years are left out (exploratory).",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
