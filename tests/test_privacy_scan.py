@@ -59,7 +59,8 @@ def test_notebook_findings_name_the_cell_and_never_show_the_identifier(tmp_path)
     findings = scan_outputs([_notebook(tmp_path / "r.ipynb")], names=["Kari Nordmann"])
     where = [(f.location, f.kind) for f in findings]
     assert where == [("cell 2 (input)", "email"), ("cell 3 (output)", "phone"), ("cell 4 (output)", "name"),
-                     ("cell 5 (output)", "identity_number"), ("cell 5 (output)", "identity_number")]  # evalue, traceback
+                     ("cell 5 (output)", "identity_number"),  # the error's value
+                     ("cell 5 (output)", "identity_number")]  # and its traceback
     for f in findings:
         text = str(f)
         assert text.startswith("r.ipynb, cell ")

@@ -122,8 +122,8 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(tmp_path,
 def test_a_build_killed_between_writes_reruns_to_identical_files(reference, tmp_path, monkeypatch):
     """Crash over an older complete build of other inputs: before any table is renamed into place, after
     the first, with one table left, and with every table new but the manifest still the old one."""
-    old = load_study(_study(tmp_path, "old", sources={**SOME_SOURCES, "branch_counts": "filialer/indre_ostfold_2017.csv"},
-                            processed="old_build"))
+    old_sources = {**SOME_SOURCES, "branch_counts": "filialer/indre_ostfold_2017.csv"}
+    old = load_study(_study(tmp_path, "old", sources=old_sources, processed="old_build"))
     build_processed(old)
     real_replace = os.replace
     n_tables = len(store.TABLES)
