@@ -590,8 +590,9 @@ def suppress(
     table, or elsewhere in the report; ``known_sums`` narrows this), and hides further cells,
     repeating until nothing changes, until (1) no row or column has exactly one hidden cell, and
     (2) no hidden cell is pinned down by the sums of several lines together (each hidden cell's
-    row–column edge lies on a cycle of hidden cells). The complement chosen is the smallest non-zero cell that is not a total, preferring cells whose
-    other line already has a hidden cell. A table of one row or one column has one known sum.
+    row–column edge lies on a cycle of hidden cells). The complement chosen is the smallest
+    non-zero cell that is not a total, preferring cells whose other line already has a hidden
+    cell. A table of one row or one column has one known sum.
     This protects against recovering a hidden count exactly; it does not hide that a hidden count
     lies in a range (the marker itself says "small or hidden").
 
