@@ -275,3 +275,21 @@ def test_samorg_data_killed_at_random_moments_reruns_to_identical_files_then_ski
     assert now["observations.parquet"] != want["observations.parquet"]
     assert {k: v for k, v in now.items() if k != "observations.parquet"} == \
         {k: v for k, v in want.items() if k != "observations.parquet"}
+
+
+def test_stale_temporaries_of_a_killed_build_are_cleared_and_tables_are_readable(tmp_path):
+    """A killed build leaves `.x.tmp` files; the next build removes them. Tables are not private (0600)."""
+    import stat
+
+    from samorg import store
+
+    folder = tmp_path / "processed"
+    folder.mkdir()
+    (folder / ".observations.parquet.abc.tmp").write_bytes(b"half")
+    assert store.remove_stale_temporaries(folder) == 1
+    assert not list(folder.glob(".*.tmp"))
+    import pandas as pd
+
+    store.write_table(pd.DataFrame({"a": [1]}), folder / "t.parquet")
+    mode = stat.S_IMODE((folder / "t.parquet").stat().st_mode)
+    assert mode & stat.S_IRGRP, oct(mode)

@@ -136,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"samorg {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `samorg data | head`): nothing to report.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("Interrupted. Files already written are complete; run the command again to finish.", file=sys.stderr)
         return 130

@@ -74,7 +74,8 @@ def _salt(study: Any) -> str:
 
 
 def _relative_sources(frame: pd.DataFrame, base: Path) -> pd.DataFrame:
-    return frame.assign(source=frame["source"].map(lambda p: _rel(p, base)).astype("str"))
+    unique = {p: _rel(p, base) for p in frame["source"].unique()}  # resolve each path once, not per row
+    return frame.assign(source=frame["source"].map(unique).astype("str"))
 
 
 def sites_table(study: Any) -> pd.DataFrame:
@@ -244,6 +245,7 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     if not force and _up_to_date(old, hashes, processed):
         old.skipped = True
         return old
+    store.remove_stale_temporaries(processed)  # left by a build killed mid-write
     files = _inputs(study)
     salt = _salt(study)
     decisions: list[dict] = []

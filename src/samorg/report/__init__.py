@@ -140,6 +140,7 @@ def run_study_reports(
         show_code=show_code,
         progress=progress,
         lang=lang,
+        scan_names=study.privacy.names,
     )
     every = study_jobs(study, lang=lang, extra_parameters=extra_parameters)
     write_index(
