@@ -8,6 +8,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
+# Known, deliberate exceptions: (importing module, imported module) with the reason.
+ALLOWED = {
+    ("samorg/sources/nb_library_stats.py", "samorg.municipalities"):
+        "readers check municipality codes against the code table (lazy import inside the function)",
+}
 ORDER = ["base", "config", "sources", "clean", "store", "demo", "models", "plots", "report", "cli", "api"]
 
 
@@ -49,6 +54,8 @@ def test_no_layer_imports_a_higher_one():
                 if not (SRC / target).exists():
                     target = "/".join(parts) + "/"
                 layer = _layer(target, mapping) or _layer("/".join(parts) + "/__init__.py", mapping)
+                if (rel, name) in ALLOWED:
+                    continue
                 if layer and ORDER.index(layer) > ORDER.index(own) and layer != "api":
                     bad.append(f"{rel} ({own}) imports {name} ({layer})")
     assert not bad, bad
