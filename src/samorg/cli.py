@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--show-code", action="store_true", help="reviewer build: show the code cells")
     p_rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                        help="extra notebook parameter (must be declared by the notebook)")
+    p_rep.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="where the reports run: local worker processes (default) or a Dask cluster")
+    p_rep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="the Dask scheduler's address with --executor dask, e.g. tcp://10.0.0.5:8786")
     p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
     p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
 
@@ -108,6 +112,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         out_dir=args.out,
         kinds=tuple(args.kind) if args.kind else ("sites", "synthesis", "quality"),
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     failed = [o for o in outcomes if o.status != "ok"]
     ok = len(outcomes) - len(failed)

@@ -116,6 +116,8 @@ def run_study_reports(
     progress: bool = True,
     out_dir: Path | None = None,
     kinds: Sequence[str] = KINDS,
+    executor: str = "local",
+    scheduler: str | None = None,
 ):
     """Run the reports of ``study`` (``kinds``) in parallel, render HTML and PDF, and write the index.
 
@@ -141,6 +143,8 @@ def run_study_reports(
         progress=progress,
         lang=lang,
         scan_names=study.privacy.names,
+        executor=executor,
+        scheduler=scheduler,
     )
     every = study_jobs(study, lang=lang, extra_parameters=extra_parameters)
     write_index(

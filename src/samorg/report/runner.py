@@ -306,6 +306,37 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
     return outcome("ok", ipynb=final, **paths)
 
 
+#: Seconds to wait for the Dask scheduler to answer before giving up.
+DASK_CONNECT_TIMEOUT = 20
+
+
+def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, record) -> None:
+    """Submit every job to a Dask distributed scheduler and record each outcome as it arrives."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise ReportError("executor='dask' needs Dask's distributed scheduler: pip install 'samorg[dask]'.") from exc
+    try:
+        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except OSError as exc:
+        raise ReportError(f"Could not reach the Dask scheduler at {scheduler}: {exc}. Check the address and "
+                          "that the scheduler is running.") from exc
+    try:
+        with client.as_current():
+            futures = {client.submit(_run_job, job, settings, pure=False, key=f"samorg-report-{job.name}"): job
+                       for job in jobs}
+            for fut in as_completed(list(futures)):
+                job = futures[fut]
+                try:
+                    record(fut.result())
+                except Exception as exc:  # the worker itself failed (lost, killed, import error)
+                    line, detail = _describe(exc)
+                    record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
+                                         title=job.title or job.name))
+    finally:
+        client.close()
+
+
 def run_reports(
     jobs: Iterable[ReportJob],
     *,
@@ -319,6 +350,8 @@ def run_reports(
     lang: str = "nb",
     date_text: str | None = None,
     scan_names: Iterable[str] = (),
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[ReportOutcome]:
     """Execute report notebooks in parallel and render each to HTML and PDF.
 
@@ -354,6 +387,12 @@ def run_reports(
         Names that must not appear in a report (the study's ``privacy.names_file``), besides the
         identity numbers, phone numbers and e-mail addresses every output is always scanned for.
         A report with a hit fails and its outputs are deleted (:func:`samorg.privacy.scan_outputs`).
+    executor : {"local", "dask"}
+        ``"local"``: worker processes on this machine. ``"dask"``: hand every job to a Dask
+        distributed cluster (``scheduler``); its workers need samorg installed and the same
+        file system paths (notebooks, study, processed data and ``out_dir``).
+    scheduler : str, optional
+        Address of the Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"`` (``executor="dask"``).
 
     Returns
     -------
@@ -394,8 +433,14 @@ def run_reports(
         bar.set_postfix_str(f"{res.name} {res.status}" + (f", {failures} failed" if failures else ""))
         bar.update(1)
 
+    if executor not in ("local", "dask"):
+        raise ReportError(f"executor={executor!r} is not supported; use 'local' or 'dask'.")
+    if executor == "dask" and not scheduler:
+        raise ReportError("executor='dask' needs the scheduler's address, e.g. --scheduler tcp://10.0.0.5:8786.")
     try:
-        if n_workers == 1:
+        if executor == "dask":
+            _run_on_dask(jobs, settings, scheduler, record)
+        elif n_workers == 1:
             for job in jobs:
                 record(_run_job(job, settings))
         else:
