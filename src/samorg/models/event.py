@@ -391,7 +391,7 @@ def _compute(Y: np.ndarray, g: np.ndarray, spec: _Spec, *, influence: bool = Fal
     C = np.zeros((1 + len(E), N, T))
     psi = np.zeros((N, 1 + len(E))) if influence else None
     theta = np.zeros(len(E))
-    post = np.array([e >= 0 for e in E])
+    post = np.array([e >= 0 for e in E], dtype=bool)
     n_post = n_e[post].sum()
     for c, b, tt, e, K, n_tr, _, att, R in raw:
         ei = np.array([idx[int(x)] for x in e])

@@ -390,7 +390,8 @@ def event_figure(ctx: SiteContext):
             data = panel.assign(first_treated=np.where(panel[C.SITE_ID] == ctx.site.site_id, start, np.nan))
             covid = sorted(_covid_years(ctx))
             # The reference is the last whole year before co-location outside the COVID-19 years.
-            clean_pre = [y for y in panel["year"].unique() if y < ctx.site.co_located.year and y not in covid]
+            own_years = set(panel.loc[panel[C.SITE_ID] == ctx.site.site_id, "year"])  # whole years only
+            clean_pre = [y for y in own_years if y < ctx.site.co_located.year and y not in covid]
             reference = (max(clean_pre) - start) if clean_pre else -1
             import warnings
 
