@@ -86,7 +86,7 @@ class Panel:
         value = self.times[index]
         if self.kind == "date":
             return fmt.date(pd.Timestamp(value))
-        return fmt.number(float(value), decimals=0 if float(value).is_integer() else 2)
+        return str(int(value)) if float(value).is_integer() else fmt.number(float(value), decimals=2)
 
 
 def to_time(value: Any, kind: str, *, what: str, column: str) -> Any:

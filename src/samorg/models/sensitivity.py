@@ -188,7 +188,8 @@ def _window_text(windows: tuple, lang: str) -> str:
 
 def _bound(value: Any, lang: str) -> str:
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return fmt.number(value, decimals=0 if float(value).is_integer() else 2, lang=lang)
+        # A period such as the year 2020 is written without a thousands separator.
+        return str(int(value)) if float(value).is_integer() else fmt.number(value, decimals=2, lang=lang)
     return fmt.date(value, lang=lang)
 
 

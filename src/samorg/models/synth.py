@@ -81,7 +81,10 @@ class SynthResult(Effect):
         out = []
         rank, total = fmt.number(d["rank"], lang=lang), fmt.number(d["n_donors"] + 1, lang=lang)
         p_min = fmt.number(d["min_attainable_p"], decimals=3, lang=lang)
-        ratio = fmt.number(d["ratio"], decimals=2, lang=lang)
+        if d["ratio"] > 1000:  # a near-perfect pre-period fit makes the ratio meaningless as a number
+            ratio = "mer enn 1 000" if lang == "nb" else "more than 1,000"
+        else:
+            ratio = fmt.number(d["ratio"], decimals=2, lang=lang)
         rmspe = fmt.number(d["pre_rmspe"], decimals=_decimals(d["pre_rmspe"]), lang=lang)
         if lang == "nb":
             out.append(f"Forholdet mellom RMSPE etter og før tiltaket er {ratio}, nummer {rank} av {total} enheter i "
@@ -106,7 +109,8 @@ def _decimals(x: float) -> int:
 
 def _bound(value: Any, lang: str) -> str:
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return fmt.number(value, decimals=0 if float(value).is_integer() else 2, lang=lang)
+        # A period such as the year 2020 is written without a thousands separator.
+        return str(int(value)) if float(value).is_integer() else fmt.number(value, decimals=2, lang=lang)
     return fmt.date(value, lang=lang)
 
 
