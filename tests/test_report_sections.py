@@ -227,3 +227,19 @@ def test_every_demo_site_report_runs_every_cell(study_path):
             warnings.simplefilter("ignore")
             for source in code:
                 exec(compile(source, f"site_report[{site}]", "exec"), namespace)  # noqa: S102
+
+
+def test_synthesis_survey_change_is_estimated_and_recovers_the_planted_direction(study_path):
+    import samorg.report.synthesis as syn
+    from samorg.demo import truth
+
+    ctx = syn.load(study_path)
+    planted = truth().survey_latent_shift
+    for item in ("satisfaction", "calm"):
+        text = syn.survey_change(ctx, item).data
+        assert "prosentpoeng" in text and "kunne ikke" not in text, text
+        res = ctx.cache[("survey", item)]
+        assert (res.estimate > 0) == (planted[item] > 0), (item, res.estimate, planted[item])
+    evidence = syn.evidence_map(ctx).data
+    aim2 = next(line for line in evidence.splitlines() if line.startswith("| 2 "))
+    assert "Mangler data" not in aim2

@@ -31,6 +31,14 @@ def number_formatter(lang: str) -> Any:
     return _NumberFormatter()
 
 
+def period_axis(axis: Any, lang: str) -> None:
+    """Whole periods only (no 2017,5) and no thousands separator on a numeric time axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True, nbins=7))
+    axis.set_major_formatter(period_formatter(lang))
+
+
 def period_formatter(lang: str) -> Any:
     """Tick labels for a numeric time axis (years, period numbers): no thousands separator."""
     from matplotlib.ticker import FuncFormatter

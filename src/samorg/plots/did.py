@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_formatter
+from samorg.plots._axes import number_formatter, period_axis
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -71,7 +71,7 @@ def plot_did(
             start = treated_post["period"].min()
             ax.axvline(start, color="0.2", lw=1, ls=":", label=text["start"])
         if not is_date:
-            ax.xaxis.set_major_formatter(period_formatter(lang))
+            period_axis(ax.xaxis, lang)
     ax.yaxis.set_major_formatter(number_formatter(lang))
     ax.set_xlabel(text["time"] if has_time else text["period"])
     ax.set_ylabel(ylabel if ylabel is not None else str(result.details.get("outcome", "")))

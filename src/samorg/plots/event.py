@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_formatter
+from samorg.plots._axes import number_formatter, period_axis
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -73,7 +73,7 @@ def plot_event_study(
     ax.axhline(0, color="0.2", lw=0.8)
     ax.axvline(-0.5, color="0.2", lw=1, ls=":")
     ax.plot([], [], color="0.45", lw=1.4, label=text["ci"].format(level=level))
-    ax.xaxis.set_major_formatter(period_formatter(lang))
+    period_axis(ax.xaxis, lang)
     ax.yaxis.set_major_formatter(number_formatter(lang))
     ax.set_xlabel(text["x"])
     ax.set_ylabel(ylabel if ylabel is not None else f"{text['effect']}: {result.details.get('outcome', '')}")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_formatter
+from samorg.plots._axes import number_formatter, period_axis
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -96,7 +96,7 @@ def plot_synthetic_control(
             ax.axvspan(x[run[0]], x[run[-1]], color="0.5", alpha=0.12, lw=0)
     ax.yaxis.set_major_formatter(number_formatter(lang))
     if not is_date:
-        ax.xaxis.set_major_formatter(period_formatter(lang))
+        period_axis(ax.xaxis, lang)
     ax.set_xlabel(text["time"])
     default_y = str(result.details.get("outcome", "")) if kind == "series" else text["gap"]
     ax.set_ylabel(ylabel if ylabel is not None else default_y)

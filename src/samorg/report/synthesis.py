@@ -296,9 +296,17 @@ def survey_change(ctx: SynthesisContext, item: str):
                 ctx.cache[key] = None
             else:
                 after = waves[-1]
-                # Co-located at the respondent's survey date (a site co-located later counts as not yet).
-                since = pd.to_datetime(answers[C.SITE_ID].map(co_located))
-                answers = answers.assign(co_located=(since.notna() & (since <= answers[C.DATE])).astype(int))
+                # Group: sites co-located before their after-wave survey, against sites never co-located.
+                # A site co-located later than its after-wave survey is neither, and is left out.
+                surveyed = answers[answers[C.WAVE] == after].groupby(C.SITE_ID)[C.DATE].min()
+                group = {}
+                for site, since in co_located.items():
+                    if since is None:
+                        group[site] = 0
+                    elif site in surveyed.index and pd.Timestamp(since) <= surveyed[site]:
+                        group[site] = 1
+                answers = answers[answers[C.SITE_ID].isin(group)]
+                answers = answers.assign(co_located=answers[C.SITE_ID].map(group).astype(int))
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     try:
