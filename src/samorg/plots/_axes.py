@@ -35,7 +35,7 @@ def period_axis(axis: Any, lang: str) -> None:
     """Whole periods only (no 2017,5) and no thousands separator on a numeric time axis."""
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(integer=True, nbins=7))
+    axis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     axis.set_major_formatter(period_formatter(lang))
 
 

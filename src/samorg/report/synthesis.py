@@ -248,11 +248,11 @@ def national_figure(ctx: SynthesisContext):
 
     from samorg.plots import plot_synthetic_control
 
-    fig, axes = plt.subplots(len(results), 2, figsize=(9, 3.2 * len(results)), dpi=110, squeeze=False)
+    fig, axes = plt.subplots(len(results), 2, figsize=(10, 3.4 * len(results)), dpi=110, squeeze=False)
     for (code, res), (ax1, ax2) in zip(results, axes):
         name = ctx.study.municipalities[code].name
         plot_synthetic_control(res, ax=ax1, lang=ctx.lang, title=name, ylabel=t("syn_vpi", ctx.lang))
-        plot_synthetic_control(res, kind="gaps", ax=ax2, lang=ctx.lang,
+        plot_synthetic_control(res, kind="gaps", ax=ax2, lang=ctx.lang, legend=False,
                                title=f"{name}: {t('syn_placebo', ctx.lang).lower()}")
     fig.tight_layout()
     plt.close(fig)
