@@ -24,7 +24,8 @@ import sys, time, resource
 from samorg.national import counters_to_monthly
 t = time.perf_counter()
 m = counters_to_monthly(sys.argv[1], first_year=%d)
-print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(m), m["visits"].sum())
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(time.perf_counter() - t, peak / 1024, len(m), m["visits"].sum())
 """ % FIRST_YEAR
 
 DUCK = """
@@ -41,6 +42,7 @@ SELECT h.branch, date_trunc('month', TIMESTAMP '%d-01-01' + h.hour * INTERVAL 1 
        sum(CASE WHEN h.v > 20 * m.m THEN 1 ELSE 0 END) AS spike_hours
 FROM h JOIN mean_open m USING (branch) GROUP BY 1, 2
 ''' %% sys.argv[1]
+duckdb.sql('SET enable_progress_bar = false')
 r = duckdb.sql(q).df()
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(r), r["visits"].sum())
 """ % FIRST_YEAR
@@ -48,7 +50,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 
 def run(code: str, data: Path) -> tuple[float, float, int, float]:
     out = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, check=True)
-    secs, mem, rows, total = out.stdout.split()
+    secs, mem, rows, total = out.stdout.strip().splitlines()[-1].split()
     return float(secs), float(mem), int(rows), float(total)
 
 

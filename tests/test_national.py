@@ -36,3 +36,19 @@ def test_same_seed_same_files(tmp_path):
     generate_counters(a, municipalities=3, branches=3, years=1, outage_days=2, spikes=3, seed=1)
     generate_counters(b, municipalities=3, branches=3, years=1, outage_days=2, spikes=3, seed=1)
     assert (a / "counters_2015.parquet").read_bytes() == (b / "counters_2015.parquet").read_bytes()
+
+
+def test_any_row_order_gives_the_same_months(tmp_path):
+    """The fast path (a branch × hour grid, the usual export) and the general one agree."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    grid_dir, shuffled_dir = tmp_path / "grid", tmp_path / "shuffled"
+    generate_counters(grid_dir, municipalities=4, branches=5, first_year=2019, years=1, outage_days=6, spikes=8, seed=3)
+    shuffled_dir.mkdir()
+    table = pq.read_table(grid_dir / "counters_2019.parquet")
+    order = np.random.default_rng(0).permutation(table.num_rows)
+    pq.write_table(table.take(pa.array(order)), shuffled_dir / "counters_2019.parquet")
+    fast = counters_to_monthly(grid_dir, first_year=2019, workers=1)
+    general = counters_to_monthly(shuffled_dir, first_year=2019, workers=1)
+    pd.testing.assert_frame_equal(fast, general, check_dtype=False)
