@@ -9,23 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_STUDY = ROOT / "config" / "demo" / "study.yaml"
 SITES = ("askim", "papirbredden")  # one co-located at the merger, one never co-located
-
-
-def _study_copy(tmp: Path) -> Path:
-    """The demo study with its outputs redirected into ``tmp`` (raw data read in place)."""
-    raw = yaml.safe_load(DEMO_STUDY.read_text(encoding="utf-8"))
-    raw["raw_dir"] = str((DEMO_STUDY.parent / raw["raw_dir"]).resolve())
-    raw["sites_file"] = str((DEMO_STUDY.parent / raw["sites_file"]).resolve())
-    raw["processed_dir"] = str(tmp / "processed")
-    raw["reports_dir"] = str(tmp / "reports")
-    path = tmp / "study.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def _samorg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -43,9 +29,9 @@ def _raw_hashes() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, copy_demo_study):
     tmp = tmp_path_factory.mktemp("e2e")
-    study = _study_copy(tmp)
+    study = copy_demo_study(tmp)
     before = _raw_hashes()
     data = _samorg("data", "--study", str(study))
     assert data.returncode == 0, data.stderr

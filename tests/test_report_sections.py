@@ -7,27 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-
 from samorg.report.tables import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_STUDY = ROOT / "config" / "demo" / "study.yaml"
 
 
 @pytest.fixture(scope="module")
-def study_path(tmp_path_factory) -> Path:
+def study_path(tmp_path_factory, copy_demo_study) -> Path:
     from samorg.config import load_study
     from samorg.pipeline import build_processed
 
-    tmp = tmp_path_factory.mktemp("sections")
-    raw = yaml.safe_load(DEMO_STUDY.read_text(encoding="utf-8"))
-    raw["raw_dir"] = str((DEMO_STUDY.parent / raw["raw_dir"]).resolve())
-    raw["sites_file"] = str((DEMO_STUDY.parent / raw["sites_file"]).resolve())
-    raw["processed_dir"] = str(tmp / "processed")
-    raw["reports_dir"] = str(tmp / "reports")
-    path = tmp / "study.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    path = copy_demo_study(tmp_path_factory.mktemp("sections"))
     build_processed(load_study(path))
     return path
 
