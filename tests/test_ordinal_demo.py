@@ -9,7 +9,6 @@ site is co-located yet; in March 2022 seven of ten are (Mjøndalen co-locates on
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +18,13 @@ import pytest
 import samorg.demo
 from samorg.models.ordinal import ordinal_change
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_end_to_end import _study_copy  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> Path:
+def processed(tmp_path_factory, copy_demo_study) -> Path:
     from samorg import config, pipeline
 
-    study = config.load_study(_study_copy(tmp_path_factory.mktemp("ordinal_demo")))
+    study = config.load_study(copy_demo_study(tmp_path_factory.mktemp("ordinal_demo")))
     pipeline.build_processed(study)
     return Path(study.processed_dir)
 
