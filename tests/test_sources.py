@@ -250,3 +250,13 @@ def test_jsonstat_real_files():
     if v1.is_file():
         one = read_jsonstat(v1)
         assert (one["status"] == ".").sum() == 7200 and one["value"].isna().sum() == 7200
+
+
+def test_jsonstat_05300_keeps_both_missing_symbols():
+    path = REAL / "ssb" / "ssb_05300_distance_culture_jsonstat2.json"
+    if not path.is_file():
+        pytest.skip("real SSB files not present (../shared/real-formats/ssb)")
+    df = read_jsonstat(path)
+    statuses = set(df["status"].dropna())
+    assert {".", ".."} <= statuses
+    assert df.loc[df["status"].isin([".", ".."]), "value"].isna().all()
