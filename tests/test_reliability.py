@@ -230,13 +230,15 @@ def test_samorg_data_killed_at_random_moments_reruns_to_identical_files_then_ski
     processed = tmp_path / "processed_killed"
     rng = random.Random("samorg data, killed")
     states = []
-    for moment in [rng.uniform(0.1, 1.5) for _ in range(2)] + ["first write"]:
+    # The first kill lands as soon as a file appears in the (still empty) processed folder, so at least
+    # one kill is surely mid-build however fast the build is; then two at random moments.
+    for moment in ["first write"] + [rng.uniform(0.1, 1.5) for _ in range(2)]:
         proc = _samorg("data", "--study", str(path))
         start = time.perf_counter()
         if moment == "first write":  # kill as soon as a file appears in the processed folder
             while proc.poll() is None and not (processed.exists() and any(
                     p.suffix == ".tmp" or p.name.endswith(".parquet") for p in processed.iterdir())):
-                time.sleep(0.002)
+                time.sleep(0.001)
         else:
             while proc.poll() is None and time.perf_counter() - start < moment:
                 time.sleep(0.01)
