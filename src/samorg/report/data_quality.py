@@ -111,9 +111,9 @@ class QualityContext:
 
 
 def _md(text: str):
-    from IPython.display import Markdown
+    from samorg.report.text import markdown
 
-    return Markdown(text)
+    return markdown(text)
 
 
 def load(study: str | Path, *, lang: str = "nb") -> QualityContext:
@@ -138,10 +138,10 @@ def title_block(ctx: QualityContext):
 
 
 def section(ctx: QualityContext, key: str, level: int = 2):
-    """A heading in the report's language."""
-    from samorg.report.text import t
+    """A heading (or, with ``level=0``, a paragraph) in the report's language."""
+    from samorg.report.text import heading
 
-    return _md(f"{'#' * level} {t(key, ctx.lang)}")
+    return heading(key, ctx.lang, level)
 
 
 def sources_read(ctx: QualityContext):

@@ -22,7 +22,7 @@ from samorg import fmt
 from samorg._version import __version__
 from samorg.config import Site, Study, load_study
 from samorg.errors import ModelError, SamorgError
-from samorg.report.text import label, t
+from samorg.report.text import heading, label, markdown, t
 
 __all__ = [
     "SiteContext",
@@ -98,9 +98,7 @@ class SiteContext:
 
 
 def _md(text: str):
-    from IPython.display import Markdown
-
-    return Markdown(text)
+    return markdown(text)
 
 
 def load(study: str | Path, site: str, *, lang: str = "nb") -> SiteContext:
@@ -406,5 +404,4 @@ def provenance(ctx: SiteContext):
 
 def section(ctx: SiteContext, key: str, level: int = 2):
     """A section heading in the report's language (``key`` from :mod:`samorg.report.text`)."""
-    prefix = f"{'#' * level} " if level else ""
-    return _md(prefix + t(key, ctx.lang))
+    return heading(key, ctx.lang, level)

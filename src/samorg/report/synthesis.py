@@ -22,7 +22,7 @@ from samorg.config import Study, load_study
 from samorg.errors import ModelError, SamorgError
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
-from samorg.report.text import t
+from samorg.report.text import heading, t
 
 __all__ = [
     "SynthesisContext",
@@ -108,8 +108,7 @@ def title_block(ctx: SynthesisContext):
 
 def section(ctx: SynthesisContext, key: str, level: int = 2):
     """A heading (or, with ``level=0``, a paragraph) in the report's language."""
-    prefix = f"{'#' * level} " if level else ""
-    return _md(prefix + t(key, ctx.lang))
+    return heading(key, ctx.lang, level)
 
 
 def site_effects_table(ctx: SynthesisContext):

@@ -489,3 +489,16 @@ def t(key: str, lang: str = "nb", **values: object) -> str:
     if lang not in TEXTS:
         raise ValueError(f"Unknown report language {lang!r}; expected one of {', '.join(LANGS)}.")
     return TEXTS[lang][key].format(**values) if values else TEXTS[lang][key]
+
+
+def markdown(text: str):
+    """``text`` as Markdown that Jupyter displays (and the renderers typeset)."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def heading(key: str, lang: str = "nb", level: int = 2):
+    """The text for ``key`` as a Markdown heading of ``level`` (0: a plain paragraph)."""
+    prefix = f"{'#' * level} " if level else ""
+    return markdown(prefix + t(key, lang))
