@@ -39,7 +39,7 @@ def decode(data: bytes, path: str | Path, *, encoding: str | None = None) -> tup
     bytes and :class:`EncodingError` for binary data, undecodable bytes or text encoded twice.
     """
     if not data.strip():
-        raise EmptyFileError(path, row=1, found="the file is empty", expected="a header row and data rows")
+        raise EmptyFileError(path, row=1, found="the file is empty", expected="a file with data in it")
     if data[:4] == b"PK\x03\x04":
         raise EncodingError(path, row=1, found="a ZIP archive (an XLSX workbook?) where text was expected",
                             expected="a delimited text file (CSV)",
@@ -116,9 +116,10 @@ class Records:
 
 
 def sniff_separator(text: str) -> str:
-    """``;``, ``,`` or tab: whichever the first non-empty line holds most of (``;`` on ties)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {s: first.count(s) for s in (";", ",", "\t")}
+    """``;``, ``,`` or tab: whichever the first lines hold most of outside quotes (``;`` on ties, and by default)."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
+    bare = re.sub(r'"[^"]*"', "", "\n".join(lines))
+    counts = {s: bare.count(s) for s in (";", ",", "\t")}
     best = max(counts, key=lambda s: (counts[s], s == ";"))
     return best if counts[best] else ";"
 

@@ -81,14 +81,16 @@ def _value(path: Path, v: Any, i: int) -> float:
     if v is None:
         return math.nan
     if isinstance(v, bool):
-        raise ValueFormatError(path, row=None, column=f"value[{i}]", found=f"{v!r}", expected="a number or null")
+        raise ValueFormatError(path, row=None, column=f"value[{i}]", found=f"{v!r}", expected="a number or null",
+                               fix="Download the table again from SSB's statbank; a missing value is null.")
     if isinstance(v, (int, float)):
         return float(v)
     try:
         return parse_number(v)[0]
     except (ValueError, OverflowError):
         raise ValueFormatError(path, row=None, column=f"value[{i}]", found=f"{v!r} is not a number",
-                               expected="a number or null") from None
+                               expected="a number or null",
+                               fix="Download the table again from SSB's statbank; a missing value is null.") from None
 
 
 def _dataset(path: Path, doc: Any, dataset: str | None) -> tuple[dict, list, list, dict, str]:

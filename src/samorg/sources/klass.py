@@ -53,7 +53,8 @@ def _code(raw: str, path: Path, row: int, column: str) -> str:
         s = "0" + s
     if not _CODE.fullmatch(s):
         raise ValueFormatError(path, row=row, column=column, found=f"{raw!r} is not a municipality number",
-                               expected="four digits such as 0301 or 3024")
+                               expected="four digits such as 0301 or 3024",
+                               fix="Download the classification again from SSB (KLASS 131); do not edit it by hand.")
     return s
 
 
@@ -205,7 +206,8 @@ def read_klass_changes(path: str | Path, *, encoding: str | None = None) -> pd.D
                 raw = r[i_split].strip() if i_split < len(r) else ""
                 if raw not in ("0", "1", ""):
                     raise ValueFormatError(path, row=n, column=header[i_split], found=f"{raw!r}",
-                                           expected="0 or 1 (1 = the municipality was split)")
+                                           expected="0 or 1 (1 = the municipality was split)",
+                                           fix="Download the change table again from SSB (KLASS 131).")
                 flag = raw == "1"
             records.append((old_code, old_name, new_code, new_name, y_old, y_new, flag, n))
     elif {"oldCode", "newCode"} <= set(api):
