@@ -195,7 +195,7 @@ def code_mapping(from_year: int, to_year: int, *, table: Tables | None = None) -
     for s, targets in ov.items():
         for target, primary in targets.items():
             exact = all(set(ov[x]) == {target} for x in sources[target])
-            rows.append((s, target, bool(primary), exact))
+            rows.append((s, target, bool(primary) or len(targets) == 1, exact))
     frame = pd.DataFrame(rows, columns=["code", "target", "primary", "exact"])
     return frame.sort_values(["target", "code"], ignore_index=True)
 
@@ -284,7 +284,7 @@ def harmonise(frame: pd.DataFrame, *, to_year: int, mapping: Mapping[str, str] |
 
 # ---------------------------------------------------------------- deriving the tables from KLASS files
 
-def _first_years(g: pd.DataFrame, code_lists: Mapping[int, set[str]]) -> pd.Series:
+def _first_years(g: pd.DataFrame, code_lists: Mapping[int, set[str]], grouping_year: int = 2024) -> pd.Series:
     """The first year of each current code, which the grouping leaves open.
 
     From the KLASS code lists where they tell (the year after the last list without the code);
@@ -294,9 +294,10 @@ def _first_years(g: pd.DataFrame, code_lists: Mapping[int, set[str]]) -> pd.Seri
     first = g["first_year"].copy()
     years = sorted(code_lists)
     for i, r in g[g["current"] & g["first_year"].isna()].iterrows():
-        if years and r.code not in code_lists[years[-1]]:
+        if years and r.code not in code_lists[years[-1]]:  # new after the last list: when a predecessor ended,
             ends = g.loc[(g["group_code"] == r.group_code) & (g["code"] != r.code), "last_year"].dropna()
-            first[i] = int(max([*ends, years[-1]])) + 1
+            late = [int(e) for e in ends if e >= years[-1]]  # else in the grouping's year (no changes 2021–2023)
+            first[i] = max(late) + 1 if late else grouping_year
             continue
         missing = [y for y in years if r.code not in code_lists[y]]
         if missing:
@@ -431,7 +432,7 @@ def _plan(years: Iterable[int], to_year: int, mapping: Mapping[str, str] | None,
         for s, targets in ov.items():
             for target in targets:
                 sources[target].add(s)
-            p = [x for x, is_primary in targets.items() if is_primary]
+            p = list(targets) if len(targets) == 1 else [x for x, is_primary in targets.items() if is_primary]
             if len(p) == 1:
                 primary[s] = p[0]
         expected: dict[str, set[str]] = defaultdict(set)
