@@ -303,3 +303,16 @@ def test_detect_encoding(tmp_path, encoding, expected):
     path = tmp_path / "f.csv"
     path.write_bytes("Filial;Besøk\nSkjønhaug;12\n".encode(encoding))
     assert detect_encoding(path) == expected
+
+
+def test_docs_sources_lists_every_layout_column_and_alias():
+    from samorg.sources import branch_counts, counters, inquiries, loans_events, surveys
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "sources.md").read_text(encoding="utf-8")
+    for kind, layout in [("people_counters", counters.LAYOUT), ("branch_counts", branch_counts.LAYOUT),
+                         ("loans", loans_events.LOANS), ("events", loans_events.EVENTS),
+                         ("inquiries", inquiries.LAYOUT), ("surveys", surveys.LAYOUT)]:
+        section = text.split(f"#### `{kind}`", 1)[1].split("####", 1)[0]
+        for f in layout.fields:
+            line = next((ln for ln in section.splitlines() if ln.startswith(f"| `{f.name}` |")), "")
+            assert line and all(a in line for a in f.aliases), (kind, f.name)
