@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="where the reports run: local worker processes (default) or a Dask cluster")
     p_rep.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="the Dask scheduler's address with --executor dask, e.g. tcp://10.0.0.5:8786")
+    p_rep.add_argument("--fresh-kernels", action="store_true",
+                       help="start every report's kernel from scratch instead of forking it from a warm one "
+                            "that has the report's libraries loaded (slower; for checking that warm kernels "
+                            "change nothing)")
     p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
     p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
 
@@ -114,6 +118,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         kinds=tuple(args.kind) if args.kind else ("sites", "synthesis", "quality"),
         executor=args.executor,
         scheduler=args.scheduler,
+        warm_kernels=not args.fresh_kernels,
     )
     failed = [o for o in outcomes if o.status != "ok"]
     ok = len(outcomes) - len(failed)

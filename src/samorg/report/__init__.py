@@ -118,6 +118,7 @@ def run_study_reports(
     kinds: Sequence[str] = KINDS,
     executor: str = "local",
     scheduler: str | None = None,
+    warm_kernels: bool = True,
 ):
     """Run the reports of ``study`` (``kinds``) in parallel, render HTML and PDF, and write the index.
 
@@ -145,6 +146,7 @@ def run_study_reports(
         scan_names=study.privacy.names,
         executor=executor,
         scheduler=scheduler,
+        warm_kernels=warm_kernels,
     )
     every = study_jobs(study, lang=lang, extra_parameters=extra_parameters)
     write_index(

@@ -15,6 +15,7 @@ and where (the identifier masked), and deletes the outputs that carried it.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -88,6 +89,8 @@ class _Settings:
     date_text: str
     lang: str
     scan_names: tuple[str, ...] = ()
+    warm_kernels: bool = True
+    warm_socket: str | None = None  # a warm kernel server started by run_reports for its workers
 
 
 def _date_text(lang: str, today: dt.date | None = None) -> str:
@@ -123,11 +126,14 @@ def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
         raise cls("\n".join([head] + [f"- {p}" for p in problems]))
 
 
-def _kernel_manager_class(stderr_file: Any, force_python: bool) -> type:
-    """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and,
-    for the default Python kernel, runs it with this very interpreter and the
-    inline matplotlib backend."""
+def _kernel_manager_class(stderr_file: Any, force_python: bool, warm: Any = None) -> type:
+    """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and, for the default
+    Python kernel, runs it with this very interpreter, the inline matplotlib backend and one BLAS
+    thread; with ``warm`` (a ready :class:`~samorg.report.warm.WarmKernelServer`) the kernel is forked
+    from that server instead of started from scratch."""
     from jupyter_client.manager import AsyncKernelManager
+
+    from samorg.report.warm import kernel_env
 
     class SamorgKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -136,20 +142,31 @@ def _kernel_manager_class(stderr_file: Any, force_python: bool) -> type:
             # report must run with the packages of the caller's environment.
             if force_python and "ipykernel_launcher" in cmd:
                 cmd[0] = sys.executable
+                if warm is not None:
+                    cmd = warm.launcher_command(cmd) or cmd
             return cmd
 
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
             kw.setdefault("stderr", stderr_file)
             if force_python:
-                # An inherited MPLBACKEND (e.g. "Agg" from a test run or a server)
-                # would stop ipykernel from showing figures: they would vanish
-                # from the report without an error.
-                env = dict(kw.get("env") or os.environ)
-                env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-                kw["env"] = env
+                kw["env"] = kernel_env(kw.get("env"))
             await super().start_kernel(**kw)
 
     return SamorgKernelManager
+
+
+def _warm_server(settings: _Settings):
+    """This process's warm kernel server when reports may use it and it is ready, else None."""
+    if not settings.warm_kernels or settings.kernel_name != "python3":
+        return None
+    from samorg.report.warm import WarmKernels, shared_server, wait_for_server
+
+    if settings.warm_socket:
+        return WarmKernels(settings.warm_socket) if wait_for_server(settings.warm_socket, 180) else None
+    server = shared_server()  # e.g. on a Dask worker: one server per worker process
+    if server is None or not server.wait_ready(timeout=180):
+        return None
+    return server
 
 
 def _no_cell_ran(path: Path) -> bool:
@@ -163,10 +180,11 @@ def _no_cell_ran(path: Path) -> bool:
 
 
 def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
-    """Papermill-execute one notebook, retrying once if the kernel fails to start."""
+    """Papermill-execute one notebook, retrying once (in a fresh kernel) if the kernel fails to start."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    warm = _warm_server(settings)
     for attempt in (1, 2):
         output.unlink(missing_ok=True)  # a leftover from an interrupted run
         with tempfile.TemporaryFile(mode="w+b") as kernel_stderr:
@@ -179,7 +197,8 @@ def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
                     progress_bar=False,
                     log_output=False,
                     execution_timeout=settings.timeout,
-                    kernel_manager_class=_kernel_manager_class(kernel_stderr, settings.kernel_name == "python3"),
+                    kernel_manager_class=_kernel_manager_class(kernel_stderr, settings.kernel_name == "python3",
+                                                                warm if attempt == 1 else None),
                 )
                 return
             except PapermillExecutionError:
@@ -352,6 +371,7 @@ def run_reports(
     scan_names: Iterable[str] = (),
     executor: str = "local",
     scheduler: str | None = None,
+    warm_kernels: bool = True,
 ) -> list[ReportOutcome]:
     """Execute report notebooks in parallel and render each to HTML and PDF.
 
@@ -393,6 +413,10 @@ def run_reports(
         file system paths (notebooks, study, processed data and ``out_dir``).
     scheduler : str, optional
         Address of the Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"`` (``executor="dask"``).
+    warm_kernels : bool
+        Fork each report's kernel from a warm kernel server per worker, which has already imported
+        what the reports use (:mod:`samorg.report.warm`; Linux only, elsewhere this is ignored).
+        Every report still runs in a kernel of its own. False starts every kernel from scratch.
 
     Returns
     -------
@@ -420,7 +444,8 @@ def run_reports(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = _Settings(out_dir, formats, show_code, kernel_name, timeout,
-                         date_text if date_text is not None else _date_text(lang), lang, tuple(scan_names))
+                         date_text if date_text is not None else _date_text(lang), lang, tuple(scan_names),
+                         warm_kernels)
     jobs = [ReportJob(j.name, Path(j.notebook).resolve(), dict(j.parameters), j.title, j.subtitle, j.banner)
             for j in jobs]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
@@ -437,6 +462,15 @@ def run_reports(
         raise ReportError(f"executor={executor!r} is not supported; use 'local' or 'dask'.")
     if executor == "dask" and not scheduler:
         raise ReportError("executor='dask' needs the scheduler's address, e.g. --scheduler tcp://10.0.0.5:8786.")
+    server = None
+    if executor == "local" and warm_kernels and kernel_name == "python3":
+        from samorg.report.warm import WarmKernelServer, supported
+
+        if supported():
+            # One server for all local workers: it imports while the workers start.
+            server = WarmKernelServer()
+            server.start()
+            settings = dataclasses.replace(settings, warm_socket=str(server.socket_path))
     try:
         if executor == "dask":
             _run_on_dask(jobs, settings, scheduler, record)
@@ -457,4 +491,6 @@ def run_reports(
                                              title=job.title or job.name))
     finally:
         bar.close()
+        if server is not None:
+            server.close()
     return [results[j.name] for j in jobs]

@@ -1,0 +1,175 @@
+"""Warm kernels: report kernels forked from a server that has imported what reports use.
+
+What must hold: each report still runs in a kernel of its own (no variable, setting or random state
+carries over), figures still show, a kernel never outlives the run, a broken server falls back to a
+fresh kernel, and interrupting or crashing a kernel behaves as with a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from samorg.report import warm
+from samorg.report.runner import ReportJob, run_reports
+
+pytestmark = pytest.mark.skipif(not warm.supported(), reason="warm kernels need Linux (fork and fd passing)")
+
+
+def _notebook(path: Path, *cells: str, params: str = 'tag = "a"') -> Path:
+    nb = nbformat.v4.new_notebook()
+    first = nbformat.v4.new_code_cell(params)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _outputs(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(str(o) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is gone for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
+    nb = _notebook(
+        tmp_path / "state.ipynb",
+        "import os, sys, numpy as np, matplotlib as mpl\n"
+        "print('LEFTOVER', 'leftover' in globals(), mpl.rcParams['lines.linewidth'])\n"
+        "print('SERVER_MODULE', 'samorg.report.site' in sys.modules, 'statsmodels.api' in sys.modules)\n"
+        "print('DRAW', np.random.random())\n"
+        "print('PID', os.getpid(), 'PPID', os.getppid())\n"
+        "print('PYTHON', sys.executable, 'BLAS', os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+        "print('CWD_ON_PATH', '' in sys.path, any('samorg-kernels' in p for p in sys.path))",
+        "leftover = 1\nmpl.rcParams['lines.linewidth'] = 9.0",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])",
+    )
+    jobs = [ReportJob(f"r{i}", nb, {"tag": str(i)}) for i in range(3)]
+    outcomes = run_reports(jobs, out_dir=tmp_path / "out", workers=2, formats=("html",), progress=False)
+    assert [o.status for o in outcomes] == ["ok"] * 3, [o.error for o in outcomes]
+    texts = [_outputs(o.ipynb) for o in outcomes]
+    for text in texts:
+        assert "LEFTOVER False 1.5" in text  # nothing of an earlier report's state
+        assert "SERVER_MODULE True True" in text  # the kernel was forked from the warm server
+        assert f"PYTHON {sys.executable} BLAS 1" in text
+        assert "CWD_ON_PATH True False" in text  # as in a fresh kernel; not the server's folder
+        assert "image/png" in text  # figures still reach the report
+    draws = {next(ln for ln in t.splitlines() if "DRAW" in ln) for t in texts}
+    assert len(draws) == 3, "forked kernels must not share the server's random state"
+    pids = [int(t.split("PID ")[1].split()[0]) for t in texts]
+    assert len(set(pids)) == 3 and not any(_alive(p) for p in pids)
+
+
+def test_fresh_kernels_when_warm_kernels_are_off(tmp_path):
+    nb = _notebook(tmp_path / "m.ipynb", "import sys\nprint('SERVER_MODULE', 'samorg.report.site' in sys.modules)")
+    [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                        warm_kernels=False)
+    assert res.ok and "SERVER_MODULE False" in _outputs(res.ipynb)
+
+
+def test_a_crashing_kernel_fails_its_report_only(tmp_path):
+    crash = _notebook(tmp_path / "crash.ipynb", "import os\nos._exit(3)")
+    fine = _notebook(tmp_path / "fine.ipynb", "print('FINE')")
+    outcomes = run_reports([ReportJob("crash", crash), ReportJob("fine", fine)], out_dir=tmp_path / "out",
+                           workers=2, formats=("html",), progress=False)
+    assert outcomes[0].status == "failed" and "DeadKernelError" in outcomes[0].error
+    assert outcomes[1].ok and "FINE" in _outputs(outcomes[1].ipynb)
+
+
+def test_a_cell_over_the_time_limit_is_interrupted(tmp_path):
+    slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    start = time.monotonic()
+    [res] = run_reports([ReportJob("slow", slow)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                        timeout=3)
+    assert res.status == "failed" and "timed out" in res.error_detail.lower()
+    assert time.monotonic() - start < 45
+
+
+def test_a_server_that_is_gone_falls_back_to_a_fresh_kernel(tmp_path, monkeypatch):
+    from samorg.report import runner
+
+    gone = tmp_path / "no-server.sock"
+    gone.touch()  # looks ready, but nobody listens: the stand-in fails, the kernel is retried fresh
+    monkeypatch.setattr(runner, "_warm_server", lambda settings: warm.WarmKernels(gone))
+    nb = _notebook(tmp_path / "m.ipynb", "import sys\nprint('SERVER_MODULE', 'samorg.report.site' in sys.modules)")
+    [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                        workers=1)
+    assert res.ok and "SERVER_MODULE False" in _outputs(res.ipynb)
+
+
+def test_a_killed_stand_in_takes_its_kernel_with_it_and_close_ends_the_server(tmp_path):
+    from jupyter_client.manager import KernelManager
+
+    server = warm.WarmKernelServer(preload=("ipykernel.kernelapp",))
+    server.start()
+    try:
+        assert server.wait_ready(60), server.log()
+
+        class KM(KernelManager):
+            def format_kernel_cmd(self, extra_arguments=None):
+                cmd = super().format_kernel_cmd(extra_arguments)
+                cmd[0] = sys.executable
+                return server.launcher_command(cmd)
+
+        km = KM(kernel_name="python3")
+        km.start_kernel(env=warm.kernel_env())
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        seen = []
+        kc.execute_interactive("import os; print(os.getpid())", output_hook=seen.append, timeout=30)
+        kernel_pid = int(next(m["content"]["text"] for m in seen if m["msg_type"] == "stream"))
+        launcher_pid = km.provisioner.process.pid
+        assert kernel_pid != launcher_pid and _alive(kernel_pid)
+        kc.stop_channels()
+        os.kill(launcher_pid, signal.SIGKILL)
+        km.provisioner.process.wait()
+        deadline = time.monotonic() + 20
+        while _alive(kernel_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(kernel_pid), "the kernel outlived its stand-in"
+        server_pid = server.process.pid
+    finally:
+        folder = server.folder
+        server.close()
+    assert not _alive(server_pid) and not folder.exists()
+
+
+def test_launcher_command_replaces_only_ipykernel(tmp_path):
+    sock = tmp_path / "k.sock"
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json"]
+    assert warm.launcher_command(sock, cmd) == [sys.executable, "-I", "-S", str(warm.LAUNCHER), str(sock),
+                                                "-f", "conn.json"]
+    assert warm.launcher_command(sock, ["R", "--slave", "-f", "conn.json"]) is None
+    assert warm.WarmKernels(sock).launcher_command(cmd) is None  # no server listening there
+
+
+def test_kernel_env_keeps_a_chosen_thread_count_and_forces_inline_figures():
+    env = warm.kernel_env({"OPENBLAS_NUM_THREADS": "4", "MPLBACKEND": "Agg"})
+    assert env["OPENBLAS_NUM_THREADS"] == "4" and env["OMP_NUM_THREADS"] == "1"
+    assert env["MPLBACKEND"] == warm.INLINE_BACKEND
+
+
+def test_wait_for_server_gives_up_on_a_failed_server(tmp_path):
+    sock = tmp_path / "k.sock"
+    Path(str(sock) + ".failed").touch()
+    start = time.monotonic()
+    assert not warm.wait_for_server(sock, timeout=30)
+    assert time.monotonic() - start < 5
