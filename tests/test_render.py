@@ -167,3 +167,13 @@ def test_missing_notebook_is_a_report_error(tmp_path):
         render_pdf(tmp_path / "nope.ipynb", tmp_path / "x.pdf", title="X")
     with pytest.raises(ReportError, match="no such notebook"):
         render_html(tmp_path / "nope.ipynb", tmp_path / "x.html")
+
+
+def test_the_reused_html_exporter_carries_nothing_from_one_notebook_to_the_next(executed, tmp_path):
+    first = render_html(executed, tmp_path / "1.html", banner=BANNER, title="Første").read_bytes()
+    other = tmp_path / "other.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("## Bare tekst\n\nIngen figurer her.")]), other)
+    second = render_html(other, tmp_path / "2.html", title="Andre").read_text(encoding="utf-8")
+    again = render_html(executed, tmp_path / "3.html", banner=BANNER, title="Første").read_bytes()
+    assert again == first
+    assert "Åsgårdstrand" not in second and BANNER not in second and "<title>Andre</title>" in second

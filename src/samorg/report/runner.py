@@ -184,6 +184,8 @@ def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from samorg.report.engine import ENGINE_NAME
+
     warm = _warm_server(settings)
     for attempt in (1, 2):
         output.unlink(missing_ok=True)  # a leftover from an interrupted run
@@ -196,6 +198,7 @@ def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
                     kernel_name=settings.kernel_name,
                     progress_bar=False,
                     log_output=False,
+                    engine_name=ENGINE_NAME,
                     execution_timeout=settings.timeout,
                     kernel_manager_class=_kernel_manager_class(kernel_stderr, settings.kernel_name == "python3",
                                                                 warm if attempt == 1 else None),
