@@ -52,3 +52,42 @@ def test_any_row_order_gives_the_same_months(tmp_path):
     fast = counters_to_monthly(grid_dir, first_year=2019, workers=1)
     general = counters_to_monthly(shuffled_dir, first_year=2019, workers=1)
     pd.testing.assert_frame_equal(fast, general, check_dtype=False)
+
+
+def test_a_dask_cluster_gives_the_same_months_as_local_workers(tmp_path):
+    from distributed import LocalCluster
+
+    generate_counters(tmp_path, municipalities=4, branches=5, first_year=2019, years=2, outage_days=6, spikes=8,
+                      seed=3)
+    local = counters_to_monthly(tmp_path, first_year=2019, workers=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_dask = counters_to_monthly(tmp_path, first_year=2019, executor="dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(on_dask, local)
+
+
+def test_national_cleaning_refuses_a_missing_scheduler_an_unknown_executor_and_an_empty_folder(tmp_path):
+    import pytest
+
+    from samorg.errors import SamorgError
+
+    generate_counters(tmp_path, municipalities=2, branches=2, years=1, outage_days=1, spikes=1, seed=1)
+    with pytest.raises(SamorgError, match="scheduler's address"):
+        counters_to_monthly(tmp_path, first_year=2015, executor="dask")
+    with pytest.raises(SamorgError, match="'local' or 'dask'"):
+        counters_to_monthly(tmp_path, first_year=2015, executor="spark")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SamorgError, match="no people-counter parquet files"):
+        counters_to_monthly(tmp_path / "empty", first_year=2015)
+
+
+def test_cli_generates_and_sums_national_counters(tmp_path, capsys):
+    from samorg.cli import main
+
+    data, out = tmp_path / "data", tmp_path / "monthly.parquet"
+    assert main(["national", "generate", str(data), "--years", "1", "--branches", "400", "--first-year", "2020"]) == 0
+    assert main(["national", "monthly", str(data), "--first-year", "2020", "--out", str(out), "--workers", "1"]) == 0
+    text = capsys.readouterr().out
+    monthly = pd.read_parquet(out)
+    assert len(monthly) == 400 * 12 and f"{400 * 12:,} branch-months" in text
+    assert main(["national", "monthly", str(data), "--first-year", "2020", "--out", str(tmp_path / "m.csv")]) == 2
+    assert "expected a file name ending in .parquet" in capsys.readouterr().err

@@ -66,6 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
     p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
 
+    p_nat = sub.add_parser("national", help="national-scale people-counter data: a synthetic set, or branch-month sums")
+    nsub = p_nat.add_subparsers(dest="national_command", required=True, metavar="STEP")
+    p_gen = nsub.add_parser("generate", help="write a seeded synthetic national dataset (hourly, ~50 million rows)")
+    p_gen.add_argument("out", type=Path, help="folder for counters_YYYY.parquet")
+    p_gen.add_argument("--first-year", type=int, default=2015)
+    p_gen.add_argument("--years", type=int, default=10)
+    p_gen.add_argument("--branches", type=int, default=600)
+    p_gen.add_argument("--seed", type=int, default=2020)
+    p_mon = nsub.add_parser("monthly", help="clean hourly counts (spikes, outage days) and sum them to branch-month")
+    p_mon.add_argument("path", type=Path, help="a counters parquet file or a folder of them")
+    p_mon.add_argument("--first-year", type=int, required=True, help="the year the files' hour column counts from")
+    p_mon.add_argument("--out", type=Path, required=True, help="the branch-month table to write (.parquet)")
+    p_mon.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
+    p_mon.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local worker processes (default) or a Dask cluster (one file per task)")
+    p_mon.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="the Dask scheduler's address with --executor dask, e.g. tcp://10.0.0.5:8786")
+
     p_demo = sub.add_parser("demo", help="regenerate the embedded demo world (data/raw/demo, config/demo)")
     p_demo.add_argument("--seed", type=int, default=2020)
     p_demo.add_argument("--root", type=Path, default=Path("."))
@@ -129,6 +147,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_national(args: argparse.Namespace) -> int:
+    from samorg.national import counters_to_monthly, generate_counters
+
+    start = time.perf_counter()
+    if args.national_command == "generate":
+        info = generate_counters(args.out, first_year=args.first_year, years=args.years, branches=args.branches,
+                                 seed=args.seed)
+        print(f"{info['rows']:,} hourly rows written to {args.out} in {time.perf_counter() - start:.1f} s.")
+        return 0
+    if args.out.suffix != ".parquet":
+        raise SamorgError(f"--out {args.out}: expected a file name ending in .parquet.")
+    from samorg.store import write_table
+
+    monthly = counters_to_monthly(args.path, first_year=args.first_year, workers=args.workers,
+                                  executor=args.executor, scheduler=args.scheduler)
+    write_table(monthly, args.out)
+    flagged = int((monthly["outage_days"] > 0).sum())
+    print(f"{len(monthly):,} branch-months ({monthly['branch'].nunique():,} branches) written to {args.out} in "
+          f"{time.perf_counter() - start:.1f} s; {flagged:,} months have outage days and "
+          f"{int(monthly['spike_hours'].sum()):,} spike hours were left out of the visits.")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from samorg.demo import generate
 
@@ -139,7 +180,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"data": _cmd_data, "report": _cmd_report, "demo": _cmd_demo}
+    handlers = {"data": _cmd_data, "report": _cmd_report, "national": _cmd_national, "demo": _cmd_demo}
     try:
         return handlers[args.command](args)
     except SamorgError as exc:

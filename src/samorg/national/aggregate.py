@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from samorg.errors import SamorgError
+
 #: An hour counting more than this many times the branch's mean open hour is a spike.
 SPIKE_FACTOR = 20
 
@@ -136,7 +138,8 @@ def _weekday_offset(first_year: int) -> int:
 
 
 def counters_to_monthly(path: str | Path, *, first_year: int, spike_factor: float = SPIKE_FACTOR,
-                        workers: int | None = None) -> pd.DataFrame:
+                        workers: int | None = None, executor: str = "local",
+                        scheduler: str | None = None) -> pd.DataFrame:
     """Branch-month visits from hourly IN/OUT counts, with outages and spikes flagged, not hidden.
 
     Parameters
@@ -158,14 +161,30 @@ def counters_to_monthly(path: str | Path, *, first_year: int, spike_factor: floa
         normally open; the month's visits are then an undercount and should be flagged).
     workers : int, optional
         Processes working on files side by side (default: the number of CPUs; 1 for none).
+    executor : {"local", "dask"}
+        ``"dask"`` hands each file to a worker of the Dask distributed cluster at ``scheduler``
+        (e.g. ``"tcp://10.0.0.5:8786"``); the workers need samorg and the files at the same path.
+    scheduler : str, optional
+        The Dask scheduler's address (``executor="dask"``).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
 
+    if executor not in ("local", "dask"):
+        raise SamorgError(f"executor={executor!r} is not supported; use 'local' or 'dask'.")
     path = Path(path)
     files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise SamorgError(f"{path}: no people-counter parquet files there. Expected a parquet file or a folder "
+                          "of them (columns branch, municipality, hour, in, out), as written by generate_counters.")
     n = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    if n == 1:
+    if executor == "dask":
+        from samorg.distributed import dask_client
+
+        with dask_client(scheduler) as client:
+            futures = client.map(_one_file, files, first_year=first_year, spike_factor=spike_factor, pure=False)
+            parts = client.gather(futures)
+    elif n == 1:
         parts = [_one_file(f, first_year, spike_factor) for f in files]
     else:
         with ProcessPoolExecutor(max_workers=n) as pool:

@@ -334,29 +334,21 @@ DASK_CONNECT_TIMEOUT = 20
 
 def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, record) -> None:
     """Submit every job to a Dask distributed scheduler and record each outcome as it arrives."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as exc:
-        raise ReportError("executor='dask' needs Dask's distributed scheduler: pip install 'samorg[dask]'.") from exc
-    try:
-        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
-    except OSError as exc:
-        raise ReportError(f"Could not reach the Dask scheduler at {scheduler}: {exc}. Check the address and "
-                          "that the scheduler is running.") from exc
-    try:
-        with client.as_current():
-            futures = {client.submit(_run_job, job, settings, pure=False, key=f"samorg-report-{job.name}"): job
-                       for job in jobs}
-            for fut in as_completed(list(futures)):
-                job = futures[fut]
-                try:
-                    record(fut.result())
-                except Exception as exc:  # the worker itself failed (lost, killed, import error)
-                    line, detail = _describe(exc)
-                    record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
-                                         title=job.title or job.name))
-    finally:
-        client.close()
+    from samorg.distributed import dask_client
+
+    with dask_client(scheduler, error=ReportError, timeout=DASK_CONNECT_TIMEOUT) as client:
+        from distributed import as_completed
+
+        futures = {client.submit(_run_job, job, settings, pure=False, key=f"samorg-report-{job.name}"): job
+                   for job in jobs}
+        for fut in as_completed(list(futures)):
+            job = futures[fut]
+            try:
+                record(fut.result())
+            except Exception as exc:  # the worker itself failed (lost, killed, import error)
+                line, detail = _describe(exc)
+                record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
+                                     title=job.title or job.name))
 
 
 def run_reports(
