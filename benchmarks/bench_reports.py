@@ -4,7 +4,8 @@ Run on demand: ``.venv/bin/python benchmarks/bench_reports.py [--sites N]``. It 
 demo data into a temporary folder, then times, in the same run:
 
 * samorg: ``samorg report`` for every demo report (sites, synthesis, data quality; HTML and PDF),
-  and for one site only, to get the marginal cost of one more site;
+  and for one site only, to get the marginal cost of one more site; and all reports again with
+  ``--fresh-kernels`` (every kernel started from scratch), to show what warm kernels bring;
 * naive: for each report, the papermill CLI, then ``jupyter nbconvert --to html --no-input``, then the
   same PDF step samorg uses, one report after another.
 """
@@ -12,6 +13,7 @@ demo data into a temporary folder, then times, in the same run:
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,6 +63,7 @@ def naive(study: Path, out: Path, jobs: list[tuple[str, str, dict]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each samorg variant (the median is shown)")
     args = parser.parse_args()
     from samorg.config import load_study
 
@@ -71,10 +74,15 @@ def main() -> None:
         _run(samorg + ["data", "--study", str(study_path)])
         study = load_study(study_path)
         workers = ["--workers", str(args.workers)] if args.workers else []
-        t_all = _run(samorg + ["report", "--study", str(study_path), "--no-progress", "--out", str(tmp / "a")] + workers)
+        report = samorg + ["report", "--study", str(study_path), "--no-progress"] + workers
         first = study.site_ids[0]
-        t_one = _run(samorg + ["report", "--study", str(study_path), "--no-progress", "--site", first,
-                               "--out", str(tmp / "b")] + workers)
+
+        def median(extra: list[str]) -> float:
+            return statistics.median(_run(report + extra + ["--out", str(tmp / f"r{i}")]) for i in range(args.repeat))
+
+        t_all = median([])
+        t_one = median(["--site", first])
+        t_fresh = median(["--fresh-kernels"])
         jobs = [(s, "site_report.ipynb", {"study": study_path, "site": s, "lang": "nb"}) for s in study.site_ids]
         jobs += [("syntese", "synthesis.ipynb", {"study": study_path, "lang": "nb"}),
                  ("datakvalitet", "data_quality.ipynb", {"study": study_path, "lang": "nb"})]
@@ -83,6 +91,7 @@ def main() -> None:
         n_sites = len(study.site_ids)
         print(f"reports: {len(jobs)} ({n_sites} sites + synthesis + data quality), HTML and PDF each")
         print(f"samorg report, all:        {t_all:7.1f} s")
+        print(f"  same, --fresh-kernels:   {t_fresh:7.1f} s")
         print(f"naive loop, all:           {t_naive:7.1f} s")
         print(f"speed-up:                  {t_naive / t_all:7.2f} x")
         print(f"samorg report, one site:   {t_one:7.1f} s")
