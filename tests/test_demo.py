@@ -185,3 +185,31 @@ def test_total_size_is_modest():
         pytest.skip("no committed demo world")
     size = sum(p.stat().st_size for p in (ROOT / RAW).rglob("*") if p.is_file())
     assert size < 2_000_000
+
+
+def test_workbooks_get_the_same_bytes_whichever_xml_writer_openpyxl_used():
+    """openpyxl writes ``<a />`` with the standard library and ``<a/>`` (namespaces declared elsewhere)
+    with lxml; the demo world's workbooks must not depend on which is installed."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from samorg.demo._format import normalise_xlsx
+
+    wb = Workbook()
+    wb.active.append(["Respondent", "Svar"])
+    wb.active.append([1, "Svært fornøyd"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as dst:  # the other serialiser's habits, same content
+        for name in src.namelist():
+            data = src.read(name)
+            if name.endswith((".xml", ".rels")):
+                data = re.sub(rb" />", b"/>", data).replace(b"<?xml version='1.0' encoding='utf-8'?>", b"")
+            dst.writestr(name, data)
+    assert other.getvalue() != buf.getvalue()
+    assert normalise_xlsx(other.getvalue()) == normalise_xlsx(buf.getvalue())

@@ -38,8 +38,15 @@ def csv_line(values: list[str], sep: str) -> str:
     return sep.join(out)
 
 
+_XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
 def normalise_xlsx(data: bytes) -> bytes:
-    """Rewrite an .xlsx so it is byte-identical between runs: fixed zip times and document dates."""
+    """Rewrite an .xlsx so it is byte-identical between runs and machines: fixed zip times and document
+    dates, and every XML part in canonical form (C14N 2.0), since openpyxl writes the same workbook in
+    other bytes when lxml is installed (``<a/>`` for ``<a />``, namespaces declared elsewhere)."""
+    import xml.etree.ElementTree as ET
+
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -50,6 +57,8 @@ def normalise_xlsx(data: bytes) -> bytes:
                 text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
                               r"\g<1>2022-04-01T08:00:00Z\g<3>", text)
                 content = text.encode("utf-8")
+            if name.endswith((".xml", ".rels")):
+                content = _XML_DECLARATION + ET.canonicalize(content.decode("utf-8")).encode("utf-8")
             info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
