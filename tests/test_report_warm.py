@@ -173,3 +173,48 @@ def test_wait_for_server_gives_up_on_a_failed_server(tmp_path):
     start = time.monotonic()
     assert not warm.wait_for_server(sock, timeout=30)
     assert time.monotonic() - start < 5
+
+
+_INTERRUPTED_RUN = r'''
+import sys
+from pathlib import Path
+from samorg.report.runner import ReportJob, run_reports
+if __name__ == "__main__":
+    nb, out = Path(sys.argv[1]), Path(sys.argv[2])
+    jobs = [ReportJob(f"r{i}", nb, {"tag": str(i)}) for i in range(4)]
+    try:
+        run_reports(jobs, out_dir=out, workers=2, formats=("html",), progress=False,
+                    warm_kernels=sys.argv[3] == "warm")
+    except KeyboardInterrupt:
+        sys.exit(130)
+'''
+
+
+@pytest.mark.parametrize("kernels", ["warm", "fresh"])
+def test_ctrl_c_stops_the_run_at_once_and_leaves_no_process_behind(tmp_path, kernels):
+    import subprocess
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    nb = _notebook(tmp_path / "slow.ipynb",
+                   f"import os, time\nopen(os.path.join({str(marks)!r}, str(os.getpid())), 'w').close()\ntime.sleep(120)")
+    script = tmp_path / "run.py"
+    script.write_text(_INTERRUPTED_RUN, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script), str(nb), str(tmp_path / "out"), kernels],
+                            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 90
+    while len(list(marks.iterdir())) < 2 and time.monotonic() < deadline:  # both workers are in a cell
+        time.sleep(0.1)
+    kernel_pids = [int(p.name) for p in marks.iterdir()]
+    assert len(kernel_pids) == 2, proc.communicate(timeout=5)[0]
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and time.monotonic() - start < 10, output
+    assert b"Traceback" not in output, output.decode()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in kernel_pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in kernel_pids), "a kernel outlived the interrupted run"
+    assert not list((tmp_path / "out").rglob("r*.html")) and not list((tmp_path / "out").rglob("r?.ipynb"))

@@ -29,7 +29,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     while len(data) < n:
         chunk = sock.recv(n - len(data))
         if not chunk:
-            raise ConnectionError("the warm kernel server closed the connection")
+            raise ConnectionError("the other end closed the connection")
         data += chunk
     return data
 

@@ -351,6 +351,24 @@ def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, rec
                                      title=job.title or job.name))
 
 
+def _ignore_interrupt() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the workers (no traceback from each)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and end the workers at once. A fresh kernel notices that its worker
+    is gone and exits (ipykernel's parent poller); a warm kernel goes with its server."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+
+
 def run_reports(
     jobs: Iterable[ReportJob],
     *,
@@ -474,7 +492,8 @@ def run_reports(
                 record(_run_job(job, settings))
         else:
             ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
-            with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
+            try:
                 futures = {pool.submit(_run_job, job, settings): job for job in jobs}
                 for fut in cf.as_completed(futures):
                     job = futures[fut]
@@ -484,6 +503,13 @@ def run_reports(
                         line, detail = _describe(exc)
                         record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
                                              title=job.title or job.name))
+            except KeyboardInterrupt:
+                # Ctrl-C: stop now. Reports already finished keep their files; a report cut off leaves only
+                # temporary files, which its next run replaces (outputs get their names only when complete).
+                _stop_pool(pool)
+                raise
+            else:
+                pool.shutdown()
     finally:
         bar.close()
         if server is not None:

@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+from samorg.report._kernel_launcher import _recv_exact  # the launcher is standard library only
+
 __all__ = ["PRELOAD", "WarmKernelServer", "WarmKernels", "kernel_env", "launcher_command", "shared_server",
            "supported", "wait_for_server"]
 
@@ -230,16 +232,6 @@ def _close_shared() -> None:
 # ---------------------------------------------------------------------------------------------------
 # The server process
 # ---------------------------------------------------------------------------------------------------
-
-def _recv_exact(conn: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError("the kernel launcher closed the connection")
-        data += chunk
-    return data
-
 
 def _warm_up() -> None:
     """Draw one figure with text off screen, so every kernel starts with fonts loaded."""
