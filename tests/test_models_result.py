@@ -69,7 +69,7 @@ def test_effect_is_frozen_and_details_read_only():
     with pytest.raises(TypeError):
         eff.details["outcome"] = "x"  # type: ignore[index]
     with pytest.raises(ValueError, match="link"):
-        _log_effect(link="probit")
+        _log_effect(link="cloglog")
 
 
 def test_caveat_keys_translate_and_text_passes_through():

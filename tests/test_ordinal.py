@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -103,7 +105,12 @@ def test_reproduces_r_polr_probit(ologit):
     assert res.coefficients["estimate"].tolist() == pytest.approx([0.59811, 0.01016, 0.35815], abs=5e-5)
     assert res.coefficients["std_error"].tolist() == pytest.approx([0.1579, 0.1728, 0.1568], abs=5e-5)
     assert res.thresholds["estimate"].tolist() == pytest.approx([1.2968, 2.5028], abs=5e-4)
-    assert res.link == "identity"  # probit units, no ratio
+    assert res.link == "probit"  # probit units: no ratio, and the sentence says so
+    with pytest.raises(ModelError, match="probit units"):
+        res.ratio()
+    assert "probit-koeffisienten for pared anslått til 0,598 (" in res.sentence("nb")
+    assert "oddsforhold" not in res.sentence("nb") and "odds ratio" not in res.sentence("en")
+    assert math.isnan(res.to_frame()["ratio"].item())
 
 
 def test_robust_errors_are_statsmodels_hc0_with_the_small_sample_factor(ologit):
@@ -212,7 +219,8 @@ def test_did_recovers_a_planted_interaction():
 def test_did_with_site_fixed_effects_and_probit():
     df = simulate(seed="ordinal did fe", n=2000, effect=0.5, by_site=True)  # group fixed per site, as unit= needs
     res = ordinal_change(df, outcome="y", group="group", period="wave", unit="site", link="probit")
-    assert res.log_odds.link == "identity" and res.estimate > 0
+    assert res.log_odds.link == "probit" and res.estimate > 0
+    assert "probitenheter" in res.log_odds.sentence("nb") and "probit units" in res.log_odds.sentence("en")
     assert res.model.coefficients.index[0] == "group × wave"
 
 

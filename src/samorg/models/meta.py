@@ -41,7 +41,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import ModelError
-from samorg.models.result import Effect
+from samorg.models.result import RATIO_LINKS, Effect
 
 __all__ = ["MetaRegressionResult", "PooledEffect", "meta_regression", "pool"]
 
@@ -252,7 +252,7 @@ class PooledEffect(Effect):
         """The pooled effect with CI and p-value, the prediction interval and heterogeneity, method, caveats."""
         text = super().sentence(lang, outcome_label=outcome_label, decimals=decimals, caveats=False)
         nb = lang == "nb"
-        if self.link == "identity":
+        if self.link not in RATIO_LINKS:
             from samorg.models.result import _auto_decimals
 
             d = _auto_decimals(self.std_error) if decimals is None else decimals

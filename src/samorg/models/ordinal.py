@@ -415,8 +415,8 @@ class OrdinalResult(Effect):
     """The result of :func:`ordinal`: the first predictor's coefficient as the :class:`Effect`, plus the fit.
 
     ``estimate`` is on the latent scale: a log odds ratio for ``link="logit"`` (``.ratio()`` is
-    the odds ratio of a better answer), probit units for ``link="probit"`` (``link`` is then
-    ``"identity"`` because the result contract has no probit scale).
+    the odds ratio of a better answer), probit units (standard deviations of the latent scale, no
+    ratio) for ``link="probit"``.
 
     Attributes (beyond :class:`Effect`)
     -----------------------------------
@@ -587,7 +587,7 @@ def _ordinal_result(fit: _Fit, out: _Outcome, terms: tuple[_Term, ...], names: l
     return OrdinalResult(
         estimate=float(first["estimate"]), std_error=float(first["std_error"]), ci_low=float(first["ci_low"]),
         ci_high=float(first["ci_high"]), p_value=float(first["p_value"]), level=level,
-        link="logit" if fit.link == "logit" else "identity", method=en_m, inference=en_i, n_obs=fit.n_obs,
+        link=fit.link, method=en_m, inference=en_i, n_obs=fit.n_obs,
         term=names[0] if names else "none", details=details, caveats=caveats, coefficients=coefs,
         thresholds=fit.threshold_table(cut_names, level), categories=out.scale, _fit=fit, _terms=terms,
         _outcome=out, _frame=frame, _weights=w,
@@ -890,7 +890,7 @@ def ordinal_change(
         row = model.coefficients.iloc[0]
         log_odds = Effect(estimate=float(row["estimate"]), std_error=float(row["std_error"]),
                           ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]), p_value=float(row["p_value"]),
-                          level=level, link="logit" if link == "logit" else "identity", method=model.method,
+                          level=level, link=link, method=model.method,
                           inference=model.inference, n_obs=fit.n_obs, term=names[0],
                           details={"outcome": outcome, "scale": "log odds" if link == "logit" else "probit"})
 

@@ -26,7 +26,9 @@ from samorg.errors import ModelError
 
 __all__ = ["CAVEATS", "Effect", "ModelWarning", "caveat_text"]
 
-LINKS = ("identity", "log", "logit")
+LINKS = ("identity", "log", "logit", "probit")
+#: Links whose effects have a ratio (``exp(estimate)``): rate ratios and odds ratios.
+RATIO_LINKS = ("log", "logit")
 
 
 class ModelWarning(UserWarning):
@@ -139,7 +141,9 @@ class Effect:
         On the scale of ``link`` (a log rate ratio for ``link="log"``).
     level : float
         Confidence level of ``ci_low``–``ci_high``.
-    link : {"identity", "log", "logit"}
+    link : {"identity", "log", "logit", "probit"}
+        ``"probit"``: a shift on the latent scale of an ordinal probit model, in standard deviations
+        of the latent variable; like ``"identity"`` it has no ratio.
     method : str
         The estimator, e.g. ``"interrupted time series (quasi-Poisson GLM)"``.
     inference : str
@@ -186,7 +190,12 @@ class Effect:
         return math.exp(self.ci_low), math.exp(self.ci_high)
 
     def _require_ratio(self) -> None:
-        if self.link == "identity":
+        if self.link == "probit":
+            raise ModelError(
+                f"This effect ({self.method or self.term}) is in probit units (standard deviations of the latent "
+                "scale), so it has no ratio. Use .estimate, or fit with link='logit' to get an odds ratio."
+            )
+        if self.link not in RATIO_LINKS:
             raise ModelError(
                 f"This effect ({self.method or self.term}) is on the outcome's own scale (link='identity'), so it "
                 "has no ratio. Use .estimate, or fit a count model (family='poisson' or 'quasipoisson') to get a "
@@ -197,7 +206,7 @@ class Effect:
     def to_frame(self) -> pd.DataFrame:
         """One-row tidy table of the effect (ratio columns are NaN for identity links)."""
         ratio, (r_lo, r_hi) = (
-            (self.ratio(), self.ratio_ci()) if self.link != "identity" else (math.nan, (math.nan, math.nan))
+            (self.ratio(), self.ratio_ci()) if self.link in RATIO_LINKS else (math.nan, (math.nan, math.nan))
         )
         row = {
             "term": self.term,
@@ -248,9 +257,11 @@ class Effect:
         label = outcome_label or self.details.get("outcome") or ("utfallet" if nb else "the outcome")
         term = _TERMS.get(self.term, (self.term, self.term))[i]
         p_text = fmt.p_value(self.p_value, lang=lang, min_attainable=self.details.get("min_attainable_p"))
-        if self.link == "identity":
+        if self.link not in RATIO_LINKS:
             d = _auto_decimals(self.std_error) if decimals is None else decimals
             value = fmt.number(self.estimate, decimals=d, lang=lang)
+            if self.link == "probit":
+                value += " probitenheter" if nb else " probit units"
             interval = fmt.ci(self.ci_low, self.ci_high, decimals=d, lang=lang, level=self.level)
         else:
             ratio_name = _RATIO_NAMES[self.link][i]

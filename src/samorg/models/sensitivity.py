@@ -24,7 +24,7 @@ import pandas as pd
 from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models._panel import time_values, to_time
-from samorg.models.result import Effect
+from samorg.models.result import RATIO_LINKS, Effect
 
 __all__ = ["COVID_WINDOW", "SensitivityResult", "sensitivity"]
 
@@ -63,7 +63,7 @@ class SensitivityResult:
         label = outcome_label or self.main.details.get("outcome") or ("utfallet" if nb else "the outcome")
         span = _window_text(self.windows, lang)
         a, b = self.main, self.without
-        if a.link == "identity":
+        if a.link not in RATIO_LINKS:
             d = _decimals(a.std_error)
             va, vb = fmt.number(a.estimate, decimals=d, lang=lang), fmt.number(b.estimate, decimals=d, lang=lang)
             ia = fmt.ci(a.ci_low, a.ci_high, decimals=d, lang=lang, level=a.level)
