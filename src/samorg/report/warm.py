@@ -401,3 +401,5 @@ if __name__ == "__main__":
     except BaseException:
         Path(sys.argv[1] + ".failed").touch()  # tells waiting clients not to wait any longer
         raise
+    sys.stderr.flush()
+    os._exit(0)  # skip tearing down pandas, matplotlib & co. (0.4 s): nothing is left to write
