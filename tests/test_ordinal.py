@@ -320,8 +320,10 @@ def test_separation_is_an_error_not_a_crash():
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
 
-    import samorg.models.ordinal as module
+    # samorg.models binds the function of the same name, so "import ... as" would give the function
+    module = importlib.import_module("samorg.models.ordinal")
 
     failures, attempted = doctest.testmod(module)
     assert attempted >= 2 and failures == 0
@@ -355,3 +357,11 @@ def test_few_clusters_warn_and_say_so():
     assert "few_clusters" in res.caveats and "Få klynger" in res.sentence()
     with pytest.raises(ModelError, match="Only 1 cluster"):
         ordinal(df.assign(one=1), outcome="y", predictors=["group"], cluster="one")
+
+
+def test_ordinal_change_docstring_examples_run():
+    import doctest
+    import importlib
+
+    failures, _ = doctest.testmod(importlib.import_module("samorg.models.ordinal_change"))
+    assert failures == 0

@@ -58,7 +58,7 @@ def test_rejects_results_without_sites():
 
 
 def test_importing_the_new_modules_stays_light():
-    code = ("import sys; import samorg.models.ordinal, samorg.models.meta, samorg.models.weighting, "
+    code = ("import sys; import samorg.models, samorg.models.ordinal, samorg.models.meta, samorg.models.weighting, "
             "samorg.models.power, samorg.models.adjust, samorg.plots.ordinal, samorg.plots.forest; "
             "print(sorted(m for m in ('matplotlib', 'statsmodels', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -3,15 +3,23 @@
 statsmodels and scipy are imported inside the fitting functions, so importing this package stays light.
 """
 
+from samorg.models.adjust import adjust
 from samorg.models.did import DiDResult, did
 from samorg.models.event import EventStudyResult, event_study
 from samorg.models.its import ITSResult, its
+from samorg.models.meta import MetaRegressionResult, PooledEffect, meta_regression, pool
+from samorg.models.ordinal import OrdinalResult, ordinal
+from samorg.models.ordinal_change import OrdinalChangeResult, ordinal_change
+from samorg.models.power import PowerResult, detectable_shift, sample_size
 from samorg.models.result import CAVEATS, Effect, ModelWarning, caveat_text
 from samorg.models.sensitivity import COVID_WINDOW, SensitivityResult, sensitivity
 from samorg.models.synth import SynthResult, synthetic_control
+from samorg.models.weighting import WeightingResult, design_effect, poststratify, rake
 
 __all__ = [
-    "CAVEATS", "COVID_WINDOW", "DiDResult", "Effect", "EventStudyResult", "ITSResult", "ModelWarning",
-    "SensitivityResult", "SynthResult", "caveat_text", "did", "event_study", "its", "sensitivity",
-    "synthetic_control",
+    "CAVEATS", "COVID_WINDOW", "DiDResult", "Effect", "EventStudyResult", "ITSResult", "MetaRegressionResult",
+    "ModelWarning", "OrdinalChangeResult", "OrdinalResult", "PooledEffect", "PowerResult", "SensitivityResult",
+    "SynthResult", "WeightingResult", "adjust", "caveat_text", "design_effect", "detectable_shift", "did",
+    "event_study", "its", "meta_regression", "ordinal", "ordinal_change", "pool", "poststratify", "rake",
+    "sample_size", "sensitivity", "synthetic_control",
 ]

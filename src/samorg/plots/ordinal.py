@@ -34,7 +34,7 @@ _TEXT = {
 def category_probability_table(result: Any, *, lang: str = "nb", observed: bool = False) -> pd.DataFrame:
     """The bars to draw: one row per bar (label), one column per category, shares summing to 1.
 
-    Accepts an :class:`~samorg.models.ordinal.OrdinalChangeResult` (fitted shares per group ×
+    Accepts an :class:`~samorg.models.ordinal_change.OrdinalChangeResult` (fitted shares per group ×
     period and the counterfactual for the co-located after-wave; ``observed=True`` gives the
     observed shares instead) or an :class:`~samorg.models.ordinal.OrdinalResult` (the fitted
     shares overall). Not modified.

@@ -278,7 +278,7 @@ def national_text(ctx: SynthesisContext):
 
 def survey_change(ctx: SynthesisContext, item: str):
     """Aim 2: the change in the share of the two most positive answers, co-located vs other sites, 2019→2022."""
-    from samorg.models.ordinal import ordinal_change
+    from samorg.models.ordinal_change import ordinal_change
     from samorg.pipeline import load_survey_responses
 
     key = ("survey", item)
