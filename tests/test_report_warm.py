@@ -218,3 +218,22 @@ def test_ctrl_c_stops_the_run_at_once_and_leaves_no_process_behind(tmp_path, ker
         time.sleep(0.1)
     assert not any(_alive(p) for p in kernel_pids), "a kernel outlived the interrupted run"
     assert not list((tmp_path / "out").rglob("r*.html")) and not list((tmp_path / "out").rglob("r?.ipynb"))
+
+
+def test_a_demo_site_report_is_the_same_from_a_warm_and_a_fresh_kernel(tmp_path, copy_demo_study):
+    """Every output of a real site report (texts, tables, figures as PNG bytes) is identical."""
+    from samorg.config import load_study
+    from samorg.pipeline import build_processed
+    from samorg.report import run_study_reports
+
+    study = load_study(copy_demo_study(tmp_path))
+    build_processed(study)
+    outputs = {}
+    for warm in (True, False):
+        [res] = run_study_reports(study, sites=["mysen"], pdf=False, progress=False, warm_kernels=warm,
+                                  out_dir=tmp_path / f"reports_{warm}")
+        assert res.ok, res.error_detail
+        nb = nbformat.read(res.ipynb, as_version=4)
+        outputs[warm] = [[o.get("data", o.get("text")) for o in c.outputs] for c in nb.cells if c.cell_type == "code"]
+    assert sum("image/png" in str(o) for o in outputs[True]) >= 4
+    assert outputs[True] == outputs[False]
