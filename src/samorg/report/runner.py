@@ -427,9 +427,10 @@ def run_reports(
     scheduler : str, optional
         Address of the Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"`` (``executor="dask"``).
     warm_kernels : bool
-        Fork each report's kernel from a warm kernel server per worker, which has already imported
-        what the reports use (:mod:`samorg.report.warm`; Linux only, elsewhere this is ignored).
-        Every report still runs in a kernel of its own. False starts every kernel from scratch.
+        Fork each report's kernel from a warm kernel server that has already imported what the
+        reports use (:mod:`samorg.report.warm`): one server for a local run, one per Dask worker
+        process. Linux only; elsewhere this is ignored. Every report still runs in a kernel of its
+        own. False starts every kernel from scratch.
 
     Returns
     -------
@@ -508,7 +509,7 @@ def run_reports(
                 # temporary files, which its next run replaces (outputs get their names only when complete).
                 _stop_pool(pool)
                 raise
-            else:
+            finally:
                 pool.shutdown()
     finally:
         bar.close()
