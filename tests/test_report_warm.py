@@ -237,3 +237,15 @@ def test_a_demo_site_report_is_the_same_from_a_warm_and_a_fresh_kernel(tmp_path,
         outputs[warm] = [[o.get("data", o.get("text")) for o in c.outputs] for c in nb.cells if c.cell_type == "code"]
     assert sum("image/png" in str(o) for o in outputs[True]) >= 4
     assert outputs[True] == outputs[False]
+
+
+def test_a_long_temporary_folder_does_not_stop_the_server(tmp_path, monkeypatch):
+    long_tmp = tmp_path / ("x" * 60) / ("y" * 60)
+    long_tmp.mkdir(parents=True)
+    monkeypatch.setattr(warm.tempfile, "tempdir", str(long_tmp))
+    server = warm.WarmKernelServer(preload=())
+    server.start()
+    try:
+        assert len(str(server.socket_path)) < 100 and server.wait_ready(60), server.log()
+    finally:
+        server.close()

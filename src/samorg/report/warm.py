@@ -155,7 +155,11 @@ class WarmKernelServer:
 
     def start(self) -> None:
         """Start the server process; returns at once (it imports in the background)."""
-        self.folder = Path(tempfile.mkdtemp(prefix="samorg-kernels-"))
+        # A Unix socket's path may be at most ~107 bytes: a long TMPDIR falls back to /tmp.
+        base = tempfile.gettempdir()
+        if len(base) > 70 and os.access("/tmp", os.W_OK):
+            base = "/tmp"
+        self.folder = Path(tempfile.mkdtemp(prefix="samorg-kernels-", dir=base))  # 0700: only we connect
         self._log = open(self.folder / "server.log", "wb")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "samorg.report.warm", str(self.socket_path), *self.preload],
