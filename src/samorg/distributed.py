@@ -9,10 +9,11 @@ from typing import Any
 
 from samorg.errors import SamorgError
 
-__all__ = ["CONNECT_TIMEOUT", "dask_client"]
+__all__ = ["CONNECT_TIMEOUT", "NEEDS_SCHEDULER", "dask_client"]
 
 #: Seconds to wait for the Dask scheduler to answer before giving up.
 CONNECT_TIMEOUT = 20
+NEEDS_SCHEDULER = "executor='dask' needs the scheduler's address, e.g. --scheduler tcp://10.0.0.5:8786."
 
 
 @contextlib.contextmanager
@@ -24,7 +25,7 @@ def dask_client(scheduler: str | None, *, error: type[SamorgError] = SamorgError
     Dask's distributed package is not installed, or the scheduler does not answer.
     """
     if not scheduler:
-        raise error("executor='dask' needs the scheduler's address, e.g. --scheduler tcp://10.0.0.5:8786.")
+        raise error(NEEDS_SCHEDULER)
     try:
         from distributed import Client
     except ImportError as exc:

@@ -474,8 +474,10 @@ def run_reports(
 
     if executor not in ("local", "dask"):
         raise ReportError(f"executor={executor!r} is not supported; use 'local' or 'dask'.")
-    if executor == "dask" and not scheduler:
-        raise ReportError("executor='dask' needs the scheduler's address, e.g. --scheduler tcp://10.0.0.5:8786.")
+    if executor == "dask" and not scheduler:  # refused before anything starts
+        from samorg.distributed import NEEDS_SCHEDULER
+
+        raise ReportError(NEEDS_SCHEDULER)
     server = None
     if executor == "local" and warm_kernels and kernel_name == "python3":
         from samorg.report.warm import WarmKernelServer, supported

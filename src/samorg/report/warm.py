@@ -212,13 +212,13 @@ _SHARED: WarmKernelServer | None = None
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_server(start: bool = True) -> WarmKernelServer | None:
+def shared_server() -> WarmKernelServer | None:
     """This process's warm kernel server, started on first use; None where kernels cannot be forked."""
     global _SHARED
     if not supported():
         return None
     with _SHARED_LOCK:
-        if _SHARED is None and start:
+        if _SHARED is None:
             _SHARED = WarmKernelServer()
             _SHARED.start()
             atexit.register(_close_shared)
