@@ -95,10 +95,9 @@ def to_time(value: Any, kind: str, *, what: str, column: str) -> Any:
         if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
             raise ModelError(f'{what} is the number {value!r}, but time column "{column}" holds dates. Give a date, '
                              'e.g. "2020-01-01".')
-        try:
-            return pd.Timestamp(value).to_datetime64()
-        except (TypeError, ValueError) as exc:
-            raise ModelError(f'{what} {value!r} is not a date. Give a date such as "2020-01-01".') from exc
+        from samorg.models._timeaxis import as_date
+
+        return np.datetime64(as_date(value, what=what), "ns")
     if isinstance(value, (str, dt.date, pd.Timestamp, np.datetime64)):
         raise ModelError(f'{what} is {value!r}, but time column "{column}" holds numbers. Give a number on the same '
                          "scale.")

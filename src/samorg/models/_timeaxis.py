@@ -10,7 +10,16 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
+from samorg.dates import DateError, parse_date
 from samorg.errors import ModelError
+
+
+def as_date(value: Any, *, what: str) -> dt.date:
+    """``value`` read by :func:`samorg.dates.parse_date` (day-first Norwegian dates), as a ModelError."""
+    try:
+        return parse_date(value, where=what)
+    except DateError as exc:
+        raise ModelError(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -34,11 +43,8 @@ class TimeAxis:
                     f'{what} is the number {value!r}, but time column "{self.column}" holds dates. '
                     "Give a date, e.g. \"2022-01-01\"."
                 )
-            try:
-                ts = pd.Timestamp(value)
-            except (TypeError, ValueError) as exc:
-                raise ModelError(f"{what} {value!r} is not a date. Give a date such as \"2022-01-01\".") from exc
-            return float(ts.year * 12 + ts.month - 1)
+            day = as_date(value, what=what)
+            return float(day.year * 12 + day.month - 1)
         if isinstance(value, (str, dt.date, pd.Timestamp, np.datetime64)):
             raise ModelError(
                 f'{what} is {value!r}, but time column "{self.column}" holds numbers. Give a number on '
