@@ -56,7 +56,7 @@ def test_min_cell_and_names_file_relative_to_the_study(tmp_path):
     ("privacy: {min_cell: 1}\n", "privacy.min_cell: 1. Expected a whole number of at least 2"),
     ("privacy: {min_cell: fem}\n", "privacy.min_cell: 'fem'. Expected a whole number"),
     ("privacy: {min_cell: true}\n", "privacy.min_cell: True"),
-    ("privacy: {min_cel: 5}\n", "privacy.min_cel: is not a known key. Expected one of min_cell, names_file. "
+    ("privacy: {min_cel: 5}\n", "privacy.min_cel: is not a known key. Expected one of min_cell, names_file, key_file. "
                                 "Did you mean 'min_cell'?"),
     ("privacy: {names_file: mangler.txt}\n", "mangler.txt does not exist. Expected a UTF-8 text file"),
     ("privacy: 5\n", "privacy: is 5. Expected a mapping with min_cell and/or names_file"),

@@ -39,7 +39,9 @@ _STUDY_KEYS = {
     "sources": True,
     "privacy": False,
 }
-_PRIVACY_KEYS = {"min_cell": False, "names_file": False}
+_PRIVACY_KEYS = {"min_cell": False, "names_file": False, "key_file": False}
+#: the raw-data kinds `samorg data` reads (`sources:` keys); see samorg.pipeline for which are required
+SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population")
 _SITE_KEYS = {
     "name": True,
     "kind": True,
@@ -110,6 +112,15 @@ class PrivacySettings:
     min_cell: int = 5
     names_file: Path | None = None
     names: tuple[str, ...] = ()
+    key_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One ``sources:`` entry: a glob pattern under ``raw_dir``; ``optional`` lets it match nothing."""
+
+    pattern: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,7 @@ class Study:
     covid_windows: tuple[Window, ...]
     municipalities: dict[str, Municipality]
     primary_outcomes: tuple[str, ...]
-    sources: dict[str, str]
+    sources: dict[str, SourceSpec]
     sites: tuple[Site, ...] = field(default_factory=tuple)
     sites_path: Path | None = None
     analysis_plan: dict[str, str] = field(default_factory=dict)
@@ -360,10 +371,7 @@ def load_study(path: str | Path) -> Study:
             co_organised=_date(m.get("co_organised"), f"{where}.co_organised", problems, required=False),
         )
 
-    sources = raw.get("sources") or {}
-    if not isinstance(sources, dict):
-        problems.append(Problem(f"{path}: sources", f"is {sources!r}", "a mapping from source kind to a file pattern"))
-        sources = {}
+    sources = _sources(raw.get("sources"), f"{path}: sources", problems)
     plan = raw.get("analysis_plan") or {}
     if not isinstance(plan, dict):
         problems.append(Problem(f"{path}: analysis_plan", f"is {plan!r}",
@@ -395,11 +403,40 @@ def load_study(path: str | Path) -> Study:
         municipalities=municipalities,
         primary_outcomes=tuple(str(o) for o in outcomes),
         analysis_plan={str(k): str(v) for k, v in plan.items()},
-        sources={str(k): str(v) for k, v in sources.items()},
+        sources=sources,
         sites=tuple(sites),
         sites_path=sites_path,
         privacy=privacy,
     )
+
+
+def _sources(raw: Any, where: str, problems: list[Problem]) -> dict[str, SourceSpec]:
+    """``sources:``: kind → ``"pattern"`` (must match files with rows) or ``{pattern: ..., optional: true}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, f"is {raw!r}", "a mapping from source kind to a file pattern"))
+        return {}
+    out: dict[str, SourceSpec] = {}
+    _check_keys(raw, dict.fromkeys(SOURCE_KINDS, False), where, problems)
+    expected = 'a glob pattern under raw_dir such as "filialer/*.csv", or {pattern: "...", optional: true}'
+    for kind, value in raw.items():
+        key = f"{where}.{kind}"
+        if isinstance(value, dict):
+            _check_keys(value, {"pattern": True, "optional": False}, key, problems)
+            pattern, optional = value.get("pattern"), value.get("optional", False)
+            if not isinstance(optional, bool):
+                problems.append(Problem(f"{key}.optional", f"{optional!r}", "true or false"))
+                optional = False
+        else:
+            pattern, optional = value, False
+        if not isinstance(pattern, str) or not pattern.strip():
+            if not (isinstance(value, dict) and "pattern" not in value):  # a missing pattern is reported above
+                problems.append(Problem(key, f"is {value!r}", expected))
+            continue
+        if kind in SOURCE_KINDS:
+            out[str(kind)] = SourceSpec(pattern.strip(), optional)
+    return out
 
 
 def _privacy(raw: Any, base: Path, where: str, problems: list[Problem]) -> PrivacySettings:
@@ -416,6 +453,7 @@ def _privacy(raw: Any, base: Path, where: str, problems: list[Problem]) -> Priva
                                 "Counts below it are hidden in every table and figure."))
         min_cell = 5
     names_file, names = None, ()
+    key_file = (base / str(raw["key_file"])).resolve() if raw.get("key_file") is not None else None
     if raw.get("names_file") is not None:
         from samorg.errors import SamorgError
         from samorg.privacy import load_names
@@ -431,7 +469,7 @@ def _privacy(raw: Any, base: Path, where: str, problems: list[Problem]) -> Priva
             except SamorgError:
                 problems.append(Problem(f"{where}.names_file", f"{names_file} is not UTF-8 text", expected,
                                         "Save it as UTF-8 (in Excel: 'CSV UTF-8')."))
-    return PrivacySettings(min_cell=min_cell, names_file=names_file, names=names)
+    return PrivacySettings(min_cell=min_cell, names_file=names_file, names=names, key_file=key_file)
 
 
 def _load_sites(

@@ -29,10 +29,11 @@ SALT_ENV = "SAMORG_PSEUDONYM_SALT"
 def _inputs(study: Any) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for kind in SOURCE_KINDS:
-        pattern = study.sources.get(kind)
-        if not pattern:
+        spec = study.sources.get(kind)
+        if spec is None:
             found[kind] = []
             continue
+        pattern = spec.pattern
         found[kind] = sorted(p for p in Path(study.raw_dir).glob(pattern)
                              if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() != ".md")
     return found
