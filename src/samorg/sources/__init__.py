@@ -6,8 +6,8 @@ are documented in ``docs/sources.md``.
 """
 
 from samorg.sources._errors import (DateRangeError, EmptyFileError, EncodingError, LayoutError, MappingError,
-                                    MissingColumnError, SheetNotFoundError, TruncatedFileError, UnknownColumnError,
-                                    UnknownMunicipalityError, ValueFormatError)
+                                    MissingColumnError, PeriodError, SheetNotFoundError, TruncatedFileError,
+                                    UnknownColumnError, UnknownMunicipalityError, ValueFormatError)
 from samorg.sources._text import detect_encoding
 from samorg.sources.branch_counts import read_branch_counts
 from samorg.sources.counters import read_people_counter
@@ -27,6 +27,7 @@ __all__ = [
     "LayoutError",
     "MappingError",
     "MissingColumnError",
+    "PeriodError",
     "SheetNotFoundError",
     "TruncatedFileError",
     "UnknownColumnError",

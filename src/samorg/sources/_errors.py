@@ -66,6 +66,12 @@ class DateRangeError(ValueFormatError):
                    "the cell in the export.")
 
 
+class PeriodError(_WithDefaultFix):
+    """A site-level row dated outside the study period (``data_start``..``data_end``)."""
+
+    default_fix = "Correct the date in the export, or widen data_start/data_end in the study file."
+
+
 class UnknownMunicipalityError(_WithDefaultFix):
     """A municipality number that was not valid in the year the data are for."""
 
@@ -92,4 +98,5 @@ class MappingError(_WithDefaultFix):
 
 
 ERRORS = (EncodingError, EmptyFileError, TruncatedFileError, MissingColumnError, UnknownColumnError,
-          ValueFormatError, DateRangeError, UnknownMunicipalityError, SheetNotFoundError, LayoutError, MappingError)
+          ValueFormatError, DateRangeError, PeriodError, UnknownMunicipalityError, SheetNotFoundError, LayoutError,
+          MappingError)
