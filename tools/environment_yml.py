@@ -13,6 +13,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Packages that conda-forge does not carry under the same name stay pip installs.
 PIP_ONLY = {"pypandoc-binary", "typst"}
+# Packages conda-forge carries under another name.
+CONDA_NAMES = {"jupyter-client": "jupyter_client"}
+
+
+def _name(requirement: str) -> str:
+    return requirement.split(">")[0].split("<")[0].split("=")[0].strip()
+
+
+def _conda(requirement: str) -> str:
+    name = _name(requirement)
+    return CONDA_NAMES.get(name, name) + requirement[len(name):]
 
 
 def render() -> str:
@@ -20,8 +31,8 @@ def render() -> str:
     python = meta["requires-python"].removeprefix(">=")
     deps = list(meta["dependencies"]) + list(meta["optional-dependencies"]["test"])
     deps += list(meta["optional-dependencies"]["lab"])
-    conda = [d for d in deps if d.split(">")[0].split("=")[0] not in PIP_ONLY]
-    pip = [d for d in deps if d.split(">")[0].split("=")[0] in PIP_ONLY]
+    conda = [_conda(d) for d in deps if _name(d) not in PIP_ONLY]
+    pip = [d for d in deps if _name(d) in PIP_ONLY]
     lines = [
         "# Generated from pyproject.toml by tools/environment_yml.py: do not edit by hand.",
         "name: samorg",
