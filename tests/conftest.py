@@ -1,12 +1,32 @@
-"""Shared test set-up: a non-interactive plotting backend and no figure left open."""
+"""Shared test set-up: a non-interactive plotting backend, no figure left open, seeded random streams."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest
+
+
+def seeded_rng(name: str):
+    """A random generator whose stream depends on the whole of ``name`` (all 32 bytes of its SHA-256).
+
+    Different names give independent streams (numpy's SeedSequence), so two tests, or the treated and
+    the control series of one test, never share draws by accident. Test modules import it with
+    ``from conftest import seeded_rng`` (pytest puts tests/ on sys.path).
+    """
+    import numpy as np
+
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return np.random.default_rng(np.random.SeedSequence(list(digest)))
+
+
+@pytest.fixture
+def rng(request):
+    """A generator seeded by the test's full node id (independent per test and per parameter)."""
+    return seeded_rng(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

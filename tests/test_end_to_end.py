@@ -78,7 +78,10 @@ def test_every_pdf_page_says_the_data_are_synthetic(built):
 
 def test_never_co_located_site_says_so_instead_of_an_effect(built):
     html = (built["tmp"] / "reports" / "papirbredden" / "papirbredden.html").read_text(encoding="utf-8")
-    assert "Samorganiseringen" in html or "ingen dato for samlokalisering" in html
+    # One behaviour (EVIDENCE.md §1: never co-located → describe, nothing causal): the visits section says
+    # there is no change to analyse, and no co-organisation effect is fitted in its place.
+    assert "ingen dato for samlokalisering" in html
+    assert "Samorganiseringen" not in html and "samorganiseringen 01.01.2020" not in html
 
 
 def test_raw_data_is_never_modified(built):

@@ -89,3 +89,11 @@ def test_bad_input_is_reported():
         fmt.number(1, lang="nn")
     with pytest.raises(ValueError, match="probability"):
         fmt.p_value(1.5)
+
+
+def test_time_value_writes_years_without_thousands_separator():
+    from samorg.fmt import time_value
+
+    assert time_value(2020) == "2020" and time_value(2020.0, lang="en") == "2020"
+    assert time_value(-3) == "\u22123" and time_value(12.5) == "12,50"
+    assert time_value("2020-03-01") == "01.03.2020" and time_value("01.03.2020", lang="en") == "1 Mar 2020"

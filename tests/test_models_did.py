@@ -12,15 +12,12 @@ import pytest
 from samorg.errors import ModelError
 from samorg.models import DiDResult, ModelWarning, did
 from samorg.models import _resampling as rs
-
-
-def _seed(text: str) -> int:
-    return int.from_bytes(text.encode(), "little") % 2**32
+from conftest import seeded_rng
 
 
 def panel(*, seed: str, units: int = 20, periods: int = 8, n_treated: int = 6, effect: float = 2.0,
           unit_sd: float = 1.0) -> pd.DataFrame:
-    rng = np.random.default_rng(_seed(seed))
+    rng = seeded_rng(seed)
     unit = np.repeat(np.arange(units), periods)
     period = np.tile(np.arange(periods), units)
     treated = (unit < n_treated).astype(int)
@@ -141,7 +138,7 @@ def test_permutation_is_exact_and_reports_the_smallest_attainable_p():
 
 
 def test_permutation_interval_inverts_the_test():
-    rng = np.random.default_rng(_seed("inversion"))
+    rng = seeded_rng("inversion")
     A, B = rng.normal(0, 1, 200), rng.uniform(-0.5, 0.8, 200)
     A[0], B[0] = 2.5, 1.0  # the observed assignment
     lo, hi = rs.permutation_interval(2.5, A, B, 0.9)
@@ -210,7 +207,7 @@ def test_coverage_with_two_treated_units_by_inference_mode():
     """Loose but failable: permutation holds its level; cluster-robust does not with 2 treated clusters."""
     import warnings
 
-    rng = np.random.default_rng(_seed("did coverage"))
+    rng = seeded_rng("did coverage")
     reps, modes = 50, ("cluster", "permutation")
     hits = dict.fromkeys(modes, 0)
     for _ in range(reps):

@@ -12,16 +12,13 @@ import yaml
 
 from samorg.errors import ModelError
 from samorg.models import EventStudyResult, ModelWarning, event_study
-
-
-def _seed(text: str) -> int:
-    return int.from_bytes(text.encode(), "little") % 2**32
+from conftest import seeded_rng
 
 
 def staggered(*, seed: str, cohorts=((2018, 3), (2020, 3)), never: int = 10, years=range(2012, 2025),
               effect=lambda g, e: 1.0 + 0.3 * e, pretrend: float = 0.0, sd: float = 0.3) -> pd.DataFrame:
     """Units with unit and year effects; cohort g gets ``effect(g, e)`` at event time e ≥ 0."""
-    rng = np.random.default_rng(_seed(seed))
+    rng = seeded_rng(seed)
     years = np.asarray(list(years))
     year_fx = rng.normal(0, 1, len(years)).cumsum()
     rows, unit = [], 0

@@ -10,6 +10,7 @@ import pytest
 
 from samorg.errors import ModelError
 from samorg.models.ordinal import OrdinalChangeResult, OrdinalResult, ordinal, ordinal_change
+from conftest import seeded_rng
 
 # UCLA OARC (IDRE) "Ordered logistic regression | Stata data analysis examples", ologit.dta: 400 students,
 # apply (0 unlikely, 1 somewhat likely, 2 very likely), pared, public, gpa. The same file ships with statsmodels
@@ -44,10 +45,6 @@ _OLOGIT = (
 LEVELS = ["unlikely", "somewhat likely", "very likely"]
 
 
-def _seed(text: str) -> int:
-    return int.from_bytes(text.encode(), "little") % 2**32
-
-
 @pytest.fixture(scope="module")
 def ologit() -> pd.DataFrame:
     s = "".join(_OLOGIT)
@@ -63,7 +60,7 @@ def ologit() -> pd.DataFrame:
 def simulate(*, seed: str, n: int = 1500, effect: float = 0.6, wave_shift: float = -0.2, group_shift: float = 0.3,
              cuts=(-2.6, -1.6, -0.2, 1.4), by_site: bool = False) -> pd.DataFrame:
     """Before/after × group survey answers from a proportional-odds model with a planted interaction."""
-    rng = np.random.default_rng(_seed(seed))
+    rng = seeded_rng(seed)
     site = rng.integers(0, 12, n)
     g = (site < 6).astype(int) if by_site else rng.integers(0, 2, n)
     t = rng.integers(0, 2, n)
@@ -148,7 +145,7 @@ def test_rescaled_weights_change_nothing():
 
 
 def test_weights_recover_population_shares_from_an_unbalanced_sample():
-    rng = np.random.default_rng(_seed("ordinal population shares"))
+    rng = seeded_rng("ordinal population shares")
     n = 4000
     old = rng.random(n) < 0.8  # the elderly answer four times as often as their population share of 50 %
     y = np.searchsorted([-1.5, 0.0, 1.5], 1.2 * old + rng.logistic(size=n)) + 1
@@ -225,7 +222,7 @@ def test_did_with_site_fixed_effects_and_probit():
 
 
 def test_post_only_compares_groups_in_one_wave():
-    df = simulate(seed="ordinal post only", n=3000, effect=0.0, group_shift=0.5)
+    df = simulate(seed="ordinal post only, wave 2022", n=3000, effect=0.0, group_shift=0.5)
     res = ordinal_change(df, outcome="y", design="post_only", group="group", period="wave", after=2022)
     assert res.n_obs == (df["wave"] == 2022).sum()
     assert res.log_odds.ci_low < 0.5 < res.log_odds.ci_high
@@ -233,7 +230,7 @@ def test_post_only_compares_groups_in_one_wave():
 
 
 def test_retrospective_share_is_the_observed_net_share():
-    rng = np.random.default_rng(_seed("ordinal retro"))
+    rng = seeded_rng("ordinal retro")
     y = rng.choice([1, 2, 3, 4, 5], size=500, p=[0.05, 0.1, 0.45, 0.25, 0.15])
     w = rng.uniform(0.5, 2, 500)
     df = pd.DataFrame({"change": y, "w": w})

@@ -10,13 +10,10 @@ from scipy import stats
 
 from samorg.errors import ModelError
 from samorg.models.power import PowerResult, _shifted, detectable_shift, sample_size
+from conftest import seeded_rng
 
 # A library user survey: most are satisfied (top-two share 72 %).
 BASE = np.array([0.03, 0.05, 0.20, 0.40, 0.32])
-
-
-def _seed(text: str) -> int:
-    return int.from_bytes(text.encode(), "little") % 2**32
 
 
 def test_the_shift_is_the_proportional_odds_effect():
@@ -52,7 +49,7 @@ def test_fleiss_formula_for_the_top_box():
 
 def test_planned_power_is_achieved_in_simulation():
     """Simulated surveys of the planned size reject as often as planned (Wilcoxon = the PO score test)."""
-    rng = np.random.default_rng(_seed("power simulation"))
+    rng = seeded_rng("power simulation")
     plan = sample_size(BASE, shift=0.08)
     p1 = _shifted(BASE, plan.log_odds)
     reps = 600

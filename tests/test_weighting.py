@@ -8,19 +8,16 @@ import pytest
 
 from samorg.errors import ModelError
 from samorg.models.weighting import WeightingResult, design_effect, poststratify, rake
+from conftest import seeded_rng
 
 AGES = ["Under 20 år", "20-39 år", "40-66 år", "67 år og eldre"]
 SEXES = ["Kvinne", "Mann"]
 MUNIS = ["3118", "3301"]
 
 
-def _seed(text: str) -> int:
-    return int.from_bytes(text.encode(), "little") % 2**32
-
-
 @pytest.fixture(scope="module")
 def population() -> pd.DataFrame:
-    rng = np.random.default_rng(_seed("weighting population"))
+    rng = seeded_rng("weighting population")
     return pd.DataFrame([(a, s, m, int(rng.integers(1_000, 15_000))) for a in AGES for s in SEXES for m in MUNIS],
                         columns=["age_group", "sex", "municipality_code", "population"])
 
@@ -28,7 +25,7 @@ def population() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def answers() -> pd.DataFrame:
     """Long survey answers: 600 respondents × 3 items, older women over-represented."""
-    rng = np.random.default_rng(_seed("weighting answers"))
+    rng = seeded_rng("weighting answers")
     n = 600
     resp = pd.DataFrame({
         "respondent_id": [f"r-{i:04d}" for i in range(n)],

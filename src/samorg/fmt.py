@@ -107,7 +107,9 @@ def date(d: dt.date | dt.datetime | Any, *, lang: str = "nb") -> str:
     if _is_missing(d):
         return MISSING
     if isinstance(d, str):
-        d = dt.date.fromisoformat(d[:10])
+        from samorg.dates import parse_date
+
+        d = parse_date(d[:10] if len(d) > 10 and d[10:11] in ("T", " ") else d, where="fmt.date")
     elif not isinstance(d, dt.date):
         if hasattr(d, "to_pydatetime"):
             d = d.to_pydatetime()
@@ -120,6 +122,26 @@ def date(d: dt.date | dt.datetime | Any, *, lang: str = "nb") -> str:
     if lang == "nb":
         return f"{d.day:02d}.{d.month:02d}.{d.year}"
     return f"{d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
+
+
+def time_value(value: Any, *, lang: str = "nb") -> str:
+    """A time on a model's time axis: a date as :func:`date`, a whole number (a year, a period
+    index) without a thousands separator ("2020", never "2 020"), other numbers with two decimals.
+
+    >>> time_value(2020), time_value("2020-03-01"), time_value(12.5, lang="en")
+    ('2020', '01.03.2020', '12.50')
+    """
+    _check_lang(lang)
+    if _is_missing(value):
+        return MISSING
+    if isinstance(value, (int, float)) and not isinstance(value, bool) or type(value).__name__.startswith(
+            ("int", "float", "uint")):
+        number_value = float(value)
+        if number_value.is_integer():
+            return (MINUS if number_value < 0 and lang == "nb" else "-" if number_value < 0 else "") + str(
+                abs(int(number_value)))
+        return number(number_value, decimals=2, lang=lang)
+    return date(value, lang=lang)
 
 
 def month(d: dt.date | Any, *, lang: str = "nb") -> str:

@@ -109,7 +109,7 @@ class ITSResult(Effect):
     def _extra_caveats(self, lang: str) -> list[str]:
         out = []
         for w in self.details.get("excluded_windows", ()):
-            span = f"{_bound(w['start'], lang)}–{_bound(w['end'], lang)}"
+            span = f"{fmt.time_value(w['start'], lang=lang)}–{fmt.time_value(w['end'], lang=lang)}"
             label = f" ({w['label']})" if w.get("label") else ""
             n = w.get("n_rows", 0)
             if lang == "nb":
@@ -123,12 +123,6 @@ class ITSResult(Effect):
                     "counterfactual were estimated without it."
                 )
         return out
-
-
-def _bound(value: Any, lang: str) -> str:
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return fmt.number(value, decimals=0 if float(value).is_integer() else 2, lang=lang)
-    return fmt.date(value, lang=lang)
 
 
 def its(

@@ -181,16 +181,9 @@ def _window_text(windows: tuple, lang: str) -> str:
         if label:
             parts.append(label)
         else:
-            parts.append(f"{_bound(start, lang)}–{_bound(end, lang)}")
+            parts.append(f"{fmt.time_value(start, lang=lang)}–{fmt.time_value(end, lang=lang)}")
     joiner = " og " if lang == "nb" else " and "
     return joiner.join(parts)
-
-
-def _bound(value: Any, lang: str) -> str:
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        # A period such as the year 2020 is written without a thousands separator.
-        return str(int(value)) if float(value).is_integer() else fmt.number(value, decimals=2, lang=lang)
-    return fmt.date(value, lang=lang)
 
 
 def _decimals(se: float) -> int:
