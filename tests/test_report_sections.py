@@ -42,8 +42,12 @@ def test_key_results_label_the_primary_outcome_as_prespecified(study_path):
 
     text = report.key_results(report.load(study_path, "askim")).data
     assert "forhåndsspesifisert" in text and "95 % KI" in text
-    co_organised_only = report.key_results(report.load(study_path, "papirbredden")).data
-    assert "ved samorganiseringen 01.01.2020" in co_organised_only
+    # A comparison site (co-organised, never co-located) gets no effect of its own: EVIDENCE.md §1.
+    comparison = report.load(study_path, "papirbredden")
+    assert comparison.site.role == "comparison"
+    text = report.key_results(comparison).data
+    assert "sammenligning" in text and "95 % KI" not in text and "forhåndsspesifisert" not in text
+    assert report.visits_effect(comparison) is None
 
 
 def test_place_development_divides_visits_by_the_catchment(study_path):
@@ -169,7 +173,8 @@ def test_sensitivity_table_shows_the_main_estimate_and_its_variants(study_path):
 
     ctx = report.load(study_path, "svelvik")
     text = report.visits_sensitivity(ctx).data
-    assert "Hovedanalyse" in text and "Også 2022 utelatt" in text and "COVID-19-månedene tatt med" in text
+    assert "Hovedanalyse" in text and "Også utelatt: gjenåpningsåret 2022" in text
+    assert "De utelatte månedene tatt med" in text
     main = report.visits_effect(ctx)
     assert fmt_pct(main.ratio() - 1) in text
 

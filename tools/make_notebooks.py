@@ -91,14 +91,12 @@ SYNTHESIS_CALLS = [
     'report.section(ctx, "syn_metareg_heading")',
     "report.meta_regression_table(ctx)",
     'report.section(ctx, "syn_survey_heading")',
-    'report.survey_change(ctx, "satisfaction")',
-    'report.survey_change(ctx, "calm")',
-    'report.survey_change(ctx, "place_to_stay")',
+    "report.survey_changes(ctx)",
     'report.section(ctx, "syn_national_heading")',
     "report.national_figure(ctx)",
     "report.national_text(ctx)",
     'report.section(ctx, "syn_generalise_heading")',
-    'report.section(ctx, "syn_generalise", level=0)',
+    "report.generalise(ctx)",
 ]
 
 NOTEBOOKS = {

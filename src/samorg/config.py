@@ -16,6 +16,19 @@ from typing import Any
 import yaml
 
 from samorg.errors import ConfigError, Problem
+from samorg.study_design import (
+    MUNICIPALITY_ROLES,
+    SITE_ROLES,
+    NationalDesign,
+    Text,
+    Window,
+    parse_date_key,
+    parse_national,
+    parse_primary,
+    parse_text,
+    parse_windows,
+    parse_words,
+)
 
 KINDS = ("library", "service_centre", "combined")
 COUNTING_METHODS = ("people_counter", "sample_weeks", "manual")
@@ -33,6 +46,11 @@ _STUDY_KEYS = {
     "data_end": True,
     "periods": True,
     "covid_windows": False,
+    "washout_windows": False,
+    "sensitivity_windows": False,
+    "baseline_year": False,
+    "national": False,
+    "words": False,
     "municipalities": True,
     "primary_outcomes": False,
     "analysis_plan": False,
@@ -52,20 +70,9 @@ _SITE_KEYS = {
     "counting_method": False,
     "aliases": False,
     "catchment_population": False,
+    "role": False,
 }
 _PERIODS = ("pre", "transition", "post")
-
-
-@dataclass(frozen=True)
-class Window:
-    """A date window, inclusive at both ends (a period or an exclusion window)."""
-
-    start: dt.date
-    end: dt.date
-    label: str = ""
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Municipality:
     name: str
     codes: dict[int, tuple[str, ...]]
     co_organised: dt.date | None
+    role: str = "treated"
 
     def codes_in(self, year: int) -> tuple[str, ...]:
         """The code(s) this municipality had in ``year``."""
@@ -103,6 +111,13 @@ class Site:
     counting_method: str = "people_counter"
     aliases: tuple[str, ...] = ()
     catchment_population: int | None = None
+    role: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.role:  # the default follows the registry's dates (docs/config.md: roles)
+            default = ("treated" if self.co_located else "excluded" if self.kind == "service_centre"
+                       else "comparison")
+            object.__setattr__(self, "role", default)
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,44 @@ class Study:
     sites_path: Path | None = None
     analysis_plan: dict[str, str] = field(default_factory=dict)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    sensitivity_windows: tuple[Window, ...] = ()
+    baseline: int | None = None
+    national: NationalDesign = field(default_factory=NationalDesign)
+    primary_by_aim: dict[int, str] = field(default_factory=dict)
+    words: dict[str, Text] = field(default_factory=dict)
+
+    @property
+    def washout_windows(self) -> tuple[Window, ...]:
+        """The windows left out of time-series models (``washout_windows``; ``covid_windows`` is the old name)."""
+        return self.covid_windows
+
+    @property
+    def baseline_year(self) -> int:
+        """The year descriptive before/after comparisons start from: ``baseline_year``, else the pre-period's last year."""
+        if self.baseline is not None:
+            return self.baseline
+        pre = self.periods.get("pre")
+        return pre.end.year if pre else self.data_start.year
+
+    def title_in(self, lang: str) -> str:
+        """The study's title in ``lang``."""
+        return self.title.in_lang(lang) if isinstance(self.title, Text) else str(self.title)
+
+    def treated_municipalities(self) -> dict[str, Municipality]:
+        """The municipalities whose reorganisation is evaluated (role ``treated``)."""
+        return {c: m for c, m in self.municipalities.items() if m.role == "treated"}
+
+    def sites_with_role(self, role: str) -> tuple[Site, ...]:
+        """The sites with this role: ``treated``, ``comparison`` or ``excluded``."""
+        return tuple(s for s in self.sites if s.role == role)
+
+    @property
+    def national_intervention(self) -> int | None:
+        """First "after" year in the national annual statistics: as configured, else the earliest co-organisation."""
+        if self.national.intervention is not None:
+            return self.national.intervention
+        years = [m.co_organised.year for m in self.treated_municipalities().values() if m.co_organised]
+        return min(years) if years else None
 
     def site(self, site_id: str) -> Site:
         """The site with this id; a clear error naming the known ids otherwise."""
@@ -215,24 +268,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
     return data
 
 
-def _date(value: Any, where: str, problems: list[Problem], *, required: bool) -> dt.date | None:
-    if value is None:
-        if required:
-            problems.append(Problem(where, "is missing", "a date such as 2020-01-01"))
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    problems.append(Problem(where, f"{value!r} is not a valid date",
-                            "a real calendar date written 2020-01-01 (or 01.01.2020)"))
-    return None
+_date = parse_date_key  # one date parser for the study file and the estimators (samorg.dates)
 
 
 def _check_keys(mapping: dict, allowed: dict[str, bool], where: str, problems: list[Problem]) -> None:
@@ -249,17 +285,9 @@ def _check_keys(mapping: dict, allowed: dict[str, bool], where: str, problems: l
 
 
 def _window(raw: Any, where: str, problems: list[Problem]) -> Window | None:
-    if not isinstance(raw, dict):
-        problems.append(Problem(where, f"is {raw!r}", "a mapping with start and end dates"))
-        return None
-    start = _date(raw.get("start"), f"{where}.start", problems, required=True)
-    end = _date(raw.get("end"), f"{where}.end", problems, required=True)
-    if start and end and end < start:
-        problems.append(Problem(where, f"ends ({end}) before it starts ({start})", "start on or before end"))
-        return None
-    if start is None or end is None:
-        return None
-    return Window(start, end, str(raw.get("label", "")))
+    from samorg.study_design import parse_window
+
+    return parse_window(raw, where, problems)
 
 
 def _codes(raw: Any, where: str, problems: list[Problem]) -> dict[int, tuple[str, ...]]:
@@ -342,11 +370,18 @@ def load_study(path: str | Path) -> Study:
         if win:
             periods[name] = win
 
-    covid = []
-    for i, w in enumerate(raw.get("covid_windows") or []):
-        win = _window(w, f"{path}: covid_windows[{i}]", problems)
-        if win:
-            covid.append(win)
+    if "covid_windows" in raw and "washout_windows" in raw:
+        problems.append(Problem(f"{path}: covid_windows", "is given beside washout_windows",
+                                "one of them (covid_windows is the older name of washout_windows)"))
+    washout_key = "washout_windows" if "washout_windows" in raw else "covid_windows"
+    covid = list(parse_windows(raw.get(washout_key), f"{path}: {washout_key}", problems))
+    sensitivity = parse_windows(raw.get("sensitivity_windows"), f"{path}: sensitivity_windows", problems)
+    baseline = raw.get("baseline_year")
+    if baseline is not None and (isinstance(baseline, bool) or not isinstance(baseline, int)
+                                 or (data_start and data_end and not data_start.year <= baseline <= data_end.year)):
+        problems.append(Problem(f"{path}: baseline_year", f"{baseline!r}",
+                                "a year inside the data period (the last year before the change, e.g. 2019)"))
+        baseline = None
 
     municipalities: dict[str, Municipality] = {}
     raw_muni = raw.get("municipalities") or {}
@@ -363,12 +398,25 @@ def load_study(path: str | Path) -> Study:
         if not isinstance(m, dict):
             problems.append(Problem(where, f"is {m!r}", "a mapping with name, codes and co_organised"))
             continue
-        _check_keys(m, {"name": True, "codes": False, "co_organised": False}, where, problems)
+        _check_keys(m, {"name": True, "codes": False, "co_organised": False, "role": False}, where, problems)
+        co_organised = _date(m.get("co_organised"), f"{where}.co_organised", problems, required=False)
+        role = m.get("role", "treated" if co_organised else "comparison")
+        if role not in MUNICIPALITY_ROLES:
+            problems.append(Problem(f"{where}.role", f"{role!r}", "one of " + ", ".join(MUNICIPALITY_ROLES)))
+        elif role == "treated" and co_organised is None:
+            problems.append(Problem(f"{where}.role", "is 'treated' but co_organised is empty",
+                                    "a co_organised date for a treated municipality",
+                                    "Give the date, or write role: comparison for a comparison municipality."))
+        elif role == "comparison" and co_organised is not None:
+            problems.append(Problem(f"{where}.co_organised", f"{co_organised} is set for a comparison municipality",
+                                    "no co_organised date for a comparison municipality",
+                                    "Remove the date, or write role: treated."))
         municipalities[code] = Municipality(
             code=code,
             name=str(m.get("name", code)),
             codes=_codes(m.get("codes", {}), f"{where}.codes", problems) if "codes" in m else {},
-            co_organised=_date(m.get("co_organised"), f"{where}.co_organised", problems, required=False),
+            co_organised=co_organised,
+            role=str(role),
         )
 
     sources = _sources(raw.get("sources"), f"{path}: sources", problems)
@@ -377,9 +425,12 @@ def load_study(path: str | Path) -> Study:
         problems.append(Problem(f"{path}: analysis_plan", f"is {plan!r}",
                                 "a mapping from each primary outcome to its pre-specified method, e.g. visits: its"))
         plan = {}
-    outcomes = raw.get("primary_outcomes") or []
-    if isinstance(outcomes, str):
-        outcomes = [outcomes]
+    primary = parse_primary(raw.get("primary_outcomes"), f"{path}: primary_outcomes", problems)
+    outcomes = list(dict.fromkeys(primary.values()))
+    title = parse_text(raw.get("title"), f"{path}: title", problems)
+    plan_texts = {str(k): parse_text(v, f"{path}: analysis_plan.{k}", problems) for k, v in plan.items()}
+    national = parse_national(raw.get("national"), f"{path}: national", problems)
+    words = parse_words(raw.get("words"), f"{path}: words", problems)
 
     privacy = _privacy(raw.get("privacy"), base, f"{path}: privacy", problems)
     sites_path = p("sites_file") if raw.get("sites_file") else None
@@ -391,7 +442,7 @@ def load_study(path: str | Path) -> Study:
         raise ConfigError(problems)
     return Study(
         path=path,
-        title=str(raw["title"]),
+        title=title if title is not None else Text(""),
         demo=bool(raw.get("demo", False)),
         raw_dir=p("raw_dir"),
         processed_dir=p("processed_dir"),
@@ -402,11 +453,16 @@ def load_study(path: str | Path) -> Study:
         covid_windows=tuple(covid),
         municipalities=municipalities,
         primary_outcomes=tuple(str(o) for o in outcomes),
-        analysis_plan={str(k): str(v) for k, v in plan.items()},
+        analysis_plan={k: v for k, v in plan_texts.items() if v is not None},
         sources=sources,
         sites=tuple(sites),
         sites_path=sites_path,
         privacy=privacy,
+        sensitivity_windows=sensitivity,
+        baseline=baseline,
+        national=national,
+        primary_by_aim=primary,
+        words=words,
     )
 
 
@@ -530,6 +586,18 @@ def _load_sites(
             if data_end and d > data_end:
                 problems.append(Problem(f"{where}.{label}", f"{d} is after the data end {data_end}",
                                         "a date inside the data period"))
+        role = s.get("role")
+        if role is not None and role not in SITE_ROLES:
+            problems.append(Problem(f"{where}.role", f"{role!r}", "one of " + ", ".join(SITE_ROLES)))
+            role = None
+        elif role == "treated" and co_loc is None:
+            problems.append(Problem(f"{where}.role", "is 'treated' but co_located is empty",
+                                    "a co_located date for a treated site",
+                                    "Give the co-location date, or write role: comparison or role: excluded."))
+        elif role == "comparison" and co_loc is not None:
+            problems.append(Problem(f"{where}.role", f"is 'comparison' but the site was co-located {co_loc}",
+                                    "no co_located date for a comparison site",
+                                    "A co-located site cannot be a comparison: write role: treated or excluded."))
         aliases = s.get("aliases") or []
         if isinstance(aliases, str):
             aliases = [aliases]
@@ -557,6 +625,7 @@ def _load_sites(
                 counting_method=str(method),
                 aliases=tuple(str(a) for a in aliases),
                 catchment_population=pop,
+                role=str(role or ""),
             )
         )
     return sites

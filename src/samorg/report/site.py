@@ -22,12 +22,13 @@ from samorg import fmt
 from samorg._version import __version__
 from samorg.config import Site, Study, load_study
 from samorg.errors import ModelError, SamorgError
-from samorg.report.text import heading, label, markdown, t
+from samorg.report.text import heading, label, markdown, number_word, t
 
 __all__ = [
     "SiteContext",
     "caveats",
     "comparison_sites",
+    "few_units_caveat",
     "fit_visits_effect",
     "key_results",
     "load",
@@ -37,6 +38,7 @@ __all__ = [
     "site_facts",
     "visits_sensitivity",
     "title_block",
+    "topic",
     "visits_effect",
     "visits_figure",
     "visits_summary",
@@ -89,12 +91,10 @@ class SiteContext:
 
     @property
     def intervention(self) -> tuple[str, dt.date] | None:
-        """The change the site's time series is interrupted by: co-location, else co-organisation."""
-        if self.site.co_located:
-            return "co_located", self.site.co_located
-        if self.site.co_organised:
-            return "co_organised", self.site.co_organised
-        return None
+        """The change the site's time series is interrupted by (co-location; only sites with role treated)."""
+        from samorg.analysis import intervention
+
+        return intervention(self.site)
 
 
 def _md(text: str):
@@ -113,12 +113,18 @@ def title_block(ctx: SiteContext):
     """The report's heading: site, period, and the synthetic-data note for demo studies."""
     lang = ctx.lang
     lines = [
-        f"**{t('report_for', lang, name=ctx.site.name)}** · "
+        f"**{t('report_for', lang, name=ctx.site.name, topic=topic(ctx.study, lang))}** · "
         + t("period", lang, start=fmt.date(ctx.study.data_start, lang=lang), end=fmt.date(ctx.study.data_end, lang=lang)),
     ]
     if ctx.study.demo:
         lines += ["", f"> **{t('banner', lang)}.** {t('synthetic_note', lang)}"]
     return _md("\n".join(lines))
+
+
+def topic(study: Study, lang: str) -> str:
+    """What the study evaluates, in words (the study file's ``words.topic``, else the package's default)."""
+    word = study.words.get("topic")
+    return word.in_lang(lang) if word is not None else t("topic_default", lang)
 
 
 def _date_or_never(d: dt.date | None, lang: str) -> str:
@@ -144,32 +150,11 @@ def site_facts(ctx: SiteContext):
     return _md("\n".join(lines))
 
 
-def _exclusion_windows(ctx: SiteContext) -> list[tuple[dt.date, dt.date, str]]:
-    return [(w.start, w.end, w.label or "COVID-19") for w in ctx.study.covid_windows]
-
-
 def comparison_sites(ctx: SiteContext) -> tuple[Site, ...]:
-    """Sites of the study that were never co-located (the within-study comparison), this one excluded."""
-    return tuple(
-        s for s in ctx.study.sites
-        if s.co_located is None and s.site_id != ctx.site.site_id and s.kind != "service_centre"
-    )
+    """The study's comparison sites (role ``comparison`` in the registry), this one excluded."""
+    from samorg.analysis import comparison_sites as _comparison
 
-
-def _comparison_series(ctx: SiteContext, indicator: str) -> pd.DataFrame | None:
-    ids = [s.site_id for s in comparison_sites(ctx)]
-    if not ids:
-        return None
-    path = ctx.study.processed_dir / "observations.parquet"
-    obs = pd.read_parquet(path, filters=[(C.SITE_ID, "in", ids), (C.INDICATOR, "==", indicator)])
-    obs = obs[(obs[C.FREQ] == "M") & (obs[C.STATUS].fillna("") == "")].dropna(subset=[C.VALUE])
-    if obs.empty:
-        return None
-    # Only months in which every comparison site has a good count, so the sum is comparable over time.
-    counts = obs.groupby(C.PERIOD_START)[C.SITE_ID].nunique()
-    complete = counts[counts == len(set(obs[C.SITE_ID]))].index
-    total = obs[obs[C.PERIOD_START].isin(complete)].groupby(C.PERIOD_START)[C.VALUE].sum()
-    return total.rename("control").reset_index()
+    return _comparison(ctx.study, ctx.site.site_id)
 
 
 def visits_effect(ctx: SiteContext, *, controlled: bool = True):
@@ -181,50 +166,29 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
 
 
 def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, exclude_covid: bool = True,
-                      extra_exclude: tuple = ()):
-    """Fit the interrupted time series of monthly visits; ``None`` (with a note) when it cannot be fitted.
+                      sensitivity: bool = False):
+    """Fit the site's interrupted time series of monthly visits; ``None`` (with a note) when there is none.
 
-    A quasi-Poisson model with month-of-year seasonality and a trend; the COVID-19 windows of the
-    study are left out of the fit; the interruption is the co-location date (or co-organisation when
-    the site was never co-located). With ``controlled`` and never-co-located sites in the study, their
-    summed visits are a control series (comparative ITS), so what all sites share, such as the slow
-    recovery after COVID-19, cancels out. ``estimate`` is the log rate ratio of the level change.
+    The model is :func:`samorg.analysis.fit_site` (the same call a researcher makes in a notebook):
+    quasi-Poisson with month-of-year seasonality and a trend, the study's washout windows left out,
+    the interruption at the registry's co-location date, and the study's comparison sites as a control
+    series. ``estimate`` is the log rate ratio of the level change.
     """
-    from samorg.models import its
+    from samorg.analysis import NoEstimateError, fit_site
 
-    if ctx.intervention is None:
-        ctx.notes.append(t("its_none", ctx.lang))
-        return None
-    data = ctx.series("visits")
-    data = data[data[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
-    if data.empty:
-        ctx.notes.append(t("its_nodata", ctx.lang))
-        return None
-    control = _comparison_series(ctx, "visits") if controlled else None
-    control_name = t("comparison_series", ctx.lang)
-    if control is not None:
-        data = data.merge(control.rename(columns={"control": control_name}), on=C.PERIOD_START, how="inner")
-    _, when = ctx.intervention
     try:
-        return its(
-            data,
-            outcome=C.VALUE,
-            time=C.PERIOD_START,
-            intervention=pd.Timestamp(when),
-            family="quasipoisson",
-            seasonality="month",
-            exclude=(_exclusion_windows(ctx) if exclude_covid else []) + list(extra_exclude),
-            control=control_name if control is not None else None,
-            se="hac",
-            caveats=("covid",) if ctx.study.covid_windows else (),
-        )
+        return fit_site(ctx.study, ctx.site.site_id, "visits", comparison=controlled, washout=exclude_covid,
+                        sensitivity=sensitivity, lang=ctx.lang)
+    except NoEstimateError as exc:
+        ctx.notes.append(t("its_none" if exc.reason == "not_treated" else "its_nodata", ctx.lang))
+        return None
     except ModelError as exc:
         ctx.notes.append(t("its_failed", ctx.lang, error=str(exc)))
         return None
 
 
 def visits_sensitivity(ctx: SiteContext):
-    """The main estimate beside variants that handle 2020–2022 and the comparison differently.
+    """The main estimate beside variants that handle the left-out periods and the comparison differently.
 
     If the variants agree, the result does not hinge on how the COVID-19 years were treated; if
     they disagree, the report says the estimate is fragile.
@@ -237,27 +201,31 @@ def visits_sensitivity(ctx: SiteContext):
     main = visits_effect(ctx)
     if main is None:
         return None
-    recovery = (pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"), t("sens_2022_label", lang))
-    variants = [("sens_main", main)]
+    study = ctx.study
+    variants = [(t("sens_main", lang), main)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        variants += [
-            ("sens_no_2022", fit_visits_effect(ctx, extra_exclude=(recovery,))),
-            ("sens_no_control", fit_visits_effect(ctx, controlled=False) if main.details.get("control") else None),
-            ("sens_with_covid", fit_visits_effect(ctx, exclude_covid=False)),
-        ]
+        if study.sensitivity_windows:
+            labels = ", ".join(w.label_in(lang) for w in study.sensitivity_windows)
+            variants.append((t("sens_also_left_out", lang, windows=labels), fit_visits_effect(ctx, sensitivity=True)))
+        if main.details.get("control"):
+            variants.append((t("sens_no_control", lang), fit_visits_effect(ctx, controlled=False)))
+        if study.washout_windows:
+            variants.append((t("sens_with_washout", lang), fit_visits_effect(ctx, exclude_covid=False)))
     rows = []
-    for key, res in variants:
+    for name, res in variants:
         if res is None:
             continue
         low, high = res.ratio_ci()
         rows.append({
-            t("sens_variant", lang): t(key, lang),
+            t("sens_variant", lang): name,
             t("col_change", lang): fmt.signed_percent(res.ratio() - 1, decimals=1, lang=lang),
             t("col_ci", lang): f"{fmt.signed_percent(low - 1, decimals=1, lang=lang)} – "
                                f"{fmt.signed_percent(high - 1, decimals=1, lang=lang)}",
         })
     ratios = [res.ratio() for _, res in variants if res is not None]
+    if len(ratios) < 2:
+        return _md(t("sens_none", lang))
     robust = (max(ratios) - min(ratios)) < 0.05
     verdict = t("sens_stable" if robust else "sens_fragile", lang)
     return _md(markdown_table(pd.DataFrame(rows), lang=lang, index=False) + "\n\n" + verdict)
@@ -317,11 +285,12 @@ def key_results(ctx: SiteContext):
         items.append(t("key_never", lang))
     annual = annual_table(ctx)
     if not annual.empty and "events" in annual and annual["events"].notna().any():
-        before, after = annual["events"].get(2019), annual["events"].dropna().iloc[-1]
+        baseline = ctx.study.baseline_year
+        before, after = annual["events"].get(baseline), annual["events"].dropna().iloc[-1]
         last = int(annual["events"].dropna().index[-1])
-        if before and before == before:
+        if before and before == before and last > baseline:
             items.append(t("key_events", lang, before=fmt.number(before, lang=lang), after=fmt.number(after, lang=lang),
-                           year=last, label=t("exploratory", lang)))
+                           baseline=baseline, year=last, label=t("exploratory", lang)))
     if not annual.empty and {"staffed_hours", "self_service_hours"} <= set(annual.columns):
         row = annual.dropna(subset=["staffed_hours", "self_service_hours"])
         if not row.empty:
@@ -347,16 +316,28 @@ def prespecified_label(ctx: SiteContext, outcome: str) -> str:
 
 
 def caveats(ctx: SiteContext):
-    """How 2020–2021 was handled, what two treated municipalities can and cannot show."""
+    """How the washout windows were handled, and what the study's few treated municipalities can show."""
     lang = ctx.lang
     items = []
-    for w in ctx.study.covid_windows:
-        items.append(t("caveat_covid", lang, start=fmt.date(w.start, lang=lang), end=fmt.date(w.end, lang=lang)))
-    items += [t("caveat_few", lang), t("caveat_observational", lang)]
-    plan = "; ".join(f"{label(o, lang).lower()}: {m}" for o, m in ctx.study.analysis_plan.items())
+    for w in ctx.study.washout_windows:
+        items.append(t("caveat_washout", lang, label=w.label_in(lang) or t("washout", lang),
+                       start=fmt.date(w.start, lang=lang), end=fmt.date(w.end, lang=lang)))
+    items += [few_units_caveat(ctx.study, lang), t("caveat_observational", lang)]
+    plan = "; ".join(f"{label(o, lang).lower()}: {_in_lang(m, lang)}" for o, m in ctx.study.analysis_plan.items())
     if plan:
         items.append(t("caveat_plan", lang, plan=plan))
     return _md("\n".join(f"- {i}" for i in items))
+
+
+def _in_lang(text: Any, lang: str) -> str:
+    return text.in_lang(lang) if hasattr(text, "in_lang") else str(text)
+
+
+def few_units_caveat(study: Study, lang: str) -> str:
+    """"Only N municipalities made this change in the data …", N counted from the study file."""
+    n = len(study.treated_municipalities())
+    return t("caveat_few", lang, n=number_word(n, lang), municipalities=t(
+        "municipality_one" if n == 1 else "municipality_many", lang))
 
 
 def _git_commit() -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 from samorg import columns as C
 from samorg import fmt
 from samorg.errors import ModelError
+from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md
 from samorg.report.tables import markdown_table
 from samorg.report.text import t
@@ -95,7 +96,12 @@ def meeting_place(ctx: SiteContext):
     table.index.name = t("year", lang)
     pct = [t("col_self_service_share_hours", lang), t("col_self_service_share_visits", lang)]
     text = markdown_table(table, lang=lang, percent=pct)
-    return _md(text + "\n\n" + t("meeting_place_note", lang))
+    note = t("meeting_place_note", lang)
+    if ctx.study.washout_windows:
+        labels = "; ".join(f"{w.label_in(lang)} ({fmt.date(w.start, lang=lang)}–{fmt.date(w.end, lang=lang)})"
+                           for w in ctx.study.washout_windows)
+        note += " " + t("washout_years_note", lang, windows=labels)
+    return _md(text + "\n\n" + note)
 
 
 def meeting_place_figure(ctx: SiteContext):
@@ -257,20 +263,18 @@ def user_experience_change(ctx: SiteContext):
     data = answers[answers[C.SITE_ID].isin(comparison | {ctx.site.site_id})].dropna(subset=[C.RESPONSE])
     data = data.assign(here=(data[C.SITE_ID] == ctx.site.site_id).astype(int),
                        **{C.RESPONSE: data[C.RESPONSE].astype(int)})
-    rows = []
-    import warnings
-
+    rows, failures, notes = [], [], []
     for item in _ITEMS:
         part = data[data[C.ITEM] == item]
         if part.empty:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with model_warnings(f"ordinal change, {ctx.site.site_id}, {item}", notes):
             try:
                 res = ordinal_change(part, outcome=C.RESPONSE, design="did", group="here", period=C.WAVE,
                                      before=waves[0], after=waves[-1])
-            except Exception:  # noqa: BLE001 - one item that cannot be fitted is reported as missing
+            except ModelError as exc:  # the item cannot be fitted: say why under the table
                 res = None
+                failures.append(f"{t(f'item_{item}', lang)}: {exc}")
         if res is None:
             rows.append((t(f"item_{item}", lang), "–", "–"))
             continue
@@ -280,7 +284,9 @@ def user_experience_change(ctx: SiteContext):
     frame = pd.DataFrame(rows, columns=[t("col_item", lang), t("col_pp_change", lang), t("col_ci", lang)])
     names = ", ".join(s.name for s in comparison_sites(ctx))
     note = t("survey_change_note", lang, names=names, before=waves[0], after=waves[-1])
-    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + note)
+    extra = "".join(f"\n\n{t('not_estimated', lang, why=f)}" for f in failures)
+    extra += "".join(f"\n\n{t('model_warning', lang, message=m)}" for m in notes)
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + note + extra)
 
 
 def _yearly_panel(ctx: SiteContext) -> pd.DataFrame | None:
@@ -302,8 +308,9 @@ def _yearly_panel(ctx: SiteContext) -> pd.DataFrame | None:
     return ctx.cache["yearly_panel"]
 
 
-def _covid_years(ctx: SiteContext) -> set[int]:
-    return {y for w in ctx.study.covid_windows for y in range(w.start.year, w.end.year + 1)}
+def _washout_years(ctx: SiteContext) -> set[int]:
+    """Calendar years touched by the study's washout windows (left out of the yearly models)."""
+    return {y for w in ctx.study.washout_windows for y in range(w.start.year, w.end.year + 1)}
 
 
 def did_comparison(ctx: SiteContext):
@@ -322,14 +329,11 @@ def did_comparison(ctx: SiteContext):
         result = None
         if panel is not None:
             start = ctx.site.co_located.year + (0 if ctx.site.co_located.month == 1 else 1)
-            skip = _covid_years(ctx) | ({ctx.site.co_located.year} if ctx.site.co_located.month > 1 else set())
+            skip = _washout_years(ctx) | ({ctx.site.co_located.year} if ctx.site.co_located.month > 1 else set())
             data = panel[~panel["year"].isin(skip)]
             data = data.assign(treated=(data[C.SITE_ID] == ctx.site.site_id).astype(int),
                                post=(data["year"] >= start).astype(int))
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with model_warnings(f"DiD, {ctx.site.site_id}", ctx.notes):
                 try:
                     result = did(data, outcome="log_visits", treated="treated", post="post", unit=C.SITE_ID,
                                  time="year", inference="permutation")
@@ -388,23 +392,28 @@ def event_figure(ctx: SiteContext):
         if panel is not None:
             start = ctx.site.co_located.year + (0 if ctx.site.co_located.month == 1 else 1)
             data = panel.assign(first_treated=np.where(panel[C.SITE_ID] == ctx.site.site_id, start, np.nan))
-            covid = sorted(_covid_years(ctx))
+            covid = sorted(_washout_years(ctx))
             # The reference is the last whole year before co-location outside the COVID-19 years.
             own_years = set(panel.loc[panel[C.SITE_ID] == ctx.site.site_id, "year"])  # whole years only
             clean_pre = [y for y in own_years if y < ctx.site.co_located.year and y not in covid]
             reference = (max(clean_pre) - start) if clean_pre else -1
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            label = "; ".join(w.label_in(ctx.lang) for w in ctx.study.washout_windows)
+            with model_warnings(f"event study, {ctx.site.site_id}", ctx.notes):
                 try:
                     result = event_study(data, outcome="log_visits", unit=C.SITE_ID, time="year",
                                          first_treated="first_treated", reference=int(reference),
-                                         exclude=[(covid[0], covid[-1], "COVID-19")] if covid else ())
-                except ModelError:
-                    result = None
+                                         exclude=[(covid[0], covid[-1], label)] if covid else ())
+                except ModelError as exc:
+                    result = exc
+        else:
+            result = ModelError(t("event_no_panel", ctx.lang))
         ctx.cache["event"] = result
     res = ctx.cache["event"]
+    if isinstance(res, Exception):
+        import logging
+
+        logging.getLogger("samorg.report").warning("event study, %s: %s", ctx.site.site_id, res)
+        return _md(t("event_not_estimated", ctx.lang, why=str(res)))
     if res is None:
         return None
     import matplotlib.pyplot as plt

@@ -7,7 +7,6 @@ One call per notebook cell, like the site report. Every number shown comes from 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from samorg import columns as C
 from samorg import fmt
 from samorg.config import Study, load_study
 from samorg.errors import ModelError, SamorgError
+from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
 from samorg.report.text import heading, t
@@ -28,6 +28,7 @@ __all__ = [
     "SynthesisContext",
     "evidence_map",
     "forest_figure",
+    "generalise",
     "load",
     "meta_regression_table",
     "national_comparison",
@@ -36,6 +37,7 @@ __all__ = [
     "section",
     "site_effects_table",
     "survey_change",
+    "survey_changes",
     "title_block",
 ]
 
@@ -47,17 +49,15 @@ class SynthesisContext:
     study: Study
     lang: str = "nb"
     cache: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @cached_property
     def site_results(self) -> dict[str, Any]:
-        """The visits ITS of every co-located site with visit counts: site id → result."""
+        """The visits ITS of every treated site (role ``treated``) with visit counts: site id → result."""
         out = {}
-        for site in self.study.sites:
-            if site.co_located is None:
-                continue
+        for site in self.study.sites_with_role("treated"):
             ctx = SiteContext(study=self.study, site=site, lang=self.lang)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with model_warnings(f"ITS, {site.site_id}", self.notes):
                 res = visits_effect(ctx)
             if res is not None:
                 out[site.site_id] = res
@@ -100,7 +100,7 @@ def load(study: str | Path, *, lang: str = "nb") -> SynthesisContext:
 
 def title_block(ctx: SynthesisContext):
     """Study title, what the synthesis does, and the synthetic-data note for demo studies."""
-    lines = [f"**{ctx.study.title}**", "", t("syn_intro", ctx.lang)]
+    lines = [f"**{ctx.study.title_in(ctx.lang)}**", "", t("syn_intro", ctx.lang)]
     if ctx.study.demo:
         lines += ["", f"> **{t('banner', ctx.lang)}.** {t('synthetic_note', ctx.lang)}"]
     return _md("\n".join(lines))
@@ -187,8 +187,7 @@ def meta_regression_table(ctx: SynthesisContext):
     moderators = _moderators(ctx)
     if len(res) < moderators.shape[1] + 3:
         return _md(t("syn_metareg_too_few", lang, k=len(res)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with model_warnings("meta-regression", ctx.notes):
         try:
             fit = meta_regression([r.estimate for r in res.values()], [r.std_error for r in res.values()],
                                   moderators.reset_index(drop=True))
@@ -212,26 +211,29 @@ def meta_regression_table(ctx: SynthesisContext):
 def national_comparison(ctx: SynthesisContext, code: str):
     """Synthetic control of one treated municipality's visits per inhabitant against the national pool.
 
-    2020–2021 are left out of the weights and of the post-period mean; the p-value is the
-    placebo-in-space rank, whose smallest attainable value is 1/(J+1).
+    The reorganisation year, the donor pool and the left-out years come from the study file
+    (``national:`` and ``washout_windows``); the p-value is the placebo-in-space rank, whose smallest
+    attainable value is 1/(J+1).
     """
     from samorg.models import synthetic_control
 
     key = ("synth", code)
     if key not in ctx.cache:
         panel = ctx.municipal_panel
-        others = set(ctx.study.municipalities) - {code}
-        panel = panel[~panel[C.MUNICIPALITY_CODE].isin(others)]
-        if panel.empty or code not in set(panel[C.MUNICIPALITY_CODE]):
+        study = ctx.study
+        year = study.national_intervention
+        if panel.empty or code not in set(panel[C.MUNICIPALITY_CODE]) or year is None:
             ctx.cache[key] = None
         else:
-            windows = [(w.start.year, w.end.year, w.label) for w in ctx.study.covid_windows]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            donors = study.national.donors(set(panel[C.MUNICIPALITY_CODE]), set(study.treated_municipalities()))
+            panel = panel[panel[C.MUNICIPALITY_CODE].isin(set(donors) | {code})]
+            windows = [(w.start.year, w.end.year, w.label_in(ctx.lang)) for w in study.washout_windows]
+            with model_warnings(f"synthetic control, {code}", ctx.notes):
                 try:
                     ctx.cache[key] = synthetic_control(
                         panel, outcome="visits_per_inhabitant", unit=C.MUNICIPALITY_CODE, time="year",
-                        treated=code, intervention=2020, exclude=windows, caveats=("covid",))
+                        treated=code, intervention=year, exclude=windows,
+                        caveats=("covid",) if windows else ())
                 except ModelError as exc:
                     ctx.cache[key] = exc
     return ctx.cache[key]
@@ -239,7 +241,7 @@ def national_comparison(ctx: SynthesisContext, code: str):
 
 def national_figure(ctx: SynthesisContext):
     """Each treated municipality against its synthetic control, and the placebo gaps of every donor in grey."""
-    results = [(code, national_comparison(ctx, code)) for code in ctx.study.municipalities]
+    results = [(code, national_comparison(ctx, code)) for code in ctx.study.treated_municipalities()]
     results = [(code, r) for code, r in results if r is not None and not isinstance(r, Exception)]
     if not results:
         return None
@@ -262,7 +264,7 @@ def national_text(ctx: SynthesisContext):
     """The synthetic-control results in words, or why there are none, and the method once."""
     parts = []
     donors = None
-    for code, muni in ctx.study.municipalities.items():
+    for code, muni in ctx.study.treated_municipalities().items():
         res = national_comparison(ctx, code)
         if res is None:
             parts.append(t("syn_no_national", ctx.lang, name=muni.name))
@@ -272,12 +274,20 @@ def national_text(ctx: SynthesisContext):
             donors = res.details.get("n_donors", donors)
             parts.append(f"**{muni.name}:** {res.sentence(lang=ctx.lang, outcome_label=t('syn_vpi', ctx.lang).lower())}")
     if donors is not None:
-        parts.append(t("syn_national_method", ctx.lang, j=donors))
+        study = ctx.study
+        left_out = ", ".join(f"{w.start.year}–{w.end.year}" if w.end.year > w.start.year else str(w.start.year)
+                             for w in study.washout_windows)
+        parts.append(t("syn_national_method", ctx.lang, j=donors, year=study.national_intervention))
+        if left_out:
+            parts.append(t("syn_national_left_out", ctx.lang, years=left_out))
+        reorganisation = study.words.get("reorganisation")
+        if reorganisation is not None:
+            parts.append(t("syn_national_bundle", ctx.lang, what=reorganisation.in_lang(ctx.lang)))
     return _md("\n\n".join(parts))
 
 
 def survey_change(ctx: SynthesisContext, item: str):
-    """Aim 2: the change in the share of the two most positive answers, co-located vs other sites, 2019→2022."""
+    """The change in the share of the two most positive answers, co-located vs other sites, first → last wave."""
     from samorg.models.ordinal_change import ordinal_change
     from samorg.pipeline import load_survey_responses
 
@@ -289,7 +299,7 @@ def survey_change(ctx: SynthesisContext, item: str):
         else:
             answers = load_survey_responses(ctx.study.processed_dir)
             answers = answers[answers[C.ITEM] == item].dropna(subset=[C.RESPONSE])
-            co_located = {s.site_id: s.co_located for s in ctx.study.sites}
+            co_located = {s.site_id: s.co_located for s in ctx.study.sites if s.role in ("treated", "comparison")}
             waves = sorted(answers[C.WAVE].unique())
             if len(waves) < 2:
                 ctx.cache[key] = None
@@ -306,20 +316,35 @@ def survey_change(ctx: SynthesisContext, item: str):
                         group[site] = 1
                 answers = answers[answers[C.SITE_ID].isin(group)]
                 answers = answers.assign(co_located=answers[C.SITE_ID].map(group).astype(int))
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                with model_warnings(f"ordinal change, {item}", ctx.notes):
                     try:
                         ctx.cache[key] = ordinal_change(answers, outcome=C.RESPONSE, design="did", group="co_located",
                                                         period=C.WAVE, before=waves[0], after=after, cluster=C.SITE_ID)
                     except ModelError as exc:
                         ctx.cache[key] = exc
     res = ctx.cache[key]
-    label = t(f"item_{item}", ctx.lang)
+    label = item_label(item, ctx.lang)
     if res is None:
         return _md(t("syn_no_survey", ctx.lang))
     if isinstance(res, Exception):
         return _md(f"**{label}:** " + t("its_failed", ctx.lang, error=str(res)))
     return _md(f"**{label}:** {res.sentence(lang=ctx.lang, outcome_label=label.lower())}")
+
+
+def item_label(item: str, lang: str) -> str:
+    """The reader's name of a survey item: the built-in catalogue's, else the item id itself."""
+    from samorg.report.text import TEXTS
+
+    key = f"item_{item}"
+    return t(key, lang) if key in TEXTS[lang] else item.replace("_", " ").capitalize()
+
+
+def survey_changes(ctx: SynthesisContext):
+    """The survey change of every survey item the study names as an aim's primary indicator (aims 2 and 4)."""
+    items = [ctx.study.primary_by_aim[a] for a in (2, 4) if a in ctx.study.primary_by_aim]
+    if not items:
+        return _md(t("syn_no_primary_survey", ctx.lang))
+    return _md("\n\n".join(survey_change(ctx, item).data for item in dict.fromkeys(items)))
 
 
 def _strength(ctx: SynthesisContext, effect: Any) -> str:
@@ -342,17 +367,21 @@ def evidence_map(ctx: SynthesisContext):
         rows.append((t("aim1_short", lang), finding, _strength(ctx, pooled)))
     else:
         rows.append((t("aim1_short", lang), t("syn_too_few", lang), t("ev_none", lang)))
-    for item in ("satisfaction", "calm"):
+    for aim in (2, 4):  # summarised by the study's pre-specified primary indicator of the aim, never another
+        item = ctx.study.primary_by_aim.get(aim)
+        if item is None:
+            rows.append((t(f"aim{aim}_short", lang), t("ev_no_primary", lang), t("ev_none", lang)))
+            continue
         survey_change(ctx, item)  # fits and caches the model
         res = ctx.cache.get(("survey", item))
-        finding = (t("ev_survey", lang, item=t(f"item_{item}", lang),
+        finding = (t("ev_survey", lang, item=item_label(item, lang),
                      change=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True))
                    if res is not None and not isinstance(res, Exception) else t("syn_no_survey", lang))
-        rows.append((t("aim2_short", lang) if item == "satisfaction" else t("aim4_short", lang), finding, _strength(ctx, res)))
+        rows.append((t(f"aim{aim}_short", lang), finding, _strength(ctx, res)))
     rows.append((t("aim3_short", lang), t("ev_aim3", lang, k=len(ctx.site_results)), t("ev_weak", lang)))
     rows.append((t("aim5_short", lang), t("ev_aim5", lang), t("ev_descriptive", lang)))
     parts = []
-    for code, muni in ctx.study.municipalities.items():
+    for code, muni in ctx.study.treated_municipalities().items():
         res = national_comparison(ctx, code)
         if res is not None and not isinstance(res, Exception):
             parts.append(f"{muni.name} {fmt.number(res.estimate, decimals=2, lang=lang, sign=True)}")
@@ -360,4 +389,17 @@ def evidence_map(ctx: SynthesisContext):
         rows.append((t("aim6_short", lang), t("ev_aim6", lang, finding="; ".join(parts)), t("ev_weak", lang)))
     rows.sort(key=lambda row: row[0])  # by aim number
     frame = pd.DataFrame(rows, columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang)])
-    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_note", lang))
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_note", lang, **_few(ctx)))
+
+
+def _few(ctx: SynthesisContext) -> dict[str, str]:
+    from samorg.report.text import number_word
+
+    n = len(ctx.study.treated_municipalities())
+    return {"n": number_word(n, ctx.lang), "municipalities": t("municipality_one" if n == 1 else "municipality_many",
+                                                                 ctx.lang)}
+
+
+def generalise(ctx: SynthesisContext):
+    """What carries over to other municipalities, given how few made the change."""
+    return _md(t("syn_generalise", ctx.lang, **_few(ctx)))

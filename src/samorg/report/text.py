@@ -10,7 +10,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "banner": "Syntetiske demodata – tallene er ikke ekte",
         "site_report": "Stedsrapport",
         "index_title": "Rapporter",
-        "report_for": "{name} – samorganisering av bibliotek og innbyggertorg",
+        "report_for": "{name} – {topic}",
+        "topic_default": "samorganisering av bibliotek og innbyggertorg",
+        "washout": "Utelatt periode",
+        "municipality_one": "kommune",
+        "municipality_many": "kommuner",
         "period": "Dataperiode {start}–{end}",
         "facts": "Om stedet",
         "fact_municipality": "Kommune",
@@ -44,12 +48,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "its_control": (
             "Sammenligning: Besøkene ved steder som aldri er samlokalisert ({names}) er brukt som kontrollserie. "
-            "Det som rammet alle steder likt, som den langsomme gjenåpningen etter COVID-19, faller da bort, og "
+            "Det som rammet alle steder likt, som felles svingninger i besøket, faller da bort, og "
             "effekten er endringen i forhold til disse stedene."
         ),
         "its_no_control": (
             "Studien har ingen steder som aldri er samlokalisert, så modellen har ingen kontrollserie. Endringer som "
-            "rammet alle steder samtidig, som ettervirkninger av COVID-19, kan derfor ligge i anslaget."
+            "rammet alle steder samtidig, som felles svingninger i besøket, kan derfor ligge i anslaget."
         ),
         "its_none": (
             "Stedet har ingen dato for samlokalisering eller samorganisering, så det er ingen endring å analysere her. "
@@ -58,13 +62,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "its_nodata": "Det finnes ikke månedlige besøkstall for dette stedet i dataene.",
         "its_failed": "Modellen kunne ikke tilpasses: {error}",
         "caveats": "Metode og forbehold",
-        "caveat_covid": (
-            "COVID-19: Stengninger og smitteverntiltak i {start}–{end} falt sammen med kommunesammenslåingen og "
-            "omorganiseringen i 2020. Disse månedene er holdt utenfor modellen (grått felt i figuren), "
+        "caveat_washout": (
+            "{label}: Månedene {start}–{end} er holdt utenfor modellen (grått felt i figuren), "
             "slik at effekten anslås fra tiden før og etter."
         ),
         "caveat_few": (
-            "Bare to kommuner har gjort denne omorganiseringen i dataene. Resultater for ett sted sier noe om "
+            "Bare {n} {municipalities} har gjort denne omorganiseringen i dataene. Resultater for ett sted sier noe om "
             "dette stedet, ikke om samlokalisering generelt. Usikkerheten er oppgitt som et 95 % konfidensintervall."
         ),
         "caveat_observational": (
@@ -116,8 +119,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_library_data": "Stedet har ingen bibliotekstatistikk (besøk, arrangementer, åpningstid) i dataene.",
         "no_catchment": "Registeret oppgir ikke hvor mange innbyggere stedet betjener, så besøk per innbygger kan ikke beregnes.",
         "meeting_place_note": (
-            "Tallene er summer per år; et år med en manglende måned er skalert opp fra månedene som finnes. "
-            "2020 og 2021 er preget av COVID-19-stengninger."
+            "Tallene er summer per år; et år med en manglende måned er skalert opp fra månedene som finnes."
         ),
         "place_note": (
             "Besøk per innbygger i nærområdet ({pop} innbyggere ifølge stedsregisteret; samme tall brukt for alle år)."
@@ -141,14 +143,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "syn_survey_heading": "Brukernes opplevelse før og etter",
         "syn_evidence_heading": "Kunnskapskart: prosjektets seks mål",
         "syn_generalise_heading": "Hva kan overføres til andre kommuner?",
-        "syn_generalise": "Prediksjonsintervallet over viser hvor stor effekten kan ventes å bli på et nytt sted som ligner disse. Er intervallet bredt eller krysser null, kan ikke resultatet overføres uten forbehold. Alle tall bygger på to kommuner og noen få steder; de sier mer om disse stedene enn om samlokalisering generelt.",
+        "syn_generalise": "Prediksjonsintervallet over viser hvor stor effekten kan ventes å bli på et nytt sted som ligner disse. Er intervallet bredt eller krysser null, kan ikke resultatet overføres uten forbehold. Alle tall bygger på {n} {municipalities} og noen få steder; de sier mer om disse stedene enn om samlokalisering generelt.",
         "syn_no_sites": "Ingen samlokaliserte steder med besøkstall i dataene.",
         "site": "Sted",
         "col_change": "Endring i besøk",
         "col_ci": "95 % KI",
         "col_p_holm": "p (Holm-justert)",
         "col_estimate": "Anslag",
-        "syn_effects_note": "Endringen er nivåendringen ved samlokaliseringen fra en sammenlignende avbrutt tidsserie (se stedsrapportene), med COVID-19-månedene utelatt. Besøk er det forhåndsspesifiserte hovedutfallet; p-verdiene er justert for at flere steder testes samtidig (Holm).",
+        "syn_effects_note": "Endringen er nivåendringen ved samlokaliseringen fra en sammenlignende avbrutt tidsserie (se stedsrapportene), med de utelatte periodene holdt utenfor. Besøk er det forhåndsspesifiserte hovedutfallet; p-verdiene er justert for at flere steder testes samtidig (Holm).",
         "syn_forest_x": "Rateforhold for besøk (1 = ingen endring)",
         "syn_too_few": "For få steder med resultater til å slå dem sammen (minst to trengs).",
         "syn_pi": "Et nytt sted som ligner disse kan ventes å få en endring mellom {low} og {high} (95 % prediksjonsintervall).",
@@ -162,7 +164,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "syn_vpi": "Besøk per innbygger",
         "syn_placebo": "Placebo: alle sammenligningskommuner",
         "syn_no_national": "Ingen nasjonal statistikk for {name} i dataene.",
-        "syn_national_method": "Figuren: til venstre kommunen og dens syntetiske kontroll; til høyre forskjellen mellom dem (oransje) blant placeboforskjellene for alle sammenligningskommunene (grå). Metode: syntetisk kontroll. En vektet blanding av {j} andre kommuner som lignet mest før 2020 viser hva kommunen kunne ventes å ha uten omorganiseringen. 2020–2021 er utelatt. p-verdien er rangen blant placebo-analyser der hver sammenligningskommune behandles som om den var omorganisert; den kan ikke bli mindre enn 1/(antall kommuner + 1). Omorganiseringen i 2020 falt sammen med kommunesammenslåingen, så effektene kan ikke skilles fra hverandre.",
+        "syn_national_method": "Figuren: til venstre kommunen og dens syntetiske kontroll; til høyre forskjellen mellom dem (oransje) blant placeboforskjellene for alle sammenligningskommunene (grå). Metode: syntetisk kontroll. En vektet blanding av {j} andre kommuner som lignet mest før {year} viser hva kommunen kunne ventes å ha uten omorganiseringen. p-verdien er rangen blant placebo-analyser der hver sammenligningskommune behandles som om den var omorganisert; den kan ikke bli mindre enn 1/(antall kommuner + 1).",
+        "syn_national_left_out": "Årene {years} er utelatt fra vektene og fra gjennomsnittet etter.",
+        "syn_national_bundle": "Anslaget gjelder {what} samlet; delene kan ikke skilles fra hverandre.",
+        "syn_no_primary_survey": "Studiefilen oppgir ingen spørsmål fra brukerundersøkelsen som hovedindikator for mål 2 eller 4.",
+        "ev_no_primary": "Studiefilen oppgir ingen hovedindikator for dette målet",
         "syn_no_survey": "Brukerundersøkelser med to runder finnes ikke i dataene.",
         "item_satisfaction": "Fornøydhet alt i alt",
         "item_accessibility": "Tilgjengelighet",
@@ -188,7 +194,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ev_aim3": "Metaregresjon over {k} steder; for få til å skille forklaringer",
         "ev_aim5": "Besøk per innbygger i nærområdet vises i stedsrapportene",
         "ev_aim6": "Syntetisk kontroll mot landet, endring i besøk per innbygger: {finding}",
-        "ev_note": "«Moderat»: konfidensintervallet utelukker null, men designet er observasjonelt med få enheter. «Svak»: intervallet inkluderer null, eller analysen har for få enheter. Ingen funn her er «sterke»: to kommuner, samtidig kommunesammenslåing og COVID-19 gjør det umulig å utelukke andre forklaringer.",
+        "ev_note": "«Moderat»: konfidensintervallet utelukker null, men designet er observasjonelt med få enheter. «Svak»: intervallet inkluderer null, eller analysen har for få enheter. Ingen funn her er «sterke»: med {n} {municipalities} og et observasjonelt design kan andre forklaringer ikke utelukkes.",
         "no_survey": "Stedet har ingen svar i brukerundersøkelsene i dataene.",
         "col_item": "Spørsmål",
         "col_top_two": "Fornøyd eller svært fornøyd {wave}",
@@ -198,31 +204,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_before_colocation": "Den siste runden av undersøkelsen ble gjort før stedet ble samlokalisert, så den kan ikke vise en endring etter samlokaliseringen.",
         "col_pp_change": "Endring (prosentpoeng)",
         "survey_change_note": "Endringen i andelen fornøyde/svært fornøyde fra {before} til {after} her, utover endringen ved steder som aldri er samlokalisert ({names}), fra en ordinal logistisk modell (utforskende). Med bare ett sted og få sammenligningssteder er intervallene modellbaserte og trolig for smale.",
-        "sens_heading": "Følsomhetsanalyse: hvordan 2020–2022 er behandlet",
+        "sens_heading": "Følsomhetsanalyse: avhenger anslaget av utelatte perioder og sammenligningen?",
         "sens_variant": "Variant",
-        "sens_main": "Hovedanalyse (COVID-19-månedene utelatt, med sammenligningssteder)",
-        "sens_no_2022": "Også 2022 utelatt (langsom gjenåpning)",
+        "sens_main": "Hovedanalyse (som forhåndsspesifisert)",
+        "sens_also_left_out": "Også utelatt: {windows}",
+        "sens_none": "Studien har ingen alternative varianter å sammenligne med (ingen utelatte perioder og ingen sammenligningssteder).",
         "sens_no_control": "Uten sammenligningssteder",
-        "sens_with_covid": "COVID-19-månedene tatt med",
-        "sens_2022_label": "gjenåpningsåret 2022",
-        "sens_stable": "Variantene gir omtrent samme anslag (under 5 prosentpoeng forskjell): resultatet avhenger lite av hvordan pandemiårene er behandlet.",
-        "sens_fragile": "Variantene gir ulike anslag: resultatet avhenger av hvordan pandemiårene og sammenligningen er behandlet, og bør tolkes med forsiktighet.",
+        "sens_with_washout": "De utelatte månedene tatt med",
+        "sens_stable": "Variantene gir omtrent samme anslag (under 5 prosentpoeng forskjell): resultatet avhenger lite av hvordan de utelatte periodene og sammenligningen er behandlet.",
+        "sens_fragile": "Variantene gir ulike anslag: resultatet avhenger av hvordan de utelatte periodene og sammenligningen er behandlet, og bør tolkes med forsiktighet.",
         "did_heading": "Sammenligning med steder som ikke er samlokalisert",
         "did_none": "Stedet er ikke samlokalisert, så det er ingen forskjell-i-forskjeller-analyse for det.",
         "did_change": "Forskjell i forskjeller: besøket endret seg med {change} i forhold til sammenligningsstedene etter samlokaliseringen",
-        "did_note": "Årlige besøk (logaritme) ved stedet og stedene som aldri er samlokalisert, før og etter. Pandemiårene og året for samlokaliseringen er utelatt. p-verdien er fra en permutasjonstest: med så få steder kan den ikke bli liten, og det er ærlig, ikke en svakhet ved dataene.",
+        "did_note": "Årlige besøk (logaritme) ved stedet og stedene som aldri er samlokalisert, før og etter. De utelatte årene og året for samlokaliseringen er ikke brukt. p-verdien er fra en permutasjonstest: med så få steder kan den ikke bli liten, og det er ærlig, ikke en svakhet ved dataene.",
         "log_visits": "Besøk per år (log)",
         "caveat_plan": "Analyseplan (forhåndsspesifisert): {plan}. Resultater merket «forhåndsspesifisert» følger denne planen; alle andre er utforskende. p-verdiene for hovedutfallet justeres for flere tester på tvers av steder i synteserapporten (Holm).",
         "event_ylabel": "Forskjell i log besøk",
         "event_heading": "År for år før og etter samlokaliseringen",
-        "event_note": "Hvert punkt er forskjellen mot sammenligningsstedene det året, målt mot året før samlokaliseringen. Punktene før samlokaliseringen bør ligge nær null; gjør de ikke det, skilte stedet seg ut allerede før, og effekten over er usikker. Pandemiårene er utelatt (utforskende).",
+        "event_note": "Hvert punkt er forskjellen mot sammenligningsstedene det året, målt mot året før samlokaliseringen. Punktene før samlokaliseringen bør ligge nær null; gjør de ikke det, skilte stedet seg ut allerede før, og effekten over er usikker. De utelatte årene er ikke brukt (utforskende).",
+        "washout_years_note": "Disse periodene er utelatt fra modellene og preger tallene for de årene: {windows}.",
+        "not_estimated": "Ikke beregnet – {why}",
+        "model_warning": "Merknad fra modellberegningen: {message}",
+        "event_no_panel": "det finnes ikke hele år med besøkstall for stedet og minst ett sammenligningssted",
+        "event_not_estimated": "Analysen år for år kunne ikke gjøres: {why}.",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
             "endringen (95 % KI {low} til {high}; {label})."
         ),
         "key_never": "Stedet er ikke samlokalisert; det brukes som sammenligning for de andre stedene.",
-        "key_events": "Arrangementer: {before} i 2019 og {after} i {year} ({label}, beskrivende tall uten modell).",
+        "key_events": "Arrangementer: {before} i {baseline} og {after} i {year} ({label}, beskrivende tall uten modell).",
         "key_self_service": "{share} av åpningstiden i {year} var meråpen (selvbetjent) tid.",
         "key_inquiries": "{share} av {n} registrerte henvendelser i {year} ble løst ved første kontakt.",
         "key_none": "Stedet har for lite data til å gi hovedfunn.",
@@ -235,7 +246,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "banner": "Synthetic demo data – the numbers are not real",
         "site_report": "Site report",
         "index_title": "Reports",
-        "report_for": "{name} – co-organised library and citizen service centre",
+        "report_for": "{name} – {topic}",
+        "topic_default": "co-organised library and citizen service centre",
+        "washout": "Left-out period",
+        "municipality_one": "municipality",
+        "municipality_many": "municipalities",
         "period": "Data period {start}–{end}",
         "facts": "About the site",
         "fact_municipality": "Municipality",
@@ -269,12 +284,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "its_control": (
             "Comparison: visits at the sites never co-located ({names}) are used as a control series. What hit "
-            "every site alike, such as the slow reopening after COVID-19, then drops out, and the effect is the "
+            "every site alike, such as shared swings in visits, then drops out, and the effect is the "
             "change relative to these sites."
         ),
         "its_no_control": (
             "The study has no site that was never co-located, so the model has no control series. Changes that "
-            "hit every site at once, such as after-effects of COVID-19, may therefore be part of the estimate."
+            "hit every site at once, such as shared swings in visits, may therefore be part of the estimate."
         ),
         "its_none": (
             "This site has no co-location or co-organisation date, so there is no change to analyse here. "
@@ -283,13 +298,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "its_nodata": "There are no monthly visit counts for this site in the data.",
         "its_failed": "The model could not be fitted: {error}",
         "caveats": "Method and caveats",
-        "caveat_covid": (
-            "COVID-19: closures and restrictions in {start}–{end} coincided with the municipal merger and the "
-            "reorganisation in 2020. These months are left out of the model (grey band in the figure), so the "
+        "caveat_washout": (
+            "{label}: the months {start}–{end} are left out of the model (grey band in the figure), so the "
             "effect is estimated from the time before and after."
         ),
         "caveat_few": (
-            "Only two municipalities made this reorganisation in the data. Results for one site describe this "
+            "Only {n} {municipalities} made this reorganisation in the data. Results for one site describe this "
             "site, not co-location in general. Uncertainty is given as a 95% confidence interval."
         ),
         "caveat_observational": (
@@ -341,8 +355,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_library_data": "The site has no library statistics (visits, events, opening hours) in the data.",
         "no_catchment": "The registry does not say how many inhabitants the site serves, so visits per inhabitant cannot be computed.",
         "meeting_place_note": (
-            "Figures are yearly sums; a year with a missing month is scaled up from the months it has. "
-            "2020 and 2021 are marked by COVID-19 closures."
+            "Figures are yearly sums; a year with a missing month is scaled up from the months it has."
         ),
         "place_note": (
             "Visits per inhabitant of the catchment ({pop} inhabitants according to the site registry; the same figure for every year)."
@@ -366,14 +379,14 @@ TEXTS: dict[str, dict[str, str]] = {
         'syn_survey_heading': "Users' experience before and after",
         'syn_evidence_heading': "Evidence map: the project's six aims",
         "syn_generalise_heading": "What carries over to other municipalities?",
-        "syn_generalise": "The prediction interval above shows the effect to expect at a new site like these. If it is wide or crosses zero, the result does not carry over without reservation. Every figure rests on two municipalities and a few sites; it says more about these sites than about co-location in general.",
+        "syn_generalise": "The prediction interval above shows the effect to expect at a new site like these. If it is wide or crosses zero, the result does not carry over without reservation. Every figure rests on {n} {municipalities} and a few sites; it says more about these sites than about co-location in general.",
         "syn_no_sites": "No co-located sites with visit counts in the data.",
         "site": "Site",
         "col_change": "Change in visits",
         "col_ci": "95% CI",
         "col_p_holm": "p (Holm-adjusted)",
         "col_estimate": "Estimate",
-        "syn_effects_note": "The change is the level change at co-location from a comparative interrupted time series (see the site reports), with the COVID-19 months left out. Visits are the pre-specified primary outcome; p-values are adjusted for testing several sites at once (Holm).",
+        "syn_effects_note": "The change is the level change at co-location from a comparative interrupted time series (see the site reports), with the left-out periods held out. Visits are the pre-specified primary outcome; p-values are adjusted for testing several sites at once (Holm).",
         "syn_forest_x": "Rate ratio of visits (1 = no change)",
         "syn_too_few": "Too few sites with results to combine them (at least two are needed).",
         "syn_pi": "A new site like these can be expected to see a change between {low} and {high} (95% prediction interval).",
@@ -387,7 +400,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "syn_vpi": "Visits per inhabitant",
         "syn_placebo": "Placebo: every comparison municipality",
         "syn_no_national": "No national statistics for {name} in the data.",
-        "syn_national_method": "The figure: left, the municipality and its synthetic control; right, the gap between them (orange) among the placebo gaps of every comparison municipality (grey). Method: synthetic control. A weighted mix of the {j} other municipalities most alike before 2020 shows what the municipality could be expected to have without the reorganisation. 2020–2021 are left out. The p-value is the rank among placebo analyses treating each comparison municipality as if it had reorganised; it cannot be smaller than 1/(number of municipalities + 1). The 2020 reorganisation coincided with the municipal merger, so their effects cannot be told apart.",
+        "syn_national_method": "The figure: left, the municipality and its synthetic control; right, the gap between them (orange) among the placebo gaps of every comparison municipality (grey). Method: synthetic control. A weighted mix of the {j} other municipalities most alike before {year} shows what the municipality could be expected to have without the reorganisation. The p-value is the rank among placebo analyses treating each comparison municipality as if it had reorganised; it cannot be smaller than 1/(number of municipalities + 1).",
+        "syn_national_left_out": "The years {years} are left out of the weights and of the mean after.",
+        "syn_national_bundle": "The estimate covers {what} together; the parts cannot be told apart.",
+        "syn_no_primary_survey": "The study file names no user-survey item as the primary indicator of aim 2 or 4.",
+        "ev_no_primary": "The study file names no primary indicator for this aim",
         "syn_no_survey": "The data hold no user survey with two waves.",
         "item_satisfaction": "Overall satisfaction",
         "item_accessibility": "Accessibility",
@@ -413,7 +430,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ev_aim3": "Meta-regression over {k} sites; too few to tell explanations apart",
         "ev_aim5": "Visits per inhabitant of the catchment are shown in the site reports",
         "ev_aim6": "Synthetic control against the country, change in visits per inhabitant: {finding}",
-        "ev_note": "«Moderate»: the confidence interval excludes zero, but the design is observational with few units. «Weak»: the interval includes zero, or the analysis has too few units. No finding here is «strong»: two municipalities, a simultaneous municipal merger and COVID-19 make it impossible to rule out other explanations.",
+        "ev_note": "«Moderate»: the confidence interval excludes zero, but the design is observational with few units. «Weak»: the interval includes zero, or the analysis has too few units. No finding here is «strong»: with {n} {municipalities} and an observational design, other explanations cannot be ruled out.",
         "no_survey": "The site has no answers in the user surveys in the data.",
         "col_item": "Question",
         "col_top_two": "Satisfied or very satisfied {wave}",
@@ -423,31 +440,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "survey_before_colocation": "The latest survey wave was carried out before the site was co-located, so it cannot show a change after co-location.",
         "col_pp_change": "Change (percentage points)",
         "survey_change_note": "The change in the share satisfied/very satisfied from {before} to {after} here, beyond the change at sites never co-located ({names}), from an ordinal logistic model (exploratory). With one site and few comparison sites the intervals are model-based and probably too narrow.",
-        "sens_heading": "Sensitivity analysis: how 2020–2022 is handled",
+        "sens_heading": "Sensitivity analysis: does the estimate depend on the left-out periods and the comparison?",
         "sens_variant": "Variant",
-        "sens_main": "Main analysis (COVID-19 months left out, with comparison sites)",
-        "sens_no_2022": "2022 also left out (slow reopening)",
+        "sens_main": "Main analysis (as pre-specified)",
+        "sens_also_left_out": "Also left out: {windows}",
+        "sens_none": "The study has no alternative variants to compare with (no left-out periods and no comparison sites).",
         "sens_no_control": "Without comparison sites",
-        "sens_with_covid": "COVID-19 months included",
-        "sens_2022_label": "the reopening year 2022",
-        "sens_stable": "The variants give about the same estimate (less than 5 percentage points apart): the result depends little on how the pandemic years are handled.",
-        "sens_fragile": "The variants give different estimates: the result depends on how the pandemic years and the comparison are handled, and should be read with caution.",
+        "sens_with_washout": "The left-out months included",
+        "sens_stable": "The variants give about the same estimate (less than 5 percentage points apart): the result depends little on how the left-out periods and the comparison are handled.",
+        "sens_fragile": "The variants give different estimates: the result depends on how the left-out periods and the comparison are handled, and should be read with caution.",
         "did_heading": "Comparison with sites that were not co-located",
         "did_none": "The site was not co-located, so there is no difference-in-differences analysis for it.",
         "did_change": "Difference in differences: visits changed by {change} relative to the comparison sites after co-location",
-        "did_note": "Yearly visits (log) at the site and the sites never co-located, before and after. The pandemic years and the year of co-location are left out. The p-value is from a permutation test: with so few sites it cannot be small, which is honest, not a flaw in the data.",
+        "did_note": "Yearly visits (log) at the site and the sites never co-located, before and after. The left-out years and the year of co-location are not used. The p-value is from a permutation test: with so few sites it cannot be small, which is honest, not a flaw in the data.",
         "log_visits": "Visits per year (log)",
         "caveat_plan": "Analysis plan (pre-specified): {plan}. Results labelled «pre-specified» follow this plan; all others are exploratory. The p-values of the primary outcome are adjusted for multiple testing across sites in the synthesis report (Holm).",
         "event_ylabel": "Difference in log visits",
         "event_heading": "Year by year before and after co-location",
-        "event_note": "Each point is the difference from the comparison sites that year, measured against the year before co-location. Points before co-location should lie near zero; if they do not, the site already stood out before, and the effect above is uncertain. The pandemic years are left out (exploratory).",
+        "event_note": "Each point is the difference from the comparison sites that year, measured against the year before co-location. Points before co-location should lie near zero; if they do not, the site already stood out before, and the effect above is uncertain. The left-out years are not used (exploratory).",
+        "washout_years_note": "These periods are left out of the models and mark the figures for those years: {windows}.",
+        "not_estimated": "Not estimated – {why}",
+        "model_warning": "Note from the model fit: {message}",
+        "event_no_panel": "there are no whole years of visit counts for the site and at least one comparison site",
+        "event_not_estimated": "The year-by-year analysis could not be made: {why}.",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
             "change (95% CI {low} to {high}; {label})."
         ),
         "key_never": "The site was never co-located; it serves as a comparison for the other sites.",
-        "key_events": "Events: {before} in 2019 and {after} in {year} ({label}, descriptive figures without a model).",
+        "key_events": "Events: {before} in {baseline} and {after} in {year} ({label}, descriptive figures without a model).",
         "key_self_service": "{share} of opening hours in {year} were self-service hours.",
         "key_inquiries": "{share} of {n} recorded inquiries in {year} were resolved at first contact.",
         "key_none": "The site has too little data for key results.",
@@ -476,6 +498,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "survey_responses": ("Svar på brukerundersøkelser", "Survey answers"),
     "population": ("Befolkning", "Population"),
 }
+
+
+_NUMBER_WORDS = {
+    "nb": ("null", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve", "tolv"),
+    "en": ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+}
+
+
+def number_word(n: int, lang: str = "nb") -> str:
+    """A small count in words, as prose writes it ("tre steder"); digits from 13 on."""
+    words = _NUMBER_WORDS["en" if lang == "en" else "nb"]
+    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def label(key: str, lang: str = "nb") -> str:

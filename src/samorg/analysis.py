@@ -1,0 +1,180 @@
+"""Study-aware entry points: the model a report fits for a site, one call away in a notebook.
+
+:func:`fit_site` takes the study (its file or the loaded :class:`~samorg.config.Study`) and a site id,
+and applies everything the study file says about the design: the intervention date from the site
+registry, the washout windows, the comparison sites (role ``comparison``) as a control series, and
+optionally the study's sensitivity windows. The site report calls the same function, so a researcher
+who runs it gets the number the report prints.
+
+>>> import samorg
+>>> result = samorg.fit_site("config/demo/study.yaml", "askim")  # doctest: +SKIP
+>>> print(result.sentence(lang="en", outcome_label="visits"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from samorg import columns as C
+from samorg.config import Site, Study, load_study
+from samorg.errors import SamorgError
+
+__all__ = [
+    "NoEstimateError",
+    "comparison_series",
+    "comparison_sites",
+    "fit_site",
+    "intervention",
+    "site_series",
+]
+
+#: Name of the control column in the data handed to ``its()``; results name it in their sentences.
+CONTROL = {"nb": "sammenligningsstedene", "en": "the comparison sites"}
+
+
+class NoEstimateError(SamorgError):
+    """The study's design gives no effect to estimate for this site (and the message says why)."""
+
+    def __init__(self, message: str, *, reason: str):
+        self.reason = reason
+        super().__init__(message)
+
+
+def _study(study: Study | str | Path) -> Study:
+    return study if isinstance(study, Study) else load_study(study)
+
+
+def intervention(site: Site) -> tuple[str, dt.date] | None:
+    """The change a site's time series is interrupted by: ``("co_located", date)``, or ``None``.
+
+    Only sites with role ``treated`` (a co-location date in the registry) have one; a site that was
+    co-organised but never co-located is a comparison, and is described, not given an effect.
+    """
+    if site.role == "treated" and site.co_located:
+        return "co_located", site.co_located
+    return None
+
+
+def comparison_sites(study: Study, site_id: str | None = None) -> tuple[Site, ...]:
+    """The study's comparison sites (role ``comparison``), ``site_id`` left out."""
+    return tuple(s for s in study.sites
+                 if s.role == "comparison" and s.site_id != site_id and s.kind != "service_centre")
+
+
+def _monthly(study: Study, indicator: str, site_ids: list[str]) -> pd.DataFrame:
+    from samorg.store import read_processed
+
+    obs = read_processed(study.processed_dir, "observations")
+    obs = obs[(obs[C.FREQ] == "M") & (obs[C.INDICATOR] == indicator) & obs[C.SITE_ID].isin(site_ids)]
+    return obs
+
+
+def site_series(study: Study | str | Path, site_id: str, indicator: str = "visits") -> pd.DataFrame:
+    """One site's monthly series of one indicator, good months only (no outage, no missing value)."""
+    s = _study(study)
+    obs = _monthly(s, indicator, [site_id])
+    obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
+    return obs[[C.PERIOD_START, C.VALUE]].sort_values(C.PERIOD_START).reset_index(drop=True)
+
+
+def comparison_series(study: Study | str | Path, site_id: str, indicator: str = "visits", *,
+                      lang: str = "nb") -> pd.DataFrame | None:
+    """The summed monthly series of the comparison sites; ``None`` when the study has none with data.
+
+    Only months in which every comparison site has a good count are kept, so the sum is comparable
+    over time. Columns: ``period_start`` and the summed series, named for the report language
+    (``sammenligningsstedene`` / ``the comparison sites``).
+    """
+    s = _study(study)
+    ids = [c.site_id for c in comparison_sites(s, site_id)]
+    if not ids:
+        return None
+    obs = _monthly(s, indicator, ids)
+    obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
+    if obs.empty:
+        return None
+    counts = obs.groupby(C.PERIOD_START)[C.SITE_ID].nunique()
+    complete = counts[counts == obs[C.SITE_ID].nunique()].index
+    total = obs[obs[C.PERIOD_START].isin(complete)].groupby(C.PERIOD_START)[C.VALUE].sum()
+    return total.rename(CONTROL.get(lang, CONTROL["nb"])).reset_index()
+
+
+def fit_site(
+    study: Study | str | Path,
+    site: str,
+    indicator: str = "visits",
+    *,
+    comparison: bool = True,
+    washout: bool = True,
+    sensitivity: bool = False,
+    lang: str = "nb",
+) -> Any:
+    """Fit the site's comparative interrupted time series exactly as the site report does.
+
+    Parameters
+    ----------
+    study
+        The study file or a loaded study.
+    site
+        A site id of the registry with role ``treated``.
+    indicator
+        The monthly indicator (``visits`` by default).
+    comparison
+        Use the study's comparison sites as a control series (when it has any).
+    washout
+        Leave the study's washout windows out of the fit (``washout_windows`` in the study file).
+    sensitivity
+        Also leave out the study's ``sensitivity_windows``.
+    lang
+        Language of the window labels carried by the result.
+
+    Returns
+    -------
+    ITSResult
+        From :func:`samorg.models.its`: quasi-Poisson, month-of-year seasonality, a trend, the
+        intervention at the registry's co-location date, HAC standard errors.
+
+    Raises
+    ------
+    NoEstimateError
+        The site is not treated (a comparison or excluded site), or has no monthly data.
+    ModelError
+        The model cannot be fitted (too few months before or after, for example).
+
+    Nothing is modified: the processed tables are only read.
+    """
+    from samorg.models import its
+
+    s = _study(study)
+    unit = s.site(site)
+    when = intervention(unit)
+    if when is None:
+        raise NoEstimateError(
+            f"Site {site!r} has role {unit.role!r} in {s.sites_path}: the design gives no effect to estimate "
+            "for it (only sites with role 'treated' and a co_located date do); it is described instead.",
+            reason="not_treated")
+    data = site_series(s, site, indicator)
+    if data.empty:
+        raise NoEstimateError(f"Site {site!r} has no monthly {indicator!r} in {s.processed_dir}.", reason="no_data")
+    control = comparison_series(s, site, indicator, lang=lang) if comparison else None
+    if control is not None:
+        data = data.merge(control, on=C.PERIOD_START, how="inner")
+    windows = list(s.washout_windows) if washout else []
+    if sensitivity:
+        windows += list(s.sensitivity_windows)
+    return its(
+        data,
+        outcome=C.VALUE,
+        time=C.PERIOD_START,
+        intervention=pd.Timestamp(when[1]),
+        family="quasipoisson",
+        seasonality="month",
+        exclude=[w.as_tuple(lang) for w in windows],
+        control=control.columns[1] if control is not None else None,
+        se="hac",
+        caveats=("covid",) if (washout and s.washout_windows) else (),
+    )
