@@ -132,7 +132,9 @@ def test_changed_input_triggers_rebuild(built, tmp_path):
     shutil.copytree(built["study"].raw_dir / "filialer", raw / "filialer")
     text = yaml.safe_load(built["study"].path.read_text(encoding="utf-8"))
     text.update(raw_dir=str(raw), processed_dir=str(tmp_path / "processed"),
-                sites_file=str(built["study"].sites_path), sources={"branch_counts": "filialer/*.csv"})
+                sites_file=str(built["study"].sites_path),
+                sources={"branch_counts": "filialer/*.csv", "nb_library_stats": {"pattern": "nb/*.csv", "optional": True},
+                         "population": {"pattern": "ssb/*.json", "optional": True}})
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(text, allow_unicode=True), encoding="utf-8")
     study = load_study(path)
@@ -143,6 +145,7 @@ def test_changed_input_triggers_rebuild(built, tmp_path):
     assert not again.skipped
     assert "filialer/drammen_2014.csv" not in read_manifest(study.processed_dir).inputs
     assert again.rows("inquiries") == 0  # no source configured: an empty table that meets its contract
+    assert again.rows("population") == 0  # declared optional and absent: empty, knowingly
 
 
 def test_schema_failures_are_listed_together():

@@ -75,7 +75,9 @@ def test_summary_of_the_demo_build(tmp_path):
     import yaml
 
     raw = yaml.safe_load(study.path.read_text(encoding="utf-8"))
-    raw["sources"] = {"branch_counts": raw["sources"]["branch_counts"]}
+    raw["sources"] = {"branch_counts": raw["sources"]["branch_counts"],  # the others declared absent on purpose
+                      "nb_library_stats": {"pattern": "none/*.csv", "optional": True},
+                      "population": {"pattern": "none/*.json", "optional": True}}
     study.path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     study = load_study(study.path)
     build_processed(study)

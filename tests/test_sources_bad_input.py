@@ -228,7 +228,9 @@ def _tiny_study(tmp_path: Path, export: bytes) -> object:
         "title: Liten\nraw_dir: raw\nprocessed_dir: processed\nreports_dir: reports\nsites_file: sites.yaml\n"
         "data_start: 2021-01-01\ndata_end: 2021-12-31\nperiods:\n  pre: {start: 2021-01-01, end: 2021-03-31}\n"
         "  transition: {start: 2021-04-01, end: 2021-06-30}\n  post: {start: 2021-07-01, end: 2021-12-31}\n"
-        "municipalities:\n  \"3301\": {name: Drammen}\nsources:\n  branch_counts: \"filialer/*.csv\"\n", encoding="utf-8")
+        "municipalities:\n  \"3301\": {name: Drammen}\nsources:\n  branch_counts: \"filialer/*.csv\"\n"
+        "  nb_library_stats: {pattern: \"nb/*.csv\", optional: true}\n"
+        "  population: {pattern: \"ssb/*.json\", optional: true}\n", encoding="utf-8")
     return load_study(tmp_path / "study.yaml")
 
 

@@ -2,41 +2,53 @@
 
 :func:`build_processed` reads every raw file the study's ``sources`` patterns match, cleans them
 (:mod:`samorg.clean`), validates them (:mod:`samorg.schemas`) and writes them with a manifest
-(:mod:`samorg.store`). It skips the work when no input, config or samorg version changed.
+(:mod:`samorg.store`). What it refuses, rather than publish silently wrong tables:
+
+* a source the reports need left out of ``sources:``, a pattern that matches no file, or files
+  that give no rows inside the study period, unless the entry is ``optional: true``
+  (:mod:`samorg.sources.inputs`);
+* a row of a site-level export (branch counts, inquiries, surveys) dated outside the study period
+  ``data_start``..``data_end``: an error naming file, row, column and value. National files (the
+  National Library's statistics, SSB's population) cover more years by nature: their rows outside
+  the study's years are left out and listed in the manifest (``drop_outside_study_period``).
+  See :mod:`samorg.clean.period`;
+* replacing a table that has rows with an empty one (unless ``force``);
+* pseudonymising personal data of a real study without a secret key (:mod:`samorg.privacy.keys`).
+
+Every table is built and validated in memory and written to temporary files before any file is
+renamed into place (:func:`samorg.store.write_processed`): on any failure the last good tables and
+manifest stay byte-identical. The work is skipped when no input, configuration, samorg code,
+output library or pseudonym key changed (:func:`samorg.provenance.build_key`).
 """
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from samorg import clean, schemas, store
+from samorg import clean, provenance, schemas, store
 from samorg import columns as C
 from samorg._version import __version__
+from samorg.config import SOURCE_KINDS
+from samorg.privacy.keys import KEY_ENV, PseudonymKey, pseudonym_key
 from samorg.sources import (read_branch_counts, read_inquiries, read_jsonstat, read_nb_library_stats,
                             read_statbank_csv, read_survey, study_column_mapping)
+from samorg.sources.inputs import REQUIRED_KINDS, check_rows, check_sources, find_inputs
 from samorg.sources.mapping import COLUMNS_FILE
 from samorg.sources.surveys import ITEMS
 
-SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population")
-SALT_ENV = "SAMORG_PSEUDONYM_SALT"
+__all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "input_hashes", "load_site_monthly",
+           "load_survey_responses", "sites_table"]
 
-
-def _inputs(study: Any) -> dict[str, list[Path]]:
-    found: dict[str, list[Path]] = {}
-    for kind in SOURCE_KINDS:
-        spec = study.sources.get(kind)
-        if spec is None:
-            found[kind] = []
-            continue
-        pattern = spec.pattern
-        found[kind] = sorted(p for p in Path(study.raw_dir).glob(pattern)
-                             if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() != ".md")
-    return found
+#: the environment variable that may hold the pseudonymisation key (:data:`samorg.privacy.keys.KEY_ENV`)
+SALT_ENV = KEY_ENV
+#: site-level kinds: the column holding each row's date, and how it is compared with the study period
+SITE_LEVEL_DATES = {"branch_counts": ("period_start", "month"), "inquiries": ("timestamp", "datetime"),
+                    "surveys": ("date", "date")}
 
 
 def _rel(path: Path | str, base: Path) -> str:
@@ -46,10 +58,10 @@ def _rel(path: Path | str, base: Path) -> str:
         return Path(path).as_posix()
 
 
-def input_hashes(study: Any) -> dict[str, str]:
+def input_hashes(study: Any, files: dict[str, list[Path]] | None = None) -> dict[str, str]:
     """sha256 of every raw input (keyed by path under raw_dir) and of the study's config files."""
     hashes = {}
-    for paths in _inputs(study).values():
+    for paths in (files if files is not None else find_inputs(study)).values():
         for p in paths:
             hashes[_rel(p, study.raw_dir)] = store.sha256_file(p)
     columns_file = Path(study.path).parent / COLUMNS_FILE if getattr(study, "path", None) else None
@@ -59,8 +71,8 @@ def input_hashes(study: Any) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
-def _up_to_date(old: store.Manifest | None, hashes: dict[str, str], processed_dir: Path) -> bool:
-    if old is None or old.inputs != hashes or old.samorg_version != __version__:
+def _up_to_date(old: store.Manifest | None, hashes: dict[str, str], key: dict, processed_dir: Path) -> bool:
+    if old is None or old.inputs != hashes or old.samorg_version != __version__ or old.build_key != key:
         return False
     for table in store.TABLES:
         info = old.tables.get(table)
@@ -70,8 +82,23 @@ def _up_to_date(old: store.Manifest | None, hashes: dict[str, str], processed_di
     return True
 
 
-def _salt(study: Any) -> str:
-    return os.environ.get(SALT_ENV) or f"samorg:{study.title}"
+def _pseudonym_key(study: Any, files: dict[str, list[Path]]) -> PseudonymKey | None:
+    """The study's secret key when it has personal data to pseudonymise (inquiries, surveys); else None."""
+    if not (files.get("inquiries") or files.get("surveys")):
+        return None
+    privacy = getattr(study, "privacy", None)
+    return pseudonym_key(demo=bool(getattr(study, "demo", False)), key_file=getattr(privacy, "key_file", None),
+                         study_path=getattr(study, "path", None))
+
+
+@dataclass
+class _Log:
+    """What a build read and decided: cleaning decisions, rows read and rows kept per source kind."""
+
+    study: Any
+    decisions: list[dict] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
 
 
 def _relative_sources(frame: pd.DataFrame, base: Path) -> pd.DataFrame:
@@ -114,31 +141,57 @@ def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
 
-def _read_all(kind: str, reader: Any, files: list[Path], study: Any, decisions: list[dict], **kw: Any) -> list[pd.DataFrame]:
-    """Read every file of one kind, recording rows read (data rows, or cells for statbank tables) per file."""
-    frames = []
+def _read_all(kind: str, reader: Any, files: list[Path], log: _Log, **kw: Any) -> list[pd.DataFrame]:
+    """Read every file of one kind, recording rows read (data rows, or cells for statbank tables) per file.
+
+    Site-level files are checked against the study period here, file by file, so the message can
+    name the column as the file spells it.
+    """
+    study, frames = log.study, []
     for p in files:
         frame = reader(p, **kw)
         rows = int(frame["row"].nunique()) if "row" in frame else int(len(frame))
-        decisions.append({"step": "read_source", "kind": kind, "source": _rel(p, study.raw_dir), "rows": rows,
-                          "encoding": frame.attrs.get("encoding") or "", "reason": "rows read from the raw file"})
+        log.read[kind] = log.read.get(kind, 0) + rows
+        log.decisions.append({"step": "read_source", "kind": kind, "source": _rel(p, study.raw_dir), "rows": rows,
+                              "encoding": frame.attrs.get("encoding") or "", "reason": "rows read from the raw file"})
         for d in frame.attrs.get("dropped", []):
-            decisions.append({"step": "drop_rows_without_unit", "kind": kind, "source": _rel(p, study.raw_dir),
-                              "rows": 1, "row": int(d["row"]), "reason": d["reason"]})
+            log.decisions.append({"step": "drop_rows_without_unit", "kind": kind, "source": _rel(p, study.raw_dir),
+                                  "rows": 1, "row": int(d["row"]), "reason": d["reason"]})
         for d in frame.attrs.get("shared_rows", []):
-            decisions.append({"step": "flag_shared_row", "kind": kind, "source": _rel(p, study.raw_dir), "rows": 1,
-                              "row": int(d["row"]), "municipality_code": d["municipality_code"], "covers": d["covers"],
-                              "reason": f"one row ({d['municipality_name']}) reports for {d['covers']}; kept under "
-                                        f"{d['municipality_code']}, not divided"})
+            log.decisions.append({
+                "step": "flag_shared_row", "kind": kind, "source": _rel(p, study.raw_dir), "rows": 1,
+                "row": int(d["row"]), "municipality_code": d["municipality_code"], "covers": d["covers"],
+                "reason": f"one row ({d['municipality_name']}) reports for {d['covers']}; kept under "
+                          f"{d['municipality_code']}, not divided"})
+        if kind in SITE_LEVEL_DATES:
+            column, resolution = SITE_LEVEL_DATES[kind]
+            clean.check_study_period(frame, column=column, start=study.data_start, end=study.data_end,
+                                     resolution=resolution, shown_column=frame.attrs.get("columns", {}).get(column),
+                                     study_file=str(study.path))
         frames.append(frame)
     return frames
 
 
-def _observations(study: Any, files: dict[str, list[Path]], decisions: list[dict]) -> pd.DataFrame:
-    parts = []
+def _drop_outside_period(frame: pd.DataFrame, kind: str, table: str, year: str, log: _Log) -> pd.DataFrame:
+    """National rows outside the study's years: left out, one decision per file (see samorg.clean.period)."""
+    study = log.study
+    outside = clean.find_years_outside_period(frame, column=year, start=study.data_start, end=study.data_end)
+    for src, g in outside.groupby("source", sort=True):
+        years = pd.to_numeric(g[year])
+        span = f"{years.min()}" if years.min() == years.max() else f"{years.min()}–{years.max()}"
+        log.decisions.append({
+            "step": "drop_outside_study_period", "kind": kind, "table": table, "source": str(src),
+            "rows": int(g["row"].nunique()) if "row" in g else int(len(g)), "years": span,
+            "reason": f"a national file covering {span}, outside the study period "
+                      f"{study.data_start.year}–{study.data_end.year} (data_start..data_end); those rows are not kept"})
+    return clean.drop_years_outside_period(frame, column=year, start=study.data_start, end=study.data_end)
+
+
+def _observations(files: dict[str, list[Path]], log: _Log) -> pd.DataFrame:
+    study, decisions, parts = log.study, log.decisions, []
     mapping = study_column_mapping(study)
     if files["branch_counts"]:
-        raw = pd.concat(_read_all("branch_counts", read_branch_counts, files["branch_counts"], study, decisions,
+        raw = pd.concat(_read_all("branch_counts", read_branch_counts, files["branch_counts"], log,
                                   columns=mapping.get("branch_counts")), ignore_index=True)
         raw = _relative_sources(raw, study.raw_dir)
         dropped = clean.find_duplicate_exports(raw)
@@ -155,20 +208,25 @@ def _observations(study: Any, files: dict[str, list[Path]], decisions: list[dict
                               "rows": 1, "site_id": r.site_id, "period_start": r.period_start.date().isoformat(),
                               "reason": "both counter beams read 0 while the branch was open; "
                                         f"visits set missing with status {C.STATUS_COUNTER_OUTAGE!r}"})
+        log.kept["branch_counts"] = int(len(branch))
         parts.append(clean.branch_observations(branch))
     if files["nb_library_stats"]:
-        nb = pd.concat(_read_all("nb_library_stats", read_nb_library_stats, files["nb_library_stats"], study, decisions,
+        nb = pd.concat(_read_all("nb_library_stats", read_nb_library_stats, files["nb_library_stats"], log,
                                  columns=mapping.get("nb_library_stats")), ignore_index=True)
-        parts.append(clean.nb_observations(_relative_sources(nb, study.raw_dir)))
+        nb = _drop_outside_period(_relative_sources(nb, study.raw_dir), "nb_library_stats", "observations",
+                                  "year", log)
+        log.kept["nb_library_stats"] = int(len(nb))
+        parts.append(clean.nb_observations(nb))
     if not parts:
         return _empty("observations")
     return clean.sort_observations(pd.concat(parts, ignore_index=True))
 
 
-def _inquiries(study: Any, files: list[Path], decisions: list[dict], salt: str) -> pd.DataFrame:
+def _inquiries(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
+    study, decisions = log.study, log.decisions
     if not files:
         return _empty("inquiries")
-    raw = pd.concat(_read_all("inquiries", read_inquiries, files, study, decisions,
+    raw = pd.concat(_read_all("inquiries", read_inquiries, files, log,
                               columns=study_column_mapping(study).get("inquiries")), ignore_index=True)
     raw = _relative_sources(raw, study.raw_dir).pipe(clean.map_site_ids, study.sites)
     decisions.append({"step": "drop_free_text", "table": "inquiries", "column": "note",
@@ -176,14 +234,16 @@ def _inquiries(study: Any, files: list[Path], decisions: list[dict], salt: str) 
                       "reason": "free text may identify people; processed data hold none"})
     decisions.append({"step": "pseudonymise", "table": "inquiries", "column": C.HANDLED_BY, "rows": int(len(raw)),
                       "reason": "staff initials replaced by keyed pseudonyms"})
+    log.kept["inquiries"] = int(len(raw))
     return clean.inquiries_table(raw, salt=salt)
 
 
-def _surveys(study: Any, files: list[Path], decisions: list[dict], salt: str) -> pd.DataFrame:
+def _surveys(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
+    study, decisions = log.study, log.decisions
     if not files:
         return _empty("survey_responses")
     frames = [_relative_sources(f, study.raw_dir) for f in _read_all(
-        "surveys", read_survey, files, study, decisions, columns=study_column_mapping(study).get("surveys"))]
+        "surveys", read_survey, files, log, columns=study_column_mapping(study).get("surveys"))]
     wide = pd.concat(frames, ignore_index=True)
     item_cols = [i for i in ITEMS if i in wide]
     wide[item_cols] = wide[item_cols].fillna("")
@@ -196,6 +256,7 @@ def _surveys(study: Any, files: list[Path], decisions: list[dict], salt: str) ->
     decisions.append({"step": "drop_free_text", "table": "survey_responses", "column": "comment",
                       "rows": int((wide["comment"].str.strip() != "").sum()),
                       "reason": "free text may identify people; processed data hold none"})
+    log.kept["surveys"] = int(len(wide))
     return clean.survey_responses(wide, item_cols, salt=salt)
 
 
@@ -203,13 +264,28 @@ def _read_statbank(path: Path) -> pd.DataFrame:
     return read_statbank_csv(path) if path.suffix.lower() == ".csv" else read_jsonstat(path)
 
 
-def _population(study: Any, files: list[Path], decisions: list[dict]) -> pd.DataFrame:
+def _population(files: list[Path], log: _Log) -> pd.DataFrame:
+    study = log.study
     if not files:
         return _empty("population")
-    frames = _read_all("population", _read_statbank, files, study, decisions)
+    frames = _read_all("population", _read_statbank, files, log)
     parts = [clean.population_table(f, source=_rel(p, study.raw_dir)) for f, p in zip(frames, files)]
-    return pd.concat(parts, ignore_index=True).sort_values([C.MUNICIPALITY_CODE, C.YEAR], kind="stable",
-                                                           ignore_index=True)
+    table = _drop_outside_period(pd.concat(parts, ignore_index=True), "population", "population", C.YEAR, log)
+    log.kept["population"] = int(len(table))
+    return table.sort_values([C.MUNICIPALITY_CODE, C.YEAR], kind="stable", ignore_index=True)
+
+
+def _refuse_emptied(old: store.Manifest | None, tables: dict[str, pd.DataFrame], processed: Path,
+                    study: Any) -> None:
+    """A table with rows on disk is never replaced by an empty one without ``force``."""
+    for name, frame in tables.items():
+        before = int((old.tables.get(name) or {}).get("rows", 0)) if old is not None else 0
+        if len(frame) == 0 and before > 0 and (processed / f"{name}.parquet").is_file():
+            raise store.ProcessedDataError(
+                f"{processed / (name + '.parquet')}: this build would replace the table's {before} rows with none "
+                f"(no file of its source selected now). Expected the last good table kept unless emptying it is "
+                f"meant. Check `sources:` in {study.path} (a misspelt or removed pattern is the usual cause); to "
+                "replace the table with an empty one on purpose, run `samorg data --force`. Nothing was changed.")
 
 
 def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
@@ -220,20 +296,31 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     study
         A :class:`samorg.config.Study` (``samorg.config.load_study(path)``).
     force
-        Rebuild even when the manifest says every input is unchanged.
+        Rebuild even when the manifest says nothing changed, and allow a table with rows to be
+        replaced by an empty one.
 
     Returns
     -------
     Manifest
-        Input hashes, table row counts and hashes, cleaning decisions; ``skipped`` tells whether
-        the build was skipped. Raw files are only read.
+        Input hashes, table row counts and hashes, cleaning decisions, the rebuild key and the
+        provenance; ``skipped`` tells whether the build was skipped. Raw files are only read.
 
     Raises
     ------
+    ConfigError
+        A source the reports need is left out of ``sources:``, a pattern matches no file, or a
+        source gives no rows inside the study period (unless declared ``optional``).
     SourceFormatError
-        A raw file cannot be read (file, row and column named).
+        A raw file cannot be read, or a site-level row lies outside the study period
+        (:class:`samorg.sources.PeriodError`); file, row and column named.
     DataValidationError
         A table breaks its contract.
+    PrivacyError
+        Inquiries or surveys of a study that is not the demo, without a secret pseudonymisation key.
+    ProcessedDataError
+        The processed folder cannot be written, or a table with rows would be emptied.
+
+    On every error the processed tables and manifest already on disk are left byte-identical.
 
     Examples
     --------
@@ -241,31 +328,34 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     >>> build_processed(load_study("config/demo/study.yaml")).rows("observations")  # doctest: +SKIP
     """
     processed = Path(study.processed_dir)
-    hashes = input_hashes(study)
+    files = find_inputs(study)
+    check_sources(study, files)
+    key = _pseudonym_key(study, files)
+    hashes = input_hashes(study, files)
+    build_key = {**provenance.build_key(), "pseudonym_key": key.fingerprint if key is not None else None}
     old = store.read_manifest(processed)
-    if not force and _up_to_date(old, hashes, processed):
+    if not force and _up_to_date(old, hashes, build_key, processed):
         old.skipped = True
         return old
     store.remove_stale_temporaries(processed)  # left by a build killed mid-write
-    files = _inputs(study)
-    salt = _salt(study)
-    decisions: list[dict] = []
+    log = _Log(study)
+    salt = key.value if key is not None else ""
     tables = {
         "sites": sites_table(study),
-        "observations": _observations(study, files, decisions),
-        "inquiries": _inquiries(study, files["inquiries"], decisions, salt),
-        "survey_responses": _surveys(study, files["surveys"], decisions, salt),
-        "population": _population(study, files["population"], decisions),
+        "observations": _observations(files, log),
+        "inquiries": _inquiries(files["inquiries"], log, salt),
+        "survey_responses": _surveys(files["surveys"], log, salt),
+        "population": _population(files["population"], log),
     }
+    check_rows(study, log.kept, log.read)
     for name, frame in tables.items():
         schemas.validate(frame, name)
+    if not force:
+        _refuse_emptied(old, tables, processed, study)
     manifest = store.Manifest(samorg_version=__version__, study=str(study.path), built_at=store.now_iso(),
-                              inputs=hashes, decisions=decisions)
-    for name, frame in tables.items():
-        digest = store.write_table(frame, processed / f"{name}.parquet")
-        manifest.tables[name] = {"file": f"{name}.parquet", "rows": int(len(frame)), "sha256": digest}
-    store.write_manifest(manifest, processed)
-    return manifest
+                              inputs=hashes, decisions=log.decisions, build_key=build_key,
+                              provenance=provenance.provenance(study, hashes))
+    return store.write_processed(tables, manifest, processed)
 
 
 def load_site_monthly(processed_dir: str | Path, site_id: str, indicator: str = "visits") -> pd.DataFrame:

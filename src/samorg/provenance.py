@@ -16,6 +16,7 @@ installed gives ``None`` for that field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import platform
 import subprocess
@@ -49,14 +50,21 @@ def code_hash(package_dir: str | Path | None = None) -> str:
     """sha256 over samorg's own files: every ``.py`` module and package data file, by relative path.
 
     Compiled files (``__pycache__``, ``.pyc``) are left out, so the hash is the same wherever the
-    package is installed and whether or not it has been imported before.
+    package is installed and whether or not it has been imported before. The hash is computed once
+    per process and folder (about 10 ms): it describes the code this process loaded, even if the
+    files are edited while it runs.
 
     Examples
     --------
     >>> len(code_hash())
     64
     """
-    root = Path(package_dir) if package_dir is not None else _PACKAGE
+    return _code_hash(str(Path(package_dir) if package_dir is not None else _PACKAGE))
+
+
+@functools.lru_cache(maxsize=8)
+def _code_hash(folder: str) -> str:
+    root = Path(folder)
     h = hashlib.sha256()
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in _SKIP_SUFFIXES
                    and not _SKIP_DIRS.intersection(p.relative_to(root).parts))

@@ -2,6 +2,11 @@
 
 Writes go to a temporary file in the target folder, then ``os.replace`` (a reader never sees half
 a file). The same frame gives byte-identical parquet: no index, no timestamps, fixed row order.
+:func:`write_processed` writes *every* table of a build to temporary files first and renames
+them into place only when all are written, the manifest last: a build that fails anywhere
+before that (a bad raw file, a full disk, a read-only folder) leaves the last good tables and
+manifest byte-identical, and a build killed during the renames is never taken for a finished
+one (the old manifest no longer matches, so the next ``samorg data`` rebuilds).
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from samorg.errors import SamorgError, SourceFormatError
+
+
+class ProcessedDataError(SamorgError):
+    """The processed-data folder cannot be written, or a processed table cannot be read."""
 
 TABLES = ("sites", "observations", "inquiries", "survey_responses", "population")
 MANIFEST = "manifest.json"
@@ -38,14 +47,25 @@ def _umask() -> int:
     return mask
 
 
+def _not_writable(folder: Path, exc: OSError) -> ProcessedDataError:
+    return ProcessedDataError(
+        f"{folder}: the processed-data folder cannot be written ({type(exc).__name__}: {exc.strerror or exc}). "
+        "Expected a folder `samorg data` may create files in. Give your user write permission on the folder "
+        "(e.g. `chmod u+w` on it), free disk space, or set processed_dir in the study file to a folder you can "
+        "write. The processed tables already there are unchanged.")
+
+
 def remove_stale_temporaries(folder: str | Path) -> int:
     """Delete temporary files left by a build that was killed mid-write; return how many."""
     folder = Path(folder)
     if not folder.is_dir():
         return 0
     stale = [p for p in folder.glob(".*.tmp") if p.is_file()]
-    for p in stale:
-        p.unlink(missing_ok=True)
+    try:
+        for p in stale:
+            p.unlink(missing_ok=True)
+    except OSError as exc:
+        raise _not_writable(folder, exc) from None
     return len(stale)
 
 
@@ -77,13 +97,68 @@ def write_json(data: dict, path: str | Path) -> None:
     _atomic_write_bytes(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+def _stage(folder: Path, name: str, write) -> str:
+    """Write a temporary ``.name.XXXX.tmp`` in ``folder`` with ``write(tmp)``; return its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private (0600); a table is readable like any file
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_processed(tables: dict[str, pd.DataFrame], manifest: "Manifest", processed_dir: str | Path) -> "Manifest":
+    """Write every table and then the manifest, all or (until the renames) nothing.
+
+    Each table is written to a temporary file in ``processed_dir``; only when all of them and the
+    manifest are complete are they renamed into place, tables first, the manifest last. Fills in
+    ``manifest.tables`` (file, rows, sha256) and returns the manifest.
+
+    Raises
+    ------
+    ProcessedDataError
+        The folder cannot be created or written (read-only, no permission, disk full); nothing in
+        it has changed.
+    """
+    folder = Path(processed_dir)
+    staged: list[tuple[str, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            tmp = _stage(folder, f"{name}.parquet", lambda t, table=table: pq.write_table(
+                table, t, compression="zstd", write_statistics=True))
+            staged.append((tmp, folder / f"{name}.parquet"))
+            manifest.tables[name] = {"file": f"{name}.parquet", "rows": int(len(frame)), "sha256": sha256_file(tmp)}
+        text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        staged.append((_stage(folder, MANIFEST, lambda t: Path(t).write_text(text, encoding="utf-8")),
+                       folder / MANIFEST))
+        while staged:
+            tmp, final = staged[0]
+            os.replace(tmp, final)
+            staged.pop(0)
+    except OSError as exc:
+        raise _not_writable(folder, exc) from None
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return manifest
+
+
 @dataclass
 class Manifest:
     """What a build read, wrote and decided (``manifest.json`` next to the tables).
 
     ``inputs`` maps each input (raw file or config, relative path) to its sha256; ``tables`` maps a
     table to ``{"file", "rows", "sha256"}``; ``decisions`` lists cleaning decisions (rows dropped
-    and why, outages flagged). ``skipped`` is True when the build found nothing changed.
+    and why, outages flagged). ``build_key`` is what else decides the tables (samorg's code hash
+    and version, library versions, the pseudonym key's fingerprint: :func:`samorg.provenance.build_key`);
+    ``provenance`` is :func:`samorg.provenance.provenance` at build time. ``skipped`` is True when
+    the build found nothing changed.
     """
 
     samorg_version: str
@@ -92,6 +167,8 @@ class Manifest:
     inputs: dict[str, str] = field(default_factory=dict)
     tables: dict[str, dict] = field(default_factory=dict)
     decisions: list[dict] = field(default_factory=list)
+    build_key: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
     skipped: bool = False
 
     def to_dict(self) -> dict:
@@ -101,7 +178,8 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Manifest":
-        return cls(**{k: data[k] for k in ("samorg_version", "study", "built_at", "inputs", "tables", "decisions")})
+        return cls(**{k: data[k] for k in ("samorg_version", "study", "built_at", "inputs", "tables", "decisions")},
+                   build_key=data.get("build_key") or {}, provenance=data.get("provenance") or {})
 
     def rows(self, table: str) -> int:
         return int(self.tables[table]["rows"])
@@ -136,13 +214,19 @@ def read_manifest(processed_dir: str | Path) -> Manifest | None:
         return None
 
 
-def read_processed(processed_dir: str | Path, table: str) -> pd.DataFrame:
+def read_processed(processed_dir: str | Path, table: str, *, columns: list[str] | None = None,
+                   filters: list | None = None) -> pd.DataFrame:
     """Read one processed table (``sites``, ``observations``, ``inquiries``, ``survey_responses``, ``population``).
+
+    ``columns`` and ``filters`` are passed to :func:`pandas.read_parquet` (e.g.
+    ``filters=[("site_id", "==", "askim")]``).
 
     Raises
     ------
     SamorgError
         The table name is unknown or the file is missing (run ``samorg data`` first).
+    ProcessedDataError
+        The file is truncated, corrupt or unreadable (the message says to run ``samorg data --force``).
     """
     if table not in TABLES:
         raise SamorgError(f"Unknown processed table {table!r}. Expected one of: {', '.join(TABLES)}.")
@@ -151,4 +235,16 @@ def read_processed(processed_dir: str | Path, table: str) -> pd.DataFrame:
         raise SourceFormatError(path, found="the processed table does not exist",
                                 expected="a table written by the data pipeline",
                                 fix="Run `samorg data` (or samorg.pipeline.build_processed) first.")
-    return pd.read_parquet(path)
+    try:
+        return pd.read_parquet(path, columns=columns, filters=filters)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise unreadable_table(path, exc) from None
+
+
+def unreadable_table(path: str | Path, exc: BaseException) -> ProcessedDataError:
+    """The error for a processed table that cannot be read (truncated, corrupt, unreadable)."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return ProcessedDataError(
+        f"{path}: the processed table cannot be read ({type(exc).__name__}: {detail}). Expected a complete "
+        "parquet file written by `samorg data`; it may have been cut short (a full disk, a copy that stopped) "
+        "or changed by another program. Run `samorg data --force` to rebuild it from the raw files.")
