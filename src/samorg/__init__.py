@@ -22,6 +22,7 @@ _LAZY = {
     "adjust": "samorg.models.adjust",
     "did": "samorg.models",
     "event_study": "samorg.models",
+    "fit_site": "samorg.analysis",
     "its": "samorg.models",
     "load_site_monthly": "samorg.pipeline",
     "load_study": "samorg.config",

@@ -30,6 +30,7 @@ __all__ = [
     "fit_site",
     "intervention",
     "site_series",
+    "washout_caveats",
 ]
 
 #: Name of the control column in the data handed to ``its()``; results name it in their sentences.
@@ -174,7 +175,12 @@ def fit_site(
         family="quasipoisson",
         seasonality="month",
         exclude=[w.as_tuple(lang) for w in windows],
-        control=control.columns[1] if control is not None else None,
-        se="hac",
-        caveats=("covid",) if (washout and s.washout_windows) else (),
+        comparison=control.columns[1] if control is not None else None,
+        inference="hac",
+        caveats=washout_caveats(s) if washout else (),
     )
+
+
+def washout_caveats(study: Study) -> tuple[str, ...]:
+    """The estimators' caveat tags for a study's washout windows (the pandemic caveat when it has any)."""
+    return ("covid",) if study.washout_windows else ()

@@ -51,6 +51,7 @@ _STUDY_KEYS = {
     "baseline_year": False,
     "national": False,
     "words": False,
+    "columns": False,
     "municipalities": True,
     "primary_outcomes": False,
     "analysis_plan": False,
@@ -164,6 +165,7 @@ class Study:
     national: NationalDesign = field(default_factory=NationalDesign)
     primary_by_aim: dict[int, str] = field(default_factory=dict)
     words: dict[str, Text] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)
 
     @property
     def washout_windows(self) -> tuple[Window, ...]:
@@ -431,6 +433,11 @@ def load_study(path: str | Path) -> Study:
     plan_texts = {str(k): parse_text(v, f"{path}: analysis_plan.{k}", problems) for k, v in plan.items()}
     national = parse_national(raw.get("national"), f"{path}: national", problems)
     words = parse_words(raw.get("words"), f"{path}: words", problems)
+    columns = raw.get("columns") or {}
+    if not isinstance(columns, dict):
+        problems.append(Problem(f"{path}: columns", f"is {columns!r}",
+                                "a mapping from source kind to {column: [header names]} (docs/sources.md)"))
+        columns = {}
 
     privacy = _privacy(raw.get("privacy"), base, f"{path}: privacy", problems)
     sites_path = p("sites_file") if raw.get("sites_file") else None
@@ -463,6 +470,7 @@ def load_study(path: str | Path) -> Study:
         national=national,
         primary_by_aim=primary,
         words=words,
+        columns=columns,
     )
 
 

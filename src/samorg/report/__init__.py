@@ -59,7 +59,7 @@ def site_jobs(
                 notebook=nb,
                 parameters=params,
                 title=f"{t('site_report', lang)}: {site.name}",
-                subtitle=study.title,
+                subtitle=study.title_in(lang),
                 banner=banner,
             )
         )
@@ -96,11 +96,11 @@ def study_jobs(
     if "synthesis" in kinds:
         jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=folder / SYNTHESIS_NOTEBOOK,
                               parameters={"study": str(study.path), "lang": lang},
-                              title=t("syn_report", lang), subtitle=study.title, banner=banner))
+                              title=t("syn_report", lang), subtitle=study.title_in(lang), banner=banner))
     if "quality" in kinds:
         jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
                               parameters={"study": str(study.path), "lang": lang},
-                              title=t("dq_report", lang), subtitle=study.title, banner=banner))
+                              title=t("dq_report", lang), subtitle=study.title_in(lang), banner=banner))
     return jobs
 
 
@@ -152,7 +152,7 @@ def run_study_reports(
     write_index(
         _with_existing(outcomes, out, every),
         out / "index.html",
-        title=f"{t('index_title', lang)}: {study.title}",
+        title=f"{t('index_title', lang)}: {study.title_in(lang)}",
         lang=lang,
         banner=t("banner", lang) if study.demo else None,
     )

@@ -131,7 +131,7 @@ def title_block(ctx: QualityContext):
     """Study title and, for demo studies, the synthetic-data note."""
     from samorg.report.text import t
 
-    lines = [f"**{ctx.study.title}**"]
+    lines = [f"**{ctx.study.title_in(ctx.lang)}**"]
     if ctx.study.demo:
         lines += ["", f"> **{t('banner', ctx.lang)}.** {t('synthetic_note', ctx.lang)}"]
     return _md("\n".join(lines))

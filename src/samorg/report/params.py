@@ -2,8 +2,8 @@
 
 A report notebook declares its parameters in the cell tagged ``parameters``::
 
-    site: str = "drammen"
-    year: int = 2024
+    site: str = "sentrum"
+    lang: str = "nb"
 
 Papermill only warns about a parameter the notebook does not declare and then
 runs anyway; samorg refuses before anything runs, naming every bad parameter,

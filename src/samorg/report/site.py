@@ -165,7 +165,7 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
     return ctx.cache[key]
 
 
-def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, exclude_covid: bool = True,
+def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, washout: bool = True,
                       sensitivity: bool = False):
     """Fit the site's interrupted time series of monthly visits; ``None`` (with a note) when there is none.
 
@@ -177,7 +177,7 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, exclude_covi
     from samorg.analysis import NoEstimateError, fit_site
 
     try:
-        return fit_site(ctx.study, ctx.site.site_id, "visits", comparison=controlled, washout=exclude_covid,
+        return fit_site(ctx.study, ctx.site.site_id, "visits", comparison=controlled, washout=washout,
                         sensitivity=sensitivity, lang=ctx.lang)
     except NoEstimateError as exc:
         ctx.notes.append(t("its_none" if exc.reason == "not_treated" else "its_nodata", ctx.lang))
@@ -190,7 +190,7 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, exclude_covi
 def visits_sensitivity(ctx: SiteContext):
     """The main estimate beside variants that handle the left-out periods and the comparison differently.
 
-    If the variants agree, the result does not hinge on how the COVID-19 years were treated; if
+    If the variants agree, the result does not hinge on how the left-out periods were treated; if
     they disagree, the report says the estimate is fragile.
     """
     import warnings
@@ -211,7 +211,7 @@ def visits_sensitivity(ctx: SiteContext):
         if main.details.get("control"):
             variants.append((t("sens_no_control", lang), fit_visits_effect(ctx, controlled=False)))
         if study.washout_windows:
-            variants.append((t("sens_with_washout", lang), fit_visits_effect(ctx, exclude_covid=False)))
+            variants.append((t("sens_with_washout", lang), fit_visits_effect(ctx, washout=False)))
     rows = []
     for name, res in variants:
         if res is None:

@@ -316,7 +316,7 @@ def _washout_years(ctx: SiteContext) -> set[int]:
 def did_comparison(ctx: SiteContext):
     """Difference in differences of yearly visits against the never-co-located sites, permutation inference.
 
-    The first full year after co-location on is "after"; the COVID-19 years and the year of
+    The first full year after co-location on is "after"; the washout years and the year of
     co-location itself are left out. With one treated site among a few, the smallest attainable
     p-value is large, and the report says so.
     """
@@ -378,7 +378,7 @@ def event_figure(ctx: SiteContext):
     """Effects by year relative to co-location against the never-co-located sites (Callaway–Sant'Anna).
 
     Pre-co-location years show whether the site was already drifting apart from the comparison
-    (the pre-trend check); the COVID-19 years are left out of the estimation.
+    (the pre-trend check); the washout years are left out of the estimation.
     """
     import numpy as np
 
@@ -392,17 +392,17 @@ def event_figure(ctx: SiteContext):
         if panel is not None:
             start = ctx.site.co_located.year + (0 if ctx.site.co_located.month == 1 else 1)
             data = panel.assign(first_treated=np.where(panel[C.SITE_ID] == ctx.site.site_id, start, np.nan))
-            covid = sorted(_washout_years(ctx))
-            # The reference is the last whole year before co-location outside the COVID-19 years.
+            washout = sorted(_washout_years(ctx))
+            # The reference is the last whole year before co-location outside the washout years.
             own_years = set(panel.loc[panel[C.SITE_ID] == ctx.site.site_id, "year"])  # whole years only
-            clean_pre = [y for y in own_years if y < ctx.site.co_located.year and y not in covid]
+            clean_pre = [y for y in own_years if y < ctx.site.co_located.year and y not in washout]
             reference = (max(clean_pre) - start) if clean_pre else -1
             label = "; ".join(w.label_in(ctx.lang) for w in ctx.study.washout_windows)
             with model_warnings(f"event study, {ctx.site.site_id}", ctx.notes):
                 try:
                     result = event_study(data, outcome="log_visits", unit=C.SITE_ID, time="year",
                                          first_treated="first_treated", reference=int(reference),
-                                         exclude=[(covid[0], covid[-1], label)] if covid else ())
+                                         exclude=[(washout[0], washout[-1], label)] if washout else ())
                 except ModelError as exc:
                     result = exc
         else:

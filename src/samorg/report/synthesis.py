@@ -19,6 +19,7 @@ from samorg import columns as C
 from samorg import fmt
 from samorg.config import Study, load_study
 from samorg.errors import ModelError, SamorgError
+from samorg.analysis import washout_caveats
 from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
@@ -233,7 +234,7 @@ def national_comparison(ctx: SynthesisContext, code: str):
                     ctx.cache[key] = synthetic_control(
                         panel, outcome="visits_per_inhabitant", unit=C.MUNICIPALITY_CODE, time="year",
                         treated=code, intervention=year, exclude=windows,
-                        caveats=("covid",) if windows else ())
+                        caveats=washout_caveats(study))
                 except ModelError as exc:
                     ctx.cache[key] = exc
     return ctx.cache[key]
