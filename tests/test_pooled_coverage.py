@@ -25,7 +25,7 @@ def _its(df, site, when):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return its(df, outcome=site, time="period_start", intervention=when, family="quasipoisson",
-                   seasonality="month", exclude=WASHOUT, control="control", se="hac")
+                   seasonality="month", exclude=WASHOUT, comparison="control", inference="hac")
 
 
 def _effect(e, s=0.03):

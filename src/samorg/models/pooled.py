@@ -52,7 +52,7 @@ variance rests on a single difference and ``t(1)`` makes any interval a formalit
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,7 +136,7 @@ class MunicipalPooledEffect(Effect):
 
 
 def pool_municipalities(
-    effects: Sequence[Effect],
+    estimates: Sequence[Effect] | Mapping[str, Effect],
     *,
     municipality: Sequence[Any],
     labels: Sequence[str] | None = None,
@@ -149,9 +149,10 @@ def pool_municipalities(
 
     Parameters
     ----------
-    effects : sequence of Effect
+    estimates : sequence of Effect, or mapping site label → Effect
         One effect per co-located site, all on one scale (e.g. the log rate ratios of
-        :func:`samorg.models.its` with ``control=``). Not modified.
+        :func:`samorg.models.its` with ``comparison=``). Not modified. (Named as in :func:`samorg.models.pool`,
+        docs/api.md.)
     municipality : sequence
         The municipality of each site (same order as ``effects``).
     labels : sequence of str, optional
@@ -192,7 +193,10 @@ def pool_municipalities(
         raise ModelError(f"df={df!r} is not supported. Expected one of {DF_METHODS}.")
     if not 0 < level < 1:
         raise ModelError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
-    effects, muni, names, link = _inputs(effects, municipality, labels)
+    if isinstance(estimates, Mapping):
+        labels = list(estimates) if labels is None else labels
+        estimates = list(estimates.values())
+    effects, muni, names, link = _inputs(estimates, municipality, labels)
     y = np.array([e.estimate for e in effects], dtype=float)
     se = np.array([e.std_error for e in effects], dtype=float)
     groups = list(dict.fromkeys(muni))
@@ -270,7 +274,7 @@ def _control_shares(effects: list[Effect], control_std_error: Any, names: list[s
         return np.zeros(k), math.inf
     if control_std_error != "estimate":
         raise ModelError(f"control_std_error={control_std_error!r}: expected 'estimate', a number ≥ 0, or None.")
-    controlled = [bool(e.details.get("control")) for e in effects]
+    controlled = [bool(e.details.get("comparison") or e.details.get("control")) for e in effects]
     if not any(controlled):
         return np.zeros(k), math.inf
     missing = [n for n, e, c in zip(names, effects, controlled) if c and getattr(e, "fit", None) is None]
