@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -340,17 +339,6 @@ def few_units_caveat(study: Study, lang: str) -> str:
         "municipality_one" if n == 1 else "municipality_many", lang))
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            capture_output=True, text=True, timeout=5, cwd=Path(__file__).resolve().parent,
-        )
-        return out.stdout.strip() or "–"
-    except (OSError, subprocess.SubprocessError):
-        return "–"
-
-
 def _input_summary(ctx: SiteContext) -> tuple[int, str] | None:
     """How many input files the processed data came from, and one checksum over all of them."""
     import hashlib
@@ -367,14 +355,25 @@ def _input_summary(ctx: SiteContext) -> tuple[int, str] | None:
 
 
 def provenance(ctx: SiteContext):
-    """samorg version, git commit, time, study file and one checksum over every input file."""
+    """samorg version, git commit (and whether the tree had uncommitted changes), time, Python and the
+    libraries, the study file with its checksum, and one checksum over every input file
+    (the fields of :func:`samorg.provenance.provenance`)."""
+    from samorg.provenance import OUTPUT_DEPENDENCIES, provenance as record
+
     lang = ctx.lang
     now = dt.datetime.now().replace(microsecond=0)
+    rec = record(ctx.study)
+    commit = rec["git_commit"][:12] if rec["git_commit"] else "–"
+    if rec["git_dirty"]:
+        commit += {"nb": " (med endringer som ikke er sjekket inn)", "en": " (with uncommitted changes)"}[lang]
+    packages = ", ".join(f"{name} {rec['packages'][name]}" for name in OUTPUT_DEPENDENCIES if rec["packages"].get(name))
+    study_sha = (rec["study_file"] or {}).get("sha256") or ""
     lines = [
         f"- {t('prov_version', lang)}: {__version__}",
-        f"- {t('prov_commit', lang)}: {_git_commit()}",
+        f"- {t('prov_commit', lang)}: {commit}",
         f"- {t('prov_generated', lang)}: {fmt.date(now.date(), lang=lang)} {now:%H:%M}",
-        f"- {t('prov_study', lang)}: `{ctx.study.path.name}`",
+        f"- Python {rec['python']}; {packages}",
+        f"- {t('prov_study', lang)}: `{ctx.study.path.name}`" + (f" (SHA-256 `{study_sha[:16]}`)" if study_sha else ""),
     ]
     summary = _input_summary(ctx)
     if summary:
