@@ -99,13 +99,13 @@ def injury_ky() -> pd.DataFrame:
 
 def _r2(df, y, res) -> float:
     m = res.cell_means  # the 2x2 fit equals the four cell means
-    fitted = [m.loc[t, p] for t, p in zip(df[res.details["call"]["treated"]], df[res.details["call"]["post"]])]
+    fitted = [m.loc[t, p] for t, p in zip(df[res.details["call"]["group"]], df[res.details["call"]["post"]])]
     resid = df[y] - np.array(fitted)
     return 1 - float(resid @ resid) / float(((df[y] - df[y].mean()) ** 2).sum())
 
 
 def test_wooldridge_example_13_3_incinerator(kielmc):
-    res = did(kielmc, outcome="rprice", treated="nearinc", post="y81", inference="classical")
+    res = did(kielmc, outcome="rprice", group="nearinc", post="y81", inference="classical")
     assert res.n_obs == 321
     assert (round(res.estimate, 2), round(res.std_error, 2)) == (-11863.90, 7456.65)
     c = res.coefficients.round(2)
@@ -116,14 +116,14 @@ def test_wooldridge_example_13_3_incinerator(kielmc):
 
 
 def test_wooldridge_table_13_2_with_age_controls(kielmc):
-    res = did(kielmc, outcome="rprice", treated="nearinc", post="y81", covariates=["age", "agesq"],
+    res = did(kielmc, outcome="rprice", group="nearinc", post="y81", covariates=["age", "agesq"],
               inference="classical")
     assert (round(res.estimate, 2), round(res.std_error, 2)) == (-21920.27, 6359.75)
     assert set(res.coefficients.index) == {"const", "treated", "post", "did", "age", "agesq"}
 
 
 def test_wooldridge_example_13_4_injury_duration(injury_ky):
-    res = did(injury_ky, outcome="ldurat", treated="highearn", post="afchnge", inference="classical")
+    res = did(injury_ky, outcome="ldurat", group="highearn", post="afchnge", inference="classical")
     assert res.n_obs == 5626
     c = res.coefficients
     printed = {"const": (1.126, 0.031, 3), "post": (0.0077, 0.0447, 4), "treated": (0.256, 0.047, 3),

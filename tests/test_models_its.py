@@ -39,7 +39,7 @@ def sicily() -> pd.DataFrame:
 
 def test_reproduces_lopez_bernal_2017_poisson(sicily):
     res = its(sicily, outcome="aces", time="time", intervention=37, family="poisson", offset="stdpop",
-              slope_change=False, se="classical")
+              slope_change=False, inference="classical")
     lo, hi = res.ratio_ci()
     assert (round(res.ratio(), 3), round(lo, 3), round(hi, 3)) == (0.894, 0.865, 0.925)
     assert res.n_obs == 59 and res.link == "log"
@@ -48,7 +48,7 @@ def test_reproduces_lopez_bernal_2017_poisson(sicily):
 
 def test_reproduces_lopez_bernal_2017_quasipoisson_fourier(sicily):
     res = its(sicily, outcome="aces", time="time", intervention=37, family="quasipoisson", offset="stdpop",
-              seasonality=2, period=12, slope_change=False, se="classical")
+              seasonality=2, season_length=12, slope_change=False, inference="classical")
     lo, hi = res.ratio_ci()
     assert (round(res.ratio(), 3), round(lo, 3), round(hi, 3)) == (0.885, 0.839, 0.933)
     assert round(res.details["dispersion"], 2) == 2.26
@@ -59,7 +59,7 @@ def test_hac_matches_statsmodels_newey_west_without_gaps(sicily):
     import statsmodels.api as sm
 
     res = its(sicily, outcome="aces", time="time", intervention=37, family="poisson", offset="stdpop",
-              slope_change=False, se="hac", hac_lags=3)
+              slope_change=False, inference="hac", hac_lags=3)
     X = sm.add_constant(sicily[["smokban", "time"]].astype(float))
     ref = sm.GLM(sicily["aces"], X, family=sm.families.Poisson(), offset=np.log(sicily["stdpop"])).fit(
         cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True})
@@ -73,7 +73,7 @@ def test_gaussian_classical_is_ols_with_t_intervals():
     t = np.arange(1, 41)
     y = 5 + 0.3 * t + 4 * (t >= 21) + 0.2 * (t - 21) * (t >= 21) + rng.normal(0, 1, t.size)
     df = pd.DataFrame({"t": t, "y": y})
-    res = its(df, outcome="y", time="t", intervention=21, se="classical")
+    res = its(df, outcome="y", time="t", intervention=21, inference="classical")
     X = pd.DataFrame({"const": 1.0, "trend": t - 21.0, "level": (t >= 21) * 1.0, "slope": (t - 21.0) * (t >= 21)})
     ols = sm.OLS(y, X).fit()
     assert res.estimate == pytest.approx(ols.params["level"])
@@ -126,7 +126,7 @@ def test_control_series_absorbs_a_shared_covid_shock():
     control = monthly_counts(seed="its control series", effect=0.0, covid_drop=-0.8, base=1500)
     df = treated.assign(control=control["visits"])
     res = its(df, outcome="visits", time="month", intervention="2022-01-01", family="quasipoisson",
-              seasonality=2, slope_change=False, control="control")  # no exclusion window needed
+              seasonality=2, slope_change=False, comparison="control")  # no exclusion window needed
     assert res.ci_low < 0.15 < res.ci_high and abs(res.estimate - 0.15) < 0.03
     assert res.n_obs == 2 * len(df) and not any(t.startswith("period[") for t in res.coefficients.index)
     assert res.method.startswith("comparative interrupted time series")
@@ -152,14 +152,14 @@ def test_recovers_the_demo_worlds_planted_effects():
     for site in ("mjondalen", "svelvik", "fjell"):
         series = sim[sim["site_id"] == site].set_index("date").join(control).reset_index()
         res = its(series, outcome="visits", time="date", intervention=planted.co_located[site],
-                  family="quasipoisson", seasonality=2, slope_change=False, control="control")
+                  family="quasipoisson", seasonality=2, slope_change=False, comparison="control")
         truth_log_rr = planted.visit_log_rr[site]
         assert res.ci_low < truth_log_rr < res.ci_high, (site, truth_log_rr, res.ci_low, res.ci_high)
 
 
 def test_negbin_and_robust():
     df = monthly_counts(seed="its negbin", covid_drop=0.0, base=50)
-    res = its(df, outcome="visits", time="month", intervention="2022-01-01", family="negbin", se="robust")
+    res = its(df, outcome="visits", time="month", intervention="2022-01-01", family="negbin", inference="robust")
     assert res.details["alpha"] > 0
     assert res.inference.startswith("robust")
 
@@ -177,7 +177,7 @@ def test_coverage_of_planted_effect():
         for _ in range(reps):
             df = pd.DataFrame({"t": t, "y": rng.poisson(np.exp(log_mu))})
             res = its(df, outcome="y", time="t", intervention=48, family="quasipoisson", seasonality=1,
-                      slope_change=False, se="classical")
+                      slope_change=False, inference="classical")
             covered += res.ci_low <= 0.1 <= res.ci_high
     assert 0.89 <= covered / reps <= 0.99
 
@@ -258,6 +258,21 @@ def test_yearly_exclusion_window_is_written_as_years():
     rng = seeded_rng("its yearly window text")
     years = np.arange(2010, 2026)
     df = pd.DataFrame({"year": years, "y": 50 + 0.5 * (years - 2010) + 3.0 * (years >= 2022) + rng.normal(0, 0.5, 16)})
-    res = its(df, outcome="y", time="year", intervention=2022, exclude=[(2020, 2021, "COVID-19")], se="classical")
+    res = its(df, outcome="y", time="year", intervention=2022, exclude=[(2020, 2021, "COVID-19")], inference="classical")
     text = " ".join(res._extra_caveats("nb") + res._extra_caveats("en"))
     assert "2020–2021" in text and "2\u00a0020" not in text
+
+
+def test_old_keyword_names_still_work_with_a_future_warning():
+    df = monthly_counts(seed="its old names", covid_drop=0.0)
+    df = df.assign(control=monthly_counts(seed="its old names control", effect=0.0, covid_drop=0.0)["visits"])
+    new = its(df, outcome="visits", time="month", intervention="2022-01-01", family="quasipoisson", seasonality=1,
+              season_length=12, comparison="control", inference="robust")
+    with pytest.warns(FutureWarning) as record:
+        old = its(df, outcome="visits", time="month", intervention="2022-01-01", family="quasipoisson",
+                  seasonality=1, period=12, control="control", se="robust")
+    named = " ".join(str(w.message) for w in record)
+    assert "use inference=" in named and "use comparison=" in named and "use season_length=" in named
+    assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
+    with pytest.raises(ModelError, match="both se= and inference="):
+        its(df, outcome="visits", time="month", intervention="2022-01-01", se="hac", inference="hac")

@@ -151,23 +151,15 @@ def panel(data: pd.DataFrame, *, outcome: str, unit: str, time: str, fn: str) ->
 
 
 def excluded_periods(times: np.ndarray, kind: str, exclude: Any, column: str) -> tuple[np.ndarray, list[dict]]:
-    """Boolean mask of periods inside any exclusion window (inclusive bounds) and the parsed windows."""
-    mask = np.zeros(len(times), dtype=bool)
-    windows = []
-    for i, w in enumerate(exclude or ()):
-        if hasattr(w, "start") and hasattr(w, "end"):
-            start, end, label = w.start, w.end, getattr(w, "label", "") or ""
-        elif isinstance(w, (tuple, list)) and len(w) in (2, 3):
-            start, end = w[0], w[1]
-            label = str(w[2]) if len(w) == 3 else ""
-        else:
-            raise ModelError(f"exclude[{i}] is {w!r}. Expected a (start, end) or (start, end, label) window, e.g. "
-                             '("2020-01-01", "2021-12-31", "COVID-19").')
-        lo = to_time(start, kind, what=f"exclude[{i}] start", column=column)
-        hi = to_time(end, kind, what=f"exclude[{i}] end", column=column)
-        if lo > hi:
-            raise ModelError(f"exclude[{i}] starts ({start}) after it ends ({end}). Swap the bounds.")
-        inside = (times >= lo) & (times <= hi)
-        mask |= inside
-        windows.append({"start": start, "end": end, "label": label, "n_periods": int(inside.sum())})
-    return mask, windows
+    """Boolean mask of periods inside any exclusion window and the parsed windows.
+
+    The rule is :func:`samorg.models._timeaxis.excluded_mask` (a period is excluded if any day of it
+    falls in the window), the same one its() uses: dates are read as months.
+    """
+    from samorg.models._timeaxis import TimeAxis, _all_years, excluded_mask, month_index, parse_windows
+
+    t = month_index(times) if kind == "date" else np.asarray(times, dtype=float)
+    axis = TimeAxis(kind, column, 1.0, years=kind == "number" and _all_years(t))
+    windows = parse_windows(exclude, axis)
+    mask = excluded_mask(t, windows)
+    return mask, [{k: w[k] for k in ("start", "end", "label", "n_periods")} for w in windows]

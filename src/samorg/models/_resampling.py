@@ -52,7 +52,13 @@ class WildClusterTest:
     O(draws), whatever the number of rows or clusters.
     """
 
-    def __init__(self, y: np.ndarray, X: np.ndarray, d: int, groups: np.ndarray, draws: Draws, cr1: float):
+    def __init__(self, y: np.ndarray, X: np.ndarray, d: int, groups: np.ndarray, draws: Draws, cr1: float, *,
+                 fixed_effects: list[np.ndarray] | None = None, weights: np.ndarray | None = None):
+        """``y``, ``X``: √weight-transformed, fixed effects already absorbed. ``fixed_effects``: their
+        integer codes (with the analytic ``weights``), so each bootstrap sample ``u · w_g`` is
+        re-projected off them, exactly as the regression with dummies re-estimates them. Fixed
+        effects nested in the clusters (unit effects with unit clusters) need no re-projection.
+        """
         from samorg.models._panel import group_sums
 
         self.draws = draws
@@ -70,11 +76,14 @@ class WildClusterTest:
             u1, u2 = y.copy(), D.copy()
         P = group_sums(groups, a[:, None] * X, G)  # G × k: Σ_{i∈g} a_i x_i'
         w = draws.weights
+        crossed = [f for f in (fixed_effects or []) if not _nested(f, groups)]
         nums, scores = [], []
         for u in (u1, u2):
             q = np.bincount(groups, weights=a * u, minlength=G)
             R = group_sums(groups, X * u[:, None], G)  # G × k: Σ_{i∈h} x_i u_i
-            Q = np.diag(q) - P @ xtx_inv @ R.T  # cluster scores of the D-coefficient: S = Q w
+            # Σ_{i∈g} a_i [M_FE (u ∘ 1_h)]_i: diag(q) when every fixed effect is nested in the clusters
+            A = _reprojected_scores(a, u, groups, G, crossed, weights) if crossed else np.diag(q)
+            Q = A - P @ xtx_inv @ R.T  # cluster scores of the D-coefficient: S = Q w
             nums.append(q @ w)
             scores.append(Q @ w)
         self._n1, self._n2 = nums
@@ -103,6 +112,34 @@ class WildClusterTest:
         alpha = 1 - level + 1e-12  # p ≤ α rejects
         return (_invert(self.p_value, self.estimate, self.std_error, alpha, -1),
                 _invert(self.p_value, self.estimate, self.std_error, alpha, +1))
+
+
+def _nested(codes: np.ndarray, groups: np.ndarray) -> bool:
+    """Every level of ``codes`` lies within one cluster (so it is constant under cluster weights)."""
+    pairs = np.unique(np.column_stack([codes, groups]), axis=0)
+    return len(pairs) == len(np.unique(codes))
+
+
+def _reprojected_scores(a, u, groups, G, factors, weights, chunk: int = 64) -> np.ndarray:
+    """G × G: entry (g, h) = Σ_{i∈g} a_i v_{h,i}, v_h = u ∘ 1_h with the fixed effects projected out.
+
+    The bootstrap outcome ``X_r β_r + u · w`` differs from the fitted one by ``Σ_h w_h (u ∘ 1_h)``;
+    the regression with dummies re-estimates the fixed effects on it, i.e. projects each
+    ``u ∘ 1_h`` off them (in √weight space). ``X'v_h = X'(u ∘ 1_h)`` because ``X`` is already
+    orthogonal to the fixed effects, so only the ``a``-weighted cluster sums change.
+    """
+    from samorg.models._panel import absorb, group_sums
+
+    w = np.ones(len(u)) if weights is None else np.asarray(weights, dtype=float)
+    sw = np.sqrt(w)
+    inv_sw = np.divide(1.0, sw, out=np.zeros_like(sw), where=sw > 0)
+    out = np.zeros((G, G))
+    for start in range(0, G, chunk):
+        hs = np.arange(start, min(G, start + chunk))
+        V = np.where(groups[:, None] == hs[None, :], u[:, None], 0.0)  # n × chunk
+        V = absorb(V * inv_sw[:, None], factors, w) * sw[:, None]
+        out[:, hs] = group_sums(groups, a[:, None] * V, G)
+    return out
 
 
 def _invert(p_of, centre: float, scale: float, alpha: float, direction: int) -> float:

@@ -10,8 +10,16 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.dates import DateError, parse_date
+from samorg.dates import DateError, parse_date, year_window
 from samorg.errors import ModelError
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_year(value: Any) -> bool:
+    return float(value).is_integer() and 1000 <= float(value) <= 9999
 
 
 def as_date(value: Any, *, what: str) -> dt.date:
@@ -28,24 +36,35 @@ class TimeAxis:
 
     ``kind == "date"``: model time is the absolute month count ``year * 12 + month - 1``
     (calendar-anchored, so Fourier terms have the same phase in every series);
-    ``kind == "number"``: model time is the column's value.
+    ``kind == "number"``: model time is the column's value. ``years``: a numeric axis whose
+    values are all whole numbers 1000–9999 (calendar years), so date bounds can be read on it.
     """
 
     kind: str  # "date" | "number"
     column: str
     step: float  # 1 month for dates; the smallest spacing for numbers
+    years: bool = False
 
-    def to_model(self, value: Any, *, what: str) -> float:
-        """Convert one time value (an intervention or a window bound) to model time."""
+    def to_model(self, value: Any, *, what: str, bound: str | None = None) -> float:
+        """Convert one time value (an intervention or a window bound) to model time.
+
+        ``bound`` ("start" or "end") marks a window bound: a whole year on a date axis is then the
+        full-year window (1 January / 31 December), and a date on a yearly axis is its year.
+        """
         if self.kind == "date":
-            if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                raise ModelError(
-                    f'{what} is the number {value!r}, but time column "{self.column}" holds dates. '
-                    "Give a date, e.g. \"2022-01-01\"."
-                )
-            day = as_date(value, what=what)
+            if _is_number(value):
+                if bound is None or not _is_year(value):
+                    raise ModelError(
+                        f'{what} is the number {value!r}, but time column "{self.column}" holds dates. '
+                        "Give a date, e.g. \"2022-01-01\" (a whole year is accepted only as a window bound)."
+                    )
+                day = year_window(value, where=what)[0 if bound == "start" else 1]
+            else:
+                day = as_date(value, what=what)
             return float(day.year * 12 + day.month - 1)
-        if isinstance(value, (str, dt.date, pd.Timestamp, np.datetime64)):
+        if not _is_number(value):
+            if bound is not None and self.years:
+                return float(as_date(value, what=what).year)
             raise ModelError(
                 f'{what} is {value!r}, but time column "{self.column}" holds numbers. Give a number on '
                 "the same scale (or pass a date column as time)."
@@ -103,7 +122,11 @@ def model_time(values: pd.Series, *, column: str) -> tuple[np.ndarray, TimeAxis]
     else:
         diffs = np.diff(uniq)
         step = float(diffs.min()) if len(diffs) else 1.0
-    return t, TimeAxis(kind, column, step)
+    return t, TimeAxis(kind, column, step, years=kind == "number" and _all_years(t))
+
+
+def _all_years(t: np.ndarray) -> bool:
+    return bool(len(t)) and bool(np.all(np.mod(t, 1) == 0) and t.min() >= 1000 and t.max() <= 9999)
 
 
 def missing_periods(t: np.ndarray, axis: TimeAxis) -> list[float]:
@@ -119,9 +142,11 @@ def missing_periods(t: np.ndarray, axis: TimeAxis) -> list[float]:
 
 def parse_windows(exclude: Any, axis: TimeAxis) -> list[dict[str, Any]]:
     """Normalise exclusion windows: ``(start, end)``, ``(start, end, label)`` or objects with
-    ``.start``, ``.end`` (and ``.label``), such as :class:`samorg.config.Window`.
+    ``.start``, ``.end`` (and ``.label``), such as :class:`samorg.config.Window` (docs/api.md §4).
 
-    Bounds are inclusive. For monthly dates a window covers every month it touches.
+    Bounds are inclusive and become model times: on a date axis the months of the start and end
+    dates, so a window covers every month it touches (a month is excluded if any day of it falls
+    in the window); a whole year is a full-year window; on a yearly axis a date is its year.
     """
     windows = []
     for i, w in enumerate(exclude or ()):
@@ -135,9 +160,30 @@ def parse_windows(exclude: Any, axis: TimeAxis) -> list[dict[str, Any]]:
                 f"exclude[{i}] is {w!r}. Expected a (start, end) or (start, end, label) window, "
                 'e.g. ("2020-03-01", "2021-12-31", "COVID-19").'
             )
-        lo = axis.to_model(start, what=f"exclude[{i}] start")
-        hi = axis.to_model(end, what=f"exclude[{i}] end")
+        lo = axis.to_model(start, what=f"exclude[{i}] start", bound="start")
+        hi = axis.to_model(end, what=f"exclude[{i}] end", bound="end")
         if lo > hi:
             raise ModelError(f"exclude[{i}] starts ({start}) after it ends ({end}). Swap the bounds.")
         windows.append({"start": start, "end": end, "label": label, "model_start": lo, "model_end": hi})
     return windows
+
+
+def excluded_mask(t: np.ndarray, windows: list[dict[str, Any]]) -> np.ndarray:
+    """Rows (model times ``t``) inside any window; records ``n_rows``/``n_periods`` on each window.
+
+    The one place the exclusion rule lives: its(), event_study(), synthetic_control() and every
+    panel estimator call it, so one window means the same periods everywhere.
+    """
+    t = np.asarray(t, dtype=float)
+    mask = np.zeros(len(t), dtype=bool)
+    for w in windows:
+        inside = (t >= w["model_start"] - 1e-9) & (t <= w["model_end"] + 1e-9)
+        w["n_rows"] = w["n_periods"] = int(inside.sum())
+        mask |= inside
+    return mask
+
+
+def month_index(values: np.ndarray) -> np.ndarray:
+    """Absolute month counts (``year * 12 + month - 1``) of datetime64 values."""
+    months = np.asarray(values).astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    return (months + 1970 * 12).astype(float)

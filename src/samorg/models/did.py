@@ -4,7 +4,7 @@ Model (weighted least squares when ``weights`` is given)::
 
     y_it = α + β_T treated_i + β_P post_t + δ (treated_i × post_t) + γ' covariates_it + ε_it
 
-``unit=`` replaces ``treated`` by unit fixed effects and ``time=`` replaces ``post`` by
+``unit=`` replaces ``group`` (treated_i) by unit fixed effects and ``time=`` replaces ``post`` by
 time fixed effects (two-way fixed effects). ``δ`` is the estimate. The fixed effects are
 absorbed (weighted alternating projections, Frisch–Waugh–Lovell) rather than built as
 dummies, so an 80 000-row panel with hundreds of units fits in well under a second; the
@@ -16,7 +16,9 @@ the regression with dummies. Inference (DESIGN.md §4):
 * ``cluster``: CR1 (G/(G−1)·(n−1)/(n−k)), t(G − 1). Warns below 12 clusters (and the sentence
   says how many there are), and with one or two treated clusters.
 * ``wild``: restricted wild cluster bootstrap of the CR1 t-statistic. Rademacher weights, or
-  Webb's six-point weights below 12 clusters; every sign pattern is enumerated when there
+  Webb's six-point weights below 12 clusters; with fixed effects not nested in the clusters
+  (period effects) each bootstrap sample is re-projected off them, as the regression with
+  dummies does; every sign pattern is enumerated when there
   are no more of them than ``draws``; random draws are seeded (``seed``). The interval
   inverts the bootstrap test.
 * ``permutation``: randomisation inference over which units are treated: all
@@ -24,7 +26,9 @@ the regression with dummies. Inference (DESIGN.md §4):
   random ones (seeded). ``post`` stays as given on each row. The p-value counts
   assignments with an estimate at least as far from zero; the smallest attainable p
   (1/assignments) is in ``details["min_attainable_p"]``; the interval inverts the test
-  for a constant additive effect; ``std_error`` is the spread of the permutation distribution.
+  for a constant additive effect; ``std_error`` is NaN (no standard error is shown for an
+  interval that inverts a permutation test; the distribution's spread is in
+  ``details["permutation_sd"]``). The default wherever few units are treated.
 """
 
 from __future__ import annotations
@@ -43,11 +47,12 @@ from samorg.errors import ModelError
 from samorg.models import _inference as inf
 from samorg.models import _resampling as rs
 from samorg.models._panel import absorb, group_sums
+from samorg.models._vocabulary import renamed_keywords, inference_value
 from samorg.models.result import Effect, ModelWarning, caveat_text
 
 __all__ = ["DiDResult", "did"]
 
-INFERENCE = ("classical", "robust", "cluster", "wild", "permutation")
+INFERENCE = ("permutation", "wild", "cluster", "robust", "classical")
 FEW_CLUSTERS = 12
 _INFERENCE_TEXT = {
     "classical": ("klassiske standardfeil", "classical standard errors"),
@@ -131,18 +136,19 @@ class DiDResult(Effect):
         return out
 
 
+@renamed_keywords(treated="group")
 def did(
     data: pd.DataFrame,
     *,
     outcome: str,
-    treated: str,
+    group: str,
     post: str,
     unit: str | None = None,
     time: str | None = None,
     covariates: Sequence[str] = (),
     weights: str | None = None,
     cluster: str | None = None,
-    inference: str = "cluster",
+    inference: str | None = None,
     draws: int = 9999,
     seed: int = 20200101,
     level: float = 0.95,
@@ -156,10 +162,11 @@ def did(
         One row per unit × period (or per observation). Not modified.
     outcome : str
         Numeric outcome column.
-    treated, post : str
-        0/1 (or boolean) columns: the unit is in the treated group; the row is after the start.
+    group, post : str
+        0/1 (or boolean) columns: the row belongs to the treated group; the row is after the start.
+        (``group`` was called ``treated``; the old name still works with a FutureWarning.)
     unit, time : str, optional
-        Add unit / time fixed effects (they absorb ``treated`` / ``post``). ``unit`` is also
+        Add unit / time fixed effects (they absorb ``group`` / ``post``). ``unit`` is also
         the default cluster and the unit that permutation inference reassigns.
     covariates : sequence of str
         Numeric control columns.
@@ -167,7 +174,10 @@ def did(
         Column of non-negative analytic weights (e.g. population).
     cluster : str, optional
         Cluster column for ``cluster``/``wild``; defaults to ``unit``.
-    inference : {"classical", "robust", "cluster", "wild", "permutation"}
+    inference : {"permutation", "wild", "cluster", "robust", "classical"}, optional
+        Default (docs/api.md §2): ``"permutation"`` when ``unit`` is given, treatment is constant
+        within units and fewer than 12 units are treated (DESIGN.md §4); else ``"cluster"`` with
+        clusters, else ``"robust"``.
     draws : int
         Bootstrap draws / random permutations (enumeration is used when it is smaller).
     seed : int
@@ -180,6 +190,9 @@ def did(
     Returns
     -------
     DiDResult
+        Under ``permutation`` ``std_error`` is NaN: the interval inverts the permutation test and
+        has no standard-error scale (the permutation distribution's spread is in
+        ``details["permutation_sd"]``).
 
     Raises
     ------
@@ -197,20 +210,70 @@ def did(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"y": [1.0, 2, 3, 6, 1, 2, 3, 7], "g": [0, 0, 1, 1] * 2, "p": [0, 1] * 4,
     ...                    "u": [1, 1, 2, 2, 3, 3, 4, 4]})
-    >>> round(did(df, outcome="y", treated="g", post="p", inference="classical").estimate, 2)
+    >>> round(did(df, outcome="y", group="g", post="p", inference="classical").estimate, 2)
     2.5
     """
-    if inference not in INFERENCE:
-        raise ModelError(f"inference={inference!r} is not supported. Expected one of {INFERENCE}.")
+    _check_args(data, level, draws)
+    covariates = list(covariates)
+    cluster = cluster or unit
+    frame, rows, y, T, P, w = _rows(data, outcome, group, post, unit, time, weights, cluster, covariates)
+    inference = inference_value("did", inference, INFERENCE) if inference is not None else \
+        _default_inference(frame, T, unit, cluster)
+    m = _fit(frame, y, T, P, w, unit, time, covariates, cluster, inference)
+    details: dict[str, Any] = {
+        "outcome": outcome, "inference": inference, "cluster": cluster, "n_clusters": m.G or None,
+        "fixed_effects": tuple(x for x in (unit, time) if x), "weights": weights, "covariates": tuple(covariates),
+        "n_dropped_missing": int((~rows).sum()), "n_params": m.k,
+        "call": {"estimator": "did", "outcome": outcome, "group": group, "post": post, "unit": unit, "time": time,
+                 "covariates": tuple(covariates), "weights": weights, "cluster": cluster, "inference": inference,
+                 "draws": draws, "seed": seed, "level": level, "caveats": tuple(caveats)},
+    }
+    if m.groups is not None:
+        details["n_treated_clusters"] = len(set(m.groups[T == 1]))
+    coefs, df_ = _analytic(m, inference, level)
+    d = m.names.index("did")
+    est, std, p_d, lo_d, hi_d = (float(coefs.iloc[d][c]) for c in ("estimate", "std_error", "p_value", "ci_low",
+                                                                    "ci_high"))
+    details["reference_distribution"] = f"t({df_:g})"
+    local_caveats = list(caveats) + _inference_caveats(inference, unit, cluster, m.G, details)
+    text_args: dict[str, Any] = {"G": m.G}
+    rng = np.random.default_rng(seed)
+    if inference == "wild":
+        p_d, lo_d, hi_d = _wild(m, int(draws), rng, level, seed, details, text_args)
+    elif inference == "permutation":
+        est, std, p_d, lo_d, hi_d = _permutation(frame, m.yw, m.Xw, m.names, w, m.sw, m.factors, T, P,
+                                                 unit or cluster, group, unit is not None, int(draws), rng, level,
+                                                 details, seed)
+        text_args.update(P=details["draws"], enumerated=details["enumerated"], N=details["n_assignments"])
+        if details["min_attainable_p"] >= 1 - level:
+            local_caveats.append("min_attainable_p")
+    inf_nb, inf_en = _INFERENCE_TEXT[inference]
+    nb_args, en_args = _text_args(text_args, "nb"), _text_args(text_args, "en")
+    cells = (pd.DataFrame({"treated": T.astype(int), "post": P.astype(int), "y": y * w, "w": w})
+             .groupby(["treated", "post"]).sum())
+    cell_means = (cells["y"] / cells["w"]).unstack("post").rename_axis(columns="post")
+    details.update(method_nb="forskjell i forskjeller (minste kvadraters metode)",
+                   inference_nb=inf_nb.format(**nb_args), df_resid=float(m.n - m.k))
+    return DiDResult(
+        estimate=float(est), std_error=float(std), ci_low=float(lo_d), ci_high=float(hi_d), p_value=float(p_d),
+        level=level, link="identity", method="difference in differences (least squares)",
+        inference=inf_en.format(**en_args), n_obs=m.n, term="did", details=details, caveats=tuple(local_caveats),
+        coefficients=coefs, cell_means=cell_means, group_means=_group_means(frame, y, w, T, P, time),
+    )
+
+
+def _check_args(data: Any, level: float, draws: Any) -> None:
     if not 0 < level < 1:
         raise ModelError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
     if not isinstance(draws, (int, np.integer)) or draws < 99:
         raise ModelError(f"draws={draws!r} must be a whole number ≥ 99 (9999 is the default).")
     if not isinstance(data, pd.DataFrame):
         raise ModelError(f"did() expected a pandas DataFrame as data, got {type(data).__name__}.")
-    covariates = list(covariates)
-    cluster = cluster or unit
-    needed = [outcome, treated, post] + [c for c in (unit, time, weights, cluster) if c] + covariates
+
+
+def _rows(data, outcome, group, post, unit, time, weights, cluster, covariates):
+    """The complete rows, the outcome, the 0/1 indicators and the weights; errors for degenerate designs."""
+    needed = [outcome, group, post] + [c for c in (unit, time, weights, cluster) if c] + covariates
     missing = [c for c in needed if c not in data.columns]
     if missing:
         raise ModelError(f"Column(s) {missing} are not in the data. The data have columns {list(data.columns)}.")
@@ -219,35 +282,64 @@ def did(
     frame = frame[rows].reset_index(drop=True)
     if len(frame) == 0:
         raise ModelError("No row has all of the needed columns filled in.")
-
     y = _numeric(frame, outcome)
-    T, P = _indicator(frame, treated), _indicator(frame, post)
-    D = T * P
-    if D.sum() == 0:
-        raise ModelError(f'No row is both treated ("{treated}" = 1) and post ("{post}" = 1): there is no effect to '
+    T, P = _indicator(frame, group), _indicator(frame, post)
+    if (T * P).sum() == 0:
+        raise ModelError(f'No row is both treated ("{group}" = 1) and post ("{post}" = 1): there is no effect to '
                          "estimate.")
     if T.min() == 1:
-        raise ModelError(f'Every row is treated ("{treated}" = 1): a difference in differences needs a comparison '
+        raise ModelError(f'Every row is treated ("{group}" = 1): a difference in differences needs a comparison '
                          "group.")
     if P.min() == 1 or P.max() == 0:
         raise ModelError(f'"{post}" is the same in every row: a difference in differences needs rows before and after '
                          "(no pre-period, or an intervention outside the data).")
     if not (T[P == 0] == 1).any():
-        raise ModelError(f'No treated row ("{treated}" = 1) is before the start ("{post}" = 0): there is no '
+        raise ModelError(f'No treated row ("{group}" = 1) is before the start ("{post}" = 0): there is no '
                          "pre-period for the treated group.")
     if np.ptp(y) == 0:
         raise ModelError(f'Outcome "{outcome}" is constant ({y[0]!r}) in every row, so there is nothing to compare.')
     w = np.ones(len(y)) if weights is None else _numeric(frame, weights)
     if (w < 0).any() or w.sum() == 0:
         raise ModelError(f'Weights "{weights}" must be non-negative and not all zero.')
-    sw = np.sqrt(w)
+    return frame, rows, y, T, P, w
 
-    X, names = _design(frame, T, P, D, unit, time, covariates)
+
+def _default_inference(frame: pd.DataFrame, T: np.ndarray, unit: str | None, cluster: str | None) -> str:
+    """Permutation where treated units are few (DESIGN.md §4), else cluster (or robust without clusters)."""
+    if unit is not None:
+        per_unit = pd.Series(T).groupby(pd.factorize(frame[unit], sort=True)[0]).agg(["min", "max"])
+        constant = bool((per_unit["min"] == per_unit["max"]).all())
+        if constant and int(per_unit["max"].sum()) < FEW_CLUSTERS:
+            return "permutation"
+    return "cluster" if cluster else "robust"
+
+
+@dataclass
+class _Model:
+    """The least-squares fit in √weight space, fixed effects absorbed."""
+
+    Xw: np.ndarray
+    yw: np.ndarray
+    X: np.ndarray
+    names: list[str]
+    factors: list[np.ndarray]
+    w: np.ndarray
+    sw: np.ndarray
+    bread: np.ndarray
+    beta: np.ndarray
+    resid: np.ndarray
+    n: int
+    k: int
+    groups: np.ndarray | None
+    G: int
+
+
+def _fit(frame, y, T, P, w, unit, time, covariates, cluster, inference) -> _Model:
+    sw = np.sqrt(w)
+    X, names = _design(frame, T, P, T * P, unit, time, covariates)
     factors = _factors(frame, unit, time)
     n_fe = sum(int(f.max()) + 1 for f in factors) - (len(factors) - 1 if len(factors) > 1 else 0)
-    Xt = absorb(X, factors, w)
-    yt = absorb(y, factors, w)
-    Xw, yw = Xt * sw[:, None], yt * sw
+    Xw, yw = absorb(X, factors, w) * sw[:, None], absorb(y, factors, w) * sw
     n, k_small = Xw.shape
     k = k_small + n_fe  # every estimated parameter, fixed effects included (as with dummies)
     lost = np.linalg.norm(Xw, axis=0) <= 1e-9 * np.maximum(np.linalg.norm(X * sw[:, None], axis=0), 1e-300)
@@ -259,9 +351,6 @@ def did(
         raise ModelError(f"{n} rows are too few for {k} model terms (fixed effects included).")
     bread = np.linalg.inv(Xw.T @ Xw)
     beta = bread @ Xw.T @ yw
-    resid = yw - Xw @ beta
-    d_ix = names.index("did")
-
     groups, G = None, 0
     if cluster:
         codes, uniq = pd.factorize(frame[cluster], sort=True)
@@ -271,87 +360,63 @@ def did(
     if inference in ("cluster", "wild") and G < 2:
         raise ModelError(f'Only {G} cluster in "{cluster}" (one site): cluster-robust inference needs at least 2 (and '
                          "≥ 12 to be reliable). Add comparison units, or use inference='classical' with care.")
+    return _Model(Xw=Xw, yw=yw, X=X, names=names, factors=factors, w=w, sw=sw, bread=bread, beta=beta,
+                  resid=yw - Xw @ beta, n=n, k=k, groups=groups, G=G)
 
-    local_caveats = list(caveats)
-    details: dict[str, Any] = {"outcome": outcome, "inference": inference, "cluster": cluster,
-                               "n_clusters": G or None, "fixed_effects": tuple(x for x in (unit, time) if x),
-                               "weights": weights, "covariates": tuple(covariates), "n_dropped_missing": int((~rows).sum()),
-                               "n_params": k}
-    if groups is not None:
-        details["n_treated_clusters"] = len(set(groups[T == 1]))
 
-    # classical / HC1 / CR1 for all terms
+def _analytic(m: _Model, inference: str, level: float) -> tuple[pd.DataFrame, float]:
+    """Every term with classical / HC1 / CR1 errors (CR1 under wild and permutation)."""
     if inference == "classical":
-        cov = bread * float(resid @ resid) / (n - k)
-        df = n - k
+        cov, df = m.bread * float(m.resid @ m.resid) / (m.n - m.k), m.n - m.k
     elif inference == "robust":
-        S = Xw * resid[:, None]
-        cov = bread @ (S.T @ S) @ bread * n / (n - k)
-        df = n - k
+        S = m.Xw * m.resid[:, None]
+        cov, df = m.bread @ (S.T @ S) @ m.bread * m.n / (m.n - m.k), m.n - m.k
+    elif m.groups is not None:
+        cov, df = _cr1(m.bread, m.Xw, m.resid, m.groups, m.G, m.k), m.G - 1
     else:
-        cov = _cr1(bread, Xw, resid, groups, G, k) if groups is not None else bread * float(resid @ resid) / (n - k)
-        df = G - 1 if groups is not None else n - k
+        cov, df = m.bread * float(m.resid @ m.resid) / (m.n - m.k), m.n - m.k
     se = np.sqrt(np.diag(cov))
-    p, lo, hi = inf.wald(beta, se, level=level, df=df)
-    coefs = pd.DataFrame({"estimate": beta, "std_error": se, "ci_low": lo, "ci_high": hi, "p_value": p},
-                         index=pd.Index(names, name="term"))
-    est, std, p_d, lo_d, hi_d = beta[d_ix], se[d_ix], p[d_ix], lo[d_ix], hi[d_ix]
-    details["reference_distribution"] = f"t({df:g})"
-    text_args: dict[str, Any] = {"G": G}
+    p, lo, hi = inf.wald(m.beta, se, level=level, df=df)
+    coefs = pd.DataFrame({"estimate": m.beta, "std_error": se, "ci_low": lo, "ci_high": hi, "p_value": p},
+                         index=pd.Index(m.names, name="term"))
+    return coefs, float(df)
 
+
+def _inference_caveats(inference: str, unit, cluster, G: int, details: dict) -> list[str]:
+    """Caveats (and warnings) for inference that the design cannot fully support."""
+    out = []
     if inference in ("classical", "robust") and unit is not None:
-        local_caveats.append("rows_independent")
+        out.append("rows_independent")
     if inference == "cluster" and G < FEW_CLUSTERS:
-        local_caveats.append("few_clusters")
+        out.append("few_clusters")
         warnings.warn(f"Only {G} clusters in \"{cluster}\": cluster-robust p-values over-reject below about "
                       f"{FEW_CLUSTERS}. Prefer inference='permutation' (or 'wild', Webb weights).",
-                      ModelWarning, stacklevel=2)
+                      ModelWarning, stacklevel=4)
     elif inference == "wild" and G < FEW_CLUSTERS:
-        local_caveats.append("few_clusters_wild")
+        out.append("few_clusters_wild")
         warnings.warn(f"Only {G} clusters in \"{cluster}\": the wild cluster bootstrap uses Webb weights and is "
-                      "approximate; consider inference='permutation' as well.", ModelWarning, stacklevel=2)
+                      "approximate; consider inference='permutation' as well.", ModelWarning, stacklevel=4)
     if inference in ("cluster", "wild") and details.get("n_treated_clusters", 99) <= 2:
-        local_caveats.append("few_treated_clusters")
+        out.append("few_treated_clusters")
         if inference == "cluster" and G >= FEW_CLUSTERS:
             warnings.warn(f"Only {details['n_treated_clusters']} treated cluster(s): cluster-robust p-values "
                           "over-reject however many comparison clusters there are. Prefer inference='permutation'.",
-                          ModelWarning, stacklevel=2)
+                          ModelWarning, stacklevel=4)
+    return out
 
-    rng = np.random.default_rng(seed)
-    if inference == "wild":
-        kind = "webb" if G < FEW_CLUSTERS else "rademacher"
-        draws_ = rs.wild_weights(G, draws=int(draws), kind=kind, rng=rng)
-        cr1 = G / (G - 1) * (n - 1) / (n - k)
-        test = rs.WildClusterTest(yw, Xw, d_ix, groups, draws_, cr1)
-        p_d = test.p_value(0.0)
-        lo_d, hi_d = test.confidence_interval(level)
-        details.update(bootstrap_weights=kind, draws=draws_.weights.shape[1], enumerated=draws_.enumerated,
-                       min_attainable_p=draws_.min_attainable_p, seed=seed, reference_distribution="wild bootstrap")
-        text_args.update(weights="Webb" if kind == "webb" else "Rademacher", B=draws_.weights.shape[1])
-    elif inference == "permutation":
-        est, std, p_d, lo_d, hi_d = _permutation(frame, yw, Xw, names, w, sw, factors, T, P, unit or cluster,
-                                                 treated, unit is not None, int(draws), rng, level, details, seed)
-        text_args.update(P=details["draws"], enumerated=details["enumerated"], N=details["n_assignments"])
-        if details["min_attainable_p"] >= 1 - level:
-            local_caveats.append("min_attainable_p")
 
-    inf_nb, inf_en = _INFERENCE_TEXT[inference]
-    nb_args, en_args = _text_args(text_args, "nb"), _text_args(text_args, "en")
-    cells = (pd.DataFrame({"treated": T.astype(int), "post": P.astype(int), "y": y * w, "w": w})
-             .groupby(["treated", "post"]).sum())
-    cell_means = (cells["y"] / cells["w"]).unstack("post").rename_axis(columns="post")
-    details.update(method_nb="forskjell i forskjeller (minste kvadraters metode)",
-                   inference_nb=inf_nb.format(**nb_args), df_resid=float(n - k),
-                   call={"estimator": "did", "outcome": outcome, "treated": treated, "post": post, "unit": unit,
-                         "time": time, "covariates": tuple(covariates), "weights": weights, "cluster": cluster,
-                         "inference": inference, "draws": draws, "seed": seed, "level": level,
-                         "caveats": tuple(caveats)})
-    return DiDResult(
-        estimate=float(est), std_error=float(std), ci_low=float(lo_d), ci_high=float(hi_d), p_value=float(p_d),
-        level=level, link="identity", method="difference in differences (least squares)",
-        inference=inf_en.format(**en_args), n_obs=n, term="did", details=details, caveats=tuple(local_caveats),
-        coefficients=coefs, cell_means=cell_means, group_means=_group_means(frame, y, w, T, P, time),
-    )
+def _wild(m: _Model, draws: int, rng, level: float, seed: int, details: dict, text_args: dict):
+    """Restricted wild cluster bootstrap; bootstrap errors are re-projected off the fixed effects."""
+    kind = "webb" if m.G < FEW_CLUSTERS else "rademacher"
+    draws_ = rs.wild_weights(m.G, draws=draws, kind=kind, rng=rng)
+    cr1 = m.G / (m.G - 1) * (m.n - 1) / (m.n - m.k)
+    test = rs.WildClusterTest(m.yw, m.Xw, m.names.index("did"), m.groups, draws_, cr1,
+                              fixed_effects=m.factors, weights=m.w)
+    lo, hi = test.confidence_interval(level)
+    details.update(bootstrap_weights=kind, draws=draws_.weights.shape[1], enumerated=draws_.enumerated,
+                   min_attainable_p=draws_.min_attainable_p, seed=seed, reference_distribution="wild bootstrap")
+    text_args.update(weights="Webb" if kind == "webb" else "Rademacher", B=draws_.weights.shape[1])
+    return test.p_value(0.0), lo, hi
 
 
 def _text_args(args: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -465,5 +530,7 @@ def _permutation(frame, yw, Xw, names, w, sw, factors, T, P, unit, treated, unit
     details.update(n_assignments=total if enumerated else math.comb(n_units, n_t), draws=total,
                    enumerated=enumerated, min_attainable_p=1 / total, n_units=n_units, n_treated_units=n_t,
                    seed=None if enumerated else seed, reference_distribution="permutation",
-                   std_error_kind="standard deviation of the permutation distribution")
-    return est, float(np.std(A[ok], ddof=1)), p, lo, hi
+                   permutation_sd=float(np.std(A[ok], ddof=1)))
+    # No standard error: the interval inverts the permutation test, and the permutation distribution's
+    # spread (details["permutation_sd"]) is not on the interval's scale (it was larger than the half-width).
+    return est, math.nan, p, lo, hi

@@ -42,22 +42,20 @@ import pandas as pd
 from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models import _inference as inf
-from samorg.models._timeaxis import TimeAxis, missing_periods, model_time, parse_windows
+from samorg.models import _its_fit as fx
+from samorg.models._its_fit import SE_TYPES
+from samorg.models._timeaxis import excluded_mask, missing_periods, model_time, parse_windows
+from samorg.models._vocabulary import inference_value, renamed_keywords
 from samorg.models.result import Effect, ModelWarning
 
 __all__ = ["ITSResult", "its"]
 
-FAMILIES = ("gaussian", "poisson", "quasipoisson", "negbin")
-SE_TYPES = ("hac", "classical", "robust")
-_COUNT = ("poisson", "quasipoisson", "negbin")
 _FAMILY_TEXT = {
     "gaussian": ("lineær (Gauss)", "linear (Gaussian)"),
     "poisson": ("Poisson", "Poisson"),
     "quasipoisson": ("kvasi-Poisson", "quasi-Poisson"),
     "negbin": ("negativ binomisk", "negative binomial"),
 }
-MIN_SIDE = 3  # fewer observations than this before or after the intervention is an error
-SHORT_SIDE = 8  # fewer than this is a caveat (Wagner et al. 2002; Penfold & Zhang 2013)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +123,7 @@ class ITSResult(Effect):
         return out
 
 
+@renamed_keywords(se="inference", control="comparison", period="season_length")
 def its(
     data: pd.DataFrame,
     *,
@@ -134,13 +133,13 @@ def its(
     family: str = "gaussian",
     offset: str | None = None,
     seasonality: int | str | None = None,
-    period: int = 12,
+    season_length: int = 12,
     trend: bool = True,
     slope_change: bool = True,
     covariates: Sequence[str] = (),
     exclude: Sequence[Any] = (),
-    control: str | None = None,
-    se: str = "hac",
+    comparison: str | None = None,
+    inference: str = "hac",
     hac_lags: int | None = None,
     level: float = 0.95,
     caveats: Sequence[str] = (),
@@ -164,27 +163,29 @@ def its(
     offset : str, optional
         Column whose log enters with coefficient 1 (population, opening hours). Count families only.
     seasonality : None, int or "month"
-        ``int K``: K Fourier (sin, cos) pairs of ``period``; ``"month"``: month-of-year
-        dummies (for numeric time: dummies of ``time mod period``).
-    period : int
-        Season length in time units (12 for monthly data).
+        ``int K``: K Fourier (sin, cos) pairs of ``season_length``; ``"month"``: month-of-year
+        dummies (for numeric time: dummies of ``time mod season_length``).
+    season_length : int
+        Season length in time units (12 for monthly data). Old name ``period`` (deprecated).
     trend, slope_change : bool
         Include the pre-existing trend / a change in trend after the intervention.
     covariates : sequence of str
         Extra numeric columns entering the linear predictor as they are.
     exclude : sequence of windows
         ``(start, end)`` or ``(start, end, label)``, inclusive, in the units of ``time``;
-        also :class:`samorg.config.Window`. Rows inside are left out of the fit and are
-        named in the sentence with their label (e.g. "COVID-19").
-    control : str, optional
+        also :class:`samorg.config.Window`. A month is left out if any day of it falls in a
+        window (docs/api.md §4); rows inside are named in the sentence with their label.
+    comparison : str, optional
         Column with a control series on the same rows, unaffected by the intervention
         (comparison branches or municipalities). Comparative ITS: the two series are stacked
         with one effect per period, so shocks they share (COVID-19) cancel on the link scale,
         and ``estimate`` is the level change relative to the control. Rows outside the fit
         get no fitted values (their period effect is unknown); ``n_obs`` counts both series.
-    se : {"hac", "classical", "robust"}
+        Old name ``control`` (deprecated).
+    inference : {"hac", "classical", "robust"}
         ``hac``: Newey–West (Bartlett, lags on actual time distance); ``classical``: model-based
         (scaled by the dispersion for quasi-Poisson/Gaussian); ``robust``: HC1 sandwich.
+        Old name ``se`` (deprecated).
     hac_lags : int, optional
         Default ``floor(4 (n/100)^(2/9))`` (at least 1), n = observations in the fit.
     level : float
@@ -213,47 +214,64 @@ def its(
     >>> t = np.arange(1, 25)
     >>> noise = np.random.default_rng(1).normal(0, 0.3, t.size)
     >>> df = pd.DataFrame({"t": t, "y": 10 + 0.2 * t + 5 * (t >= 13) + noise})
-    >>> res = its(df, outcome="y", time="t", intervention=13, se="classical")
+    >>> res = its(df, outcome="y", time="t", intervention=13, inference="classical")
     >>> round(res.estimate)
     5
     """
-    _check_options(family, se, seasonality, period, level, hac_lags, offset)
+    inference = inference_value("its", inference, SE_TYPES)
+    fit_in = _prepare(data, outcome=outcome, time=time, intervention=intervention, family=family, offset=offset,
+                      seasonality=seasonality, season_length=season_length, trend=trend, slope_change=slope_change,
+                      covariates=list(covariates), exclude=exclude, comparison=comparison, level=level,
+                      hac_lags=hac_lags, caveats=list(caveats))
+    Y, M, O, T, M_all, M_cf, fe = fx.stack(fit_in["y"], fit_in["X"], fit_in["log_off"], fit_in["t"],
+                                           fit_in["in_fit"], fit_in["ctl"])
+    fit, cov, scale, extra = fx.fit_glm(Y, M, O, T, family, inference, hac_lags, fit_in["axis"],
+                                        n_periods=int(fit_in["in_fit"].sum()))
+    call = {"estimator": "its", "outcome": outcome, "time": time, "intervention": intervention, "family": family,
+            "offset": offset, "seasonality": seasonality, "season_length": season_length, "trend": trend,
+            "slope_change": slope_change, "covariates": tuple(covariates), "exclude": tuple(exclude),
+            "comparison": comparison, "inference": inference, "hac_lags": hac_lags, "level": level,
+            "caveats": tuple(caveats)}
+    return _assemble(fit=fit, cov=cov, scale=scale, extra=extra, M_all=M_all, M_cf=M_cf, n_fe=fe, n_rows_fit=len(Y),
+                     time=time, family=family, se=inference, level=level, outcome=outcome, offset=offset,
+                     control=comparison, seasonality=seasonality, period=season_length, covariates=list(covariates),
+                     intervention=intervention, slope_change=slope_change, call=call, **fit_in)
+
+
+def _prepare(data, *, outcome, time, intervention, family, offset, seasonality, season_length, trend, slope_change,
+             covariates, exclude, comparison, level, hac_lags, caveats) -> dict[str, Any]:
+    """Checked, sorted rows with model time, design, exclusions and which rows enter the fit."""
+    fx.check_options(family, seasonality, season_length, level, hac_lags, offset)
     if not isinstance(data, pd.DataFrame):
         raise ModelError(f"its() expected a pandas DataFrame as data, got {type(data).__name__}.")
-    covariates = list(covariates)
-    needed = [outcome, time] + [c for c in (offset, control) if c] + covariates
+    needed = [outcome, time] + [c for c in (offset, comparison) if c] + covariates
     missing = [c for c in needed if c not in data.columns]
     if missing:
         raise ModelError(
             f"Column(s) {missing} are not in the data. The data have columns {list(data.columns)}. "
-            "Check the names passed as outcome/time/offset/control/covariates."
+            "Check the names passed as outcome/time/offset/comparison/covariates."
         )
     if len(data) == 0:
         raise ModelError("The data have no rows; an interrupted time series needs a series before and after.")
-
     frame = data[list(dict.fromkeys(needed))].reset_index(drop=True)
     t, axis = model_time(frame[time], column=time)
     order = np.argsort(t, kind="stable")
     frame, t = frame.iloc[order].reset_index(drop=True), t[order]
     t0 = axis.to_model(intervention, what="intervention")
-    _check_periods(t, t0, axis, intervention)
-
+    fx.check_periods(t, t0, axis, intervention)
     y = pd.to_numeric(frame[outcome], errors="coerce").to_numpy(dtype=float)
     if np.isnan(y).sum() > frame[outcome].isna().sum():
         raise ModelError(f'Outcome "{outcome}" has values that are not numbers, e.g. {frame[outcome].iloc[0]!r}.')
     windows = parse_windows(exclude, axis)
-    excluded = np.zeros(len(t), dtype=bool)
-    for w in windows:
-        inside = (t >= w["model_start"] - 1e-9) & (t <= w["model_end"] + 1e-9)
-        w["n_rows"] = int(inside.sum())
-        excluded |= inside
+    excluded = excluded_mask(t, windows)
     post = t >= t0 - 1e-9
-    X = _design(frame, t, t0, axis, trend, slope_change, seasonality, period, covariates)
+    X = fx.design(frame, t, t0, axis, trend, slope_change, seasonality, season_length, covariates)
     in_fit = ~excluded & ~np.isnan(y) & X.notna().all(axis=1).to_numpy()
     ctl = None
-    if control:
-        ctl = _control_values(frame, control, family, in_fit)
+    if comparison:
+        ctl = fx.control_values(frame, comparison, family, in_fit)
         in_fit &= ~np.isnan(ctl)
+    log_off = np.zeros(len(t))
     if offset:
         off = pd.to_numeric(frame[offset], errors="coerce").to_numpy(dtype=float)
         bad = in_fit & ~(off > 0)
@@ -264,254 +282,24 @@ def its(
             )
         log_off = np.log(np.where(off > 0, off, np.nan))
         in_fit &= ~np.isnan(log_off)
-    else:
-        log_off = np.zeros(len(t))
-
-    local_caveats = list(caveats)
-    _check_fit_rows(y, t, t0, post, in_fit, excluded, axis, family, outcome, X, slope_change, local_caveats)
+    fx.check_fit_rows(y, t, t0, post, in_fit, excluded, axis, family, outcome, X, slope_change, caveats)
     gaps = missing_periods(t, axis) + [float(v) for v in t[np.isnan(y)]]
     if gaps:
-        local_caveats.append("missing_periods")
+        caveats.append("missing_periods")
         warnings.warn(
             f"{len(gaps)} period(s) inside the series have no outcome (first: {axis.label(min(gaps))}). "
             "The model uses actual time and HAC weights use actual time distances; consider whether the "
             "gaps are random.",
             ModelWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
-
-    Y, M, O, T, M_all, M_cf, fe = _stack(y, X, log_off, t, in_fit, ctl)
-    fit, cov, scale, extra = _fit_glm(Y, M, O, T, family, se, hac_lags, axis, n_periods=int(in_fit.sum()))
-    return _assemble(
-        fit=fit, cov=cov, scale=scale, extra=extra, X=X, M_all=M_all, M_cf=M_cf, n_fe=fe, n_rows_fit=len(Y),
-        y=y, t=t, t0=t0, axis=axis, frame=frame, time=time,
-        post=post, excluded=excluded, in_fit=in_fit, log_off=log_off, family=family, se=se, level=level,
-        windows=windows, caveats=local_caveats, outcome=outcome, offset=offset, control=control,
-        seasonality=seasonality, period=period, covariates=covariates, intervention=intervention,
-        slope_change=slope_change,
-        call={"estimator": "its", "outcome": outcome, "time": time, "intervention": intervention, "family": family,
-              "offset": offset, "seasonality": seasonality, "period": period, "trend": trend,
-              "slope_change": slope_change, "covariates": tuple(covariates), "exclude": tuple(exclude),
-              "control": control, "se": se, "hac_lags": hac_lags, "level": level, "caveats": tuple(caveats)},
-    )
+    return {"y": y, "t": t, "t0": t0, "axis": axis, "frame": frame, "X": X, "post": post, "excluded": excluded,
+            "in_fit": in_fit, "ctl": ctl, "log_off": log_off, "windows": windows, "caveats": caveats}
 
 
-def _check_options(family, se, seasonality, period, level, hac_lags, offset) -> None:
-    if family not in FAMILIES:
-        raise ModelError(f"family={family!r} is not supported. Expected one of {FAMILIES}.")
-    if se not in SE_TYPES:
-        raise ModelError(f"se={se!r} is not supported. Expected one of {SE_TYPES}.")
-    if not 0 < level < 1:
-        raise ModelError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
-    if not isinstance(period, (int, np.integer)) or period < 2:
-        raise ModelError(f"period={period!r} must be a whole number of time units ≥ 2 (12 for months).")
-    if seasonality is not None and seasonality != "month":
-        if isinstance(seasonality, bool) or not isinstance(seasonality, (int, np.integer)) or seasonality < 1:
-            raise ModelError(
-                f'seasonality={seasonality!r}: expected None, "month" or a number of Fourier pairs (1, 2, …).'
-            )
-        if 2 * seasonality > period:
-            raise ModelError(
-                f"seasonality={seasonality} Fourier pairs is too many for period={period}: at most {period // 2}."
-            )
-    if hac_lags is not None and (not isinstance(hac_lags, (int, np.integer)) or hac_lags < 0):
-        raise ModelError(f"hac_lags={hac_lags!r} must be a whole number ≥ 0 (or None for the default).")
-    if offset and family == "gaussian":
-        raise ModelError(
-            "An offset needs a count family (its log enters a log-link model). Use family='poisson' or "
-            "'quasipoisson', or model the rate (outcome / offset) with family='gaussian' and no offset."
-        )
-
-
-def _check_periods(t: np.ndarray, t0: float, axis: TimeAxis, intervention: Any) -> None:
-    first, last = axis.label(t.min()), axis.label(t.max())
-    if t0 <= t.min():
-        raise ModelError(
-            f"The intervention ({intervention}) is at or before the first observation ({first}), so there is no "
-            "pre-period to estimate the counterfactual from. Add earlier data or check the intervention date."
-        )
-    if t0 > t.max():
-        raise ModelError(
-            f"The intervention ({intervention}) is after the last observation ({last}), so there is no "
-            "post-period. Add later data or check the intervention date."
-        )
-
-
-def _check_fit_rows(y, t, t0, post, in_fit, excluded, axis, family, outcome, X, slope_change, caveats) -> None:
-    n_pre, n_post = int((in_fit & ~post).sum()), int((in_fit & post).sum())
-    for side, n, name in ((~post, n_pre, "before"), (post, n_post, "after")):
-        if n < MIN_SIDE:
-            note = f" ({int((side & excluded).sum())} rows there are excluded)" if (side & excluded).any() else ""
-            raise ModelError(
-                f"Only {n} usable observation(s) {name} the intervention{note}; at least {MIN_SIDE} are needed "
-                f"(8 or more recommended). Extend the series, shorten the exclusion windows or use another design."
-            )
-    if min(n_pre, n_post) < SHORT_SIDE:
-        caveats.append("short_series")
-        warnings.warn(
-            f"Only {n_pre} observations before and {n_post} after the intervention; fewer than {SHORT_SIDE} "
-            "on a side makes trends and level changes fragile.",
-            ModelWarning,
-            stacklevel=3,
-        )
-    yf = y[in_fit]
-    if np.all(yf == yf[0]):
-        raise ModelError(
-            f'Outcome "{outcome}" is constant ({yf[0]!r}) in every row used for the fit, so there is nothing to '
-            "model. Check the column and the exclusion windows."
-        )
-    if family in _COUNT:
-        if (yf < 0).any():
-            bad = t[in_fit][yf < 0]
-            raise ModelError(
-                f'Outcome "{outcome}" has negative values (first at {axis.label(bad[0])}), which a count family '
-                f"({family}) cannot model. Fix the data or use family='gaussian'."
-            )
-        if family != "quasipoisson" and not np.allclose(yf, np.round(yf)):
-            warnings.warn(
-                f'Outcome "{outcome}" has non-integer values but family={family!r} expects counts. For rates, '
-                "model the count with offset=<denominator>, or use family='quasipoisson'.",
-                ModelWarning,
-                stacklevel=3,
-            )
-    Xf = X.to_numpy(dtype=float)[in_fit]
-    k = Xf.shape[1]
-    if len(yf) <= k:
-        raise ModelError(
-            f"{len(yf)} observations are too few for {k} model terms ({list(X.columns)}). Use fewer seasonal "
-            "terms or covariates, or a longer series."
-        )
-    rank = np.linalg.matrix_rank(Xf)
-    if rank < k:
-        raise ModelError(
-            f"The model terms {list(X.columns)} are collinear in the rows used for the fit (rank {rank} < {k}). "
-            "Typical causes: month dummies with less than a year of data, or a covariate that repeats time or "
-            "the intervention indicator."
-        )
-
-
-def _design(frame, t, t0, axis, trend, slope_change, seasonality, period, covariates) -> pd.DataFrame:
-    X = pd.DataFrame({"const": np.ones(len(t))})
-    if trend:
-        X["trend"] = t - t0
-    X["level_change"] = (t >= t0 - 1e-9).astype(float)
-    if slope_change:
-        X["slope_change"] = (t - t0) * X["level_change"]
-    if isinstance(seasonality, (int, np.integer)) and not isinstance(seasonality, bool):
-        for k in range(1, int(seasonality) + 1):
-            angle = 2 * math.pi * k * t / period
-            if not (2 * k == period):  # sin(pi t) is zero for whole t
-                X[f"sin{k}"] = np.sin(angle)
-            X[f"cos{k}"] = np.cos(angle)
-    elif seasonality == "month":
-        season = (t % period).round().astype(int)
-        base = season.min()
-        for s in sorted(set(season)):
-            if s != base:
-                X[f"{'month' if axis.kind == 'date' else 'season'}_{s + 1 if axis.kind == 'date' else s}"] = (
-                    season == s
-                ).astype(float)
-    for c in covariates:
-        if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])):
-            raise ModelError(f'Covariate "{c}" is not numeric (e.g. {frame[c].iloc[0]!r}). Encode it as numbers.')
-        X[c] = frame[c].to_numpy(dtype=float, na_value=np.nan)
-    return X
-
-
-def _control_values(frame: pd.DataFrame, control: str, family: str, in_fit: np.ndarray) -> np.ndarray:
-    if not pd.api.types.is_numeric_dtype(frame[control]):
-        raise ModelError(f'Control series "{control}" is not numeric (e.g. {frame[control].iloc[0]!r}).')
-    ctl = frame[control].to_numpy(dtype=float, na_value=np.nan)
-    if family in _COUNT and (ctl[in_fit] < 0).any():
-        raise ModelError(f'Control series "{control}" has negative values, which a count family cannot model.')
-    return ctl
-
-
-def _stack(y, X, log_off, t, in_fit, ctl):
-    """The arrays to fit, and the design rows that predict each input row (with and without the effect).
-
-    Without a control: the treated series alone. With one: treated rows ``[period one-hot, X]``
-    stacked over control rows ``[period one-hot, 0]``; rows outside the fit cannot be predicted
-    (their period effect is unknown) and get NaN.
-    """
-    Xa = X.to_numpy(dtype=float)
-    Xc = X.copy()
-    Xc["level_change"] = 0.0
-    if "slope_change" in Xc:
-        Xc["slope_change"] = 0.0
-    Xc = Xc.to_numpy(dtype=float)
-    if ctl is None:
-        return y[in_fit], Xa[in_fit], log_off[in_fit], t[in_fit], Xa, Xc, 0
-    n_f = int(in_fit.sum())
-    E = np.eye(n_f)
-    M = np.vstack([np.hstack([E, Xa[in_fit]]), np.hstack([E, np.zeros_like(Xa[in_fit])])])
-    Y = np.concatenate([y[in_fit], ctl[in_fit]])
-    O = np.concatenate([log_off[in_fit], np.zeros(n_f)])
-    T = np.concatenate([t[in_fit], t[in_fit]])
-    E_all = np.full((len(y), n_f), np.nan)
-    E_all[in_fit] = E
-    return Y, M, O, T, np.hstack([E_all, Xa]), np.hstack([E_all, Xc]), n_f
-
-
-def _fit_glm(yf, Xf, of, tf, family, se, hac_lags, axis, *, n_periods):
-    import statsmodels.api as sm  # lazy: import samorg stays light
-
-    extra: dict[str, Any] = {}
-    if family == "gaussian":
-        fam = sm.families.Gaussian()
-    elif family in ("poisson", "quasipoisson"):
-        fam = sm.families.Poisson()
-    else:
-        extra["alpha"] = alpha = _negbin_alpha(yf, Xf, of)
-        fam = sm.families.NegativeBinomial(alpha=alpha)
-    model = sm.GLM(yf, Xf, family=fam, offset=of if family != "gaussian" else None)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", category=RuntimeWarning)
-            fit = model.fit(scale="X2" if family in ("quasipoisson", "gaussian") else None)
-    except Exception as exc:  # noqa: BLE001 - statsmodels raises many kinds
-        raise ModelError(f"The {family} model could not be fitted: {exc}. Check the data for extreme values.") from exc
-    if not np.all(np.isfinite(fit.params)):
-        raise ModelError(f"The {family} model did not converge (non-finite coefficients). Check the data.")
-    n, k = Xf.shape
-    pearson = float(np.sum(fit.resid_pearson**2) / (n - k))
-    extra["dispersion"] = float(fit.scale) if family in ("quasipoisson", "gaussian") else pearson
-    scale = float(fit.scale)
-    bread = np.asarray(fit.normalized_cov_params)
-    if se == "classical":
-        cov = bread * scale
-    else:
-        scores = np.asarray(model.score_obs(fit.params, scale=1.0))
-        kernel = None
-        if se == "hac":
-            lags = inf.newey_west_lags(n_periods) if hac_lags is None else int(hac_lags)
-            extra["hac_lags"] = lags
-            kernel = inf.bartlett_kernel(tf / axis.step, lags)
-        cov = inf.sandwich(bread, scores, kernel=kernel)
-    return fit, cov, scale, extra
-
-
-def _negbin_alpha(y, X, log_off) -> float:
-    import statsmodels.api as sm
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = sm.NegativeBinomial(y, X, offset=log_off).fit(disp=0, maxiter=500)
-        alpha = float(np.asarray(nb.params)[-1])
-    except Exception as exc:  # noqa: BLE001
-        raise ModelError(f"The negative binomial dispersion could not be estimated: {exc}.") from exc
-    if not math.isfinite(alpha) or alpha <= 0:
-        raise ModelError(
-            f"The negative binomial dispersion estimate is {alpha!r}: the counts show no over-dispersion. "
-            "Use family='poisson' or 'quasipoisson'."
-        )
-    return alpha
-
-
-def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t, t0, axis, frame, time, post, excluded, in_fit, log_off, family,
-              se, level, windows, caveats, outcome, offset, control, seasonality, period, covariates, intervention,
-              slope_change, call) -> ITSResult:
+def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t, t0, axis, frame, time, post,
+              excluded, in_fit, log_off, family, se, level, windows, caveats, outcome, offset, control, seasonality,
+              period, covariates, intervention, slope_change, call, ctl=None) -> ITSResult:
     params = np.asarray(fit.params)
     std = np.sqrt(np.clip(np.diag(cov), 0, None))
     n, k = n_rows_fit, len(params)
@@ -568,7 +356,8 @@ def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t,
         "excluded_windows": tuple(
             {key: w[key] for key in ("start", "end", "label", "n_rows")} for w in windows
         ),
-        "seasonality": seasonality, "period": period, "offset": offset, "control": control,
+        "seasonality": seasonality, "season_length": period, "period": period, "offset": offset,
+        "comparison": control, "control": control, "inference_kind": se,
         "covariates": tuple(covariates), "reference_distribution": "normal" if df is None else f"t({df:g})",
         "df_resid": float(n - k),
         "method_nb": f"{'sammenlignende ' if control else ''}avbrutt tidsserie ({fam_nb})", "inference_nb": inf_nb,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import ModelError
-from samorg.models._panel import time_values, to_time
+from samorg.models._panel import excluded_periods, time_values
 from samorg.models.result import RATIO_LINKS, Effect
 
 __all__ = ["COVID_WINDOW", "SensitivityResult", "sensitivity"]
@@ -150,12 +150,7 @@ def sensitivity(
         if column not in data.columns:
             raise ModelError(f'Time column "{column}" is not in the data.')
         values, kind = time_values(data[column], column)
-        inside = np.zeros(len(data), dtype=bool)
-        for i, w in enumerate(windows):
-            start, end = (w.start, w.end) if hasattr(w, "start") else (w[0], w[1])
-            lo = to_time(start, kind, what=f"windows[{i}] start", column=column)
-            hi = to_time(end, kind, what=f"windows[{i}] end", column=column)
-            inside |= (values >= lo) & (values <= hi)
+        inside, _ = excluded_periods(values, kind, windows, column)  # the rule every estimator uses
         without = did(data[~inside], **call)
     else:  # pragma: no cover - every estimator above records its call
         raise ModelError(f"sensitivity() does not know estimator {estimator!r}.")
