@@ -283,7 +283,7 @@ def _refuse_emptied(old: store.Manifest | None, tables: dict[str, pd.DataFrame],
         if len(frame) == 0 and before > 0 and (processed / f"{name}.parquet").is_file():
             raise store.ProcessedDataError(
                 f"{processed / (name + '.parquet')}: this build would replace the table's {before} rows with none "
-                f"(no file of its source selected now). Expected the last good table kept unless emptying it is "
+                f"(its source gave no rows this time). Expected the last good table kept unless emptying it is "
                 f"meant. Check `sources:` in {study.path} (a misspelt or removed pattern is the usual cause); to "
                 "replace the table with an empty one on purpose, run `samorg data --force`. Nothing was changed.")
 
