@@ -14,19 +14,23 @@ who runs it gets the number the report prints.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from samorg import columns as C
-from samorg.config import Site, Study, load_study
+from samorg.config import Municipality, Site, Study, load_study
 from samorg.errors import SamorgError
 
 __all__ = [
+    "ESTIMANDS",
+    "Estimand",
     "NoEstimateError",
     "comparison_series",
     "comparison_sites",
+    "estimand",
     "fit_site",
     "intervention",
     "site_series",
@@ -60,10 +64,74 @@ def intervention(site: Site) -> tuple[str, dt.date] | None:
     return None
 
 
+#: What a site's data can estimate (EVIDENCE.md §1), by the registry's dates and roles.
+ESTIMANDS = ("co_location", "bundle", "comparison", "service_centre", "excluded")
+
+
+@dataclass(frozen=True)
+class Estimand:
+    """What a site's data can estimate, and against which comparison sites (EVIDENCE.md §1).
+
+    ``kind`` is one of :data:`ESTIMANDS`:
+
+    - ``co_location``: co-located *after* its municipality was co-organised; the effect of co-location
+      given co-organisation, against the municipality's own comparison sites (co-organised on the same
+      date, not co-located). When the municipality has none, sites elsewhere are used and
+      ``comparison_outside`` says so.
+    - ``bundle``: co-located on (or before) the municipality's co-organisation date; merger (when the
+      municipality's codes changed that year), co-organisation and co-location cannot be separated;
+      only comparison sites outside the municipality can serve (none may exist).
+    - ``comparison``: never co-located; it *is* a comparison, and is described, not given an effect.
+    - ``service_centre``/``excluded``: described only.
+    """
+
+    kind: str
+    site: Site
+    comparison: tuple[Site, ...] = ()
+    municipality: Municipality | None = None
+    merged: bool = False
+    comparison_outside: bool = False
+
+    @property
+    def has_effect(self) -> bool:
+        """Whether the design gives this site an effect to estimate."""
+        return self.kind in ("co_location", "bundle")
+
+
+def _merged_in(muni: Municipality | None, year: int) -> bool:
+    """Whether the municipality was formed by a merger in ``year`` (several codes before, one from then on)."""
+    if muni is None or year not in muni.codes:
+        return False
+    earlier = [y for y in muni.codes if y < year]
+    return bool(earlier) and len(muni.codes[max(earlier)]) > 1
+
+
+def estimand(study: Study, site: Site | str) -> Estimand:
+    """The site's estimand and comparison sites, derived from the registry (EVIDENCE.md §1)."""
+    unit = study.site(site) if isinstance(site, str) else site
+    muni = study.municipalities.get(unit.municipality_code)
+    if unit.role == "comparison":
+        return Estimand("comparison", unit, municipality=muni)
+    if unit.role == "excluded" or not unit.co_located:
+        return Estimand("service_centre" if unit.kind == "service_centre" else "excluded", unit, municipality=muni)
+    pool = [s for s in study.sites if s.role == "comparison" and s.site_id != unit.site_id
+            and s.kind != "service_centre"]
+    inside = tuple(s for s in pool if s.municipality_code == unit.municipality_code)
+    outside = tuple(s for s in pool if s.municipality_code != unit.municipality_code)
+    organised = muni.co_organised if muni is not None else None
+    if organised is not None and unit.co_located <= organised:
+        return Estimand("bundle", unit, outside, muni, merged=_merged_in(muni, organised.year),
+                        comparison_outside=True)
+    if inside:
+        return Estimand("co_location", unit, inside, muni)
+    return Estimand("co_location", unit, outside, muni, comparison_outside=bool(outside))
+
+
 def comparison_sites(study: Study, site_id: str | None = None) -> tuple[Site, ...]:
-    """The study's comparison sites (role ``comparison``), ``site_id`` left out."""
-    return tuple(s for s in study.sites
-                 if s.role == "comparison" and s.site_id != site_id and s.kind != "service_centre")
+    """The comparison sites of ``site_id`` by its estimand; without a site, every comparison site."""
+    if site_id is not None:
+        return estimand(study, site_id).comparison
+    return tuple(s for s in study.sites if s.role == "comparison" and s.kind != "service_centre")
 
 
 def _monthly(study: Study, indicator: str, site_ids: list[str]) -> pd.DataFrame:

@@ -21,12 +21,13 @@ from samorg import fmt
 from samorg._version import __version__
 from samorg.config import Site, Study, load_study
 from samorg.errors import ModelError, SamorgError
-from samorg.report.text import heading, label, markdown, number_word, t
+from samorg.report.text import heading, join_names, label, markdown, number_word, t
 
 __all__ = [
     "SiteContext",
     "caveats",
     "comparison_sites",
+    "estimand_text",
     "few_units_caveat",
     "fit_visits_effect",
     "key_results",
@@ -270,7 +271,7 @@ def key_results(ctx: SiteContext):
     from samorg.report.site_sections import annual_table
 
     lang = ctx.lang
-    items = []
+    items = [estimand_text(ctx)]
     res = visits_effect(ctx)
     label = prespecified_label(ctx, "visits")
     if res is not None:
@@ -280,8 +281,6 @@ def key_results(ctx: SiteContext):
                        change=fmt.signed_percent(res.ratio() - 1, decimals=0, lang=lang),
                        low=fmt.signed_percent(low - 1, decimals=0, lang=lang),
                        high=fmt.signed_percent(high - 1, decimals=0, lang=lang), label=label))
-    elif ctx.intervention is None:
-        items.append(t("key_never", lang))
     annual = annual_table(ctx)
     if not annual.empty and "events" in annual and annual["events"].notna().any():
         baseline = ctx.study.baseline_year
@@ -307,6 +306,33 @@ def key_results(ctx: SiteContext):
         items.append(t("key_none", lang))
     box = "\n".join(f"> - {i}" for i in items)
     return _md(f"> **{t('key_heading', lang)}**\n>\n{box}")
+
+
+def estimand_text(ctx: SiteContext) -> str:
+    """One plain sentence: what this site's data can estimate, against what (EVIDENCE.md §1, from the registry)."""
+    from samorg.analysis import estimand
+
+    lang, est = ctx.lang, estimand(ctx.study, ctx.site)
+    name = ctx.site.name
+    if not est.has_effect:
+        return t(f"est_{est.kind}", lang, site=name)
+    names = join_names([s.name for s in est.comparison], lang)
+    date = fmt.date(ctx.site.co_located, lang=lang)
+    if est.kind == "bundle":
+        parts = t("est_parts_merger" if est.merged else "est_parts", lang)
+        text = t("est_bundle", lang, site=name, parts=parts, date=date)
+        text += " " + (t("est_compare_outside", lang, names=names) if names else t("est_no_comparison", lang))
+    else:
+        organised = est.municipality.co_organised if est.municipality else None
+        text = t("est_co_location", lang, site=name, date=date,
+                 organised=fmt.date(organised, lang=lang) if organised else t("unknown", lang).lower())
+        text += " " + (t("est_compare_outside", lang, names=names) if est.comparison_outside
+                       else t("est_compare_inside", lang, names=names) if names else t("est_no_comparison", lang))
+    for w in ctx.study.washout_windows:
+        if w.contains(ctx.site.co_located):
+            text += " " + t("est_in_washout", lang, label=w.label_in(lang), start=fmt.date(w.start, lang=lang),
+                            end=fmt.date(w.end, lang=lang))
+    return text
 
 
 def prespecified_label(ctx: SiteContext, outcome: str) -> str:

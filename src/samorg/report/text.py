@@ -227,6 +227,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "model_warning": "Merknad fra modellberegningen: {message}",
         "event_no_panel": "det finnes ikke hele år med besøkstall for stedet og minst ett sammenligningssted",
         "event_not_estimated": "Analysen år for år kunne ikke gjøres: {why}.",
+        "est_co_location": "Hva dataene kan vise: For {site} anslår vi effekten av samlokaliseringen {date}, gitt at bibliotek og innbyggertorg allerede var samorganisert ({organised}).",
+        "est_bundle": "Hva dataene kan vise: For {site} kan vi bare anslå effekten av {parts} samlet. Stedet ble samlokalisert {date}, samme dag som kommunen ble samorganisert, så delene kan ikke skilles.",
+        "est_parts": "samorganisering og samlokalisering",
+        "est_parts_merger": "kommunesammenslåing, samorganisering og samlokalisering",
+        "est_compare_inside": "Sammenligningen er {names} i samme kommune: samorganisert samme dag, men ikke samlokalisert.",
+        "est_compare_outside": "Sammenligningen er {names} utenfor kommunen, siden ingen enhet i kommunen var uberørt.",
+        "est_no_comparison": "Studien har ingen sammenligningssteder som kan brukes for dette stedet, så modellen har ingen kontrollserie og anslaget er svakere.",
+        "est_in_washout": "Datoen ligger i den utelatte perioden «{label}» ({start}–{end}): effekten anslås ved å sammenligne tiden før perioden med tiden etter, og forutsetter at trenden holder over gapet.",
+        "est_comparison": "{site} er ikke samlokalisert. Stedet brukes som sammenligning for andre steder og får ikke noe eget effektanslag; tallene her er beskrivende.",
+        "est_service_centre": "{site} er et innbyggertorg uten bibliotekstatistikk. Rapporten beskriver innbyggertorget; den anslår ingen effekt.",
+        "est_excluded": "{site} er holdt utenfor analysene (rolle «excluded» i stedsregisteret); rapporten er beskrivende og anslår ingen effekt.",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -463,6 +474,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "model_warning": "Note from the model fit: {message}",
         "event_no_panel": "there are no whole years of visit counts for the site and at least one comparison site",
         "event_not_estimated": "The year-by-year analysis could not be made: {why}.",
+        "est_co_location": "What the data can show: for {site} we estimate the effect of co-location on {date}, given that the library and the citizen service centre were already co-organised ({organised}).",
+        "est_bundle": "What the data can show: for {site} we can only estimate the effect of {parts} together. The site was co-located on {date}, the day the municipality was co-organised, so the parts cannot be told apart.",
+        "est_parts": "co-organisation and co-location",
+        "est_parts_merger": "the municipal merger, co-organisation and co-location",
+        "est_compare_inside": "The comparison is {names} in the same municipality: co-organised on the same day, but not co-located.",
+        "est_compare_outside": "The comparison is {names} outside the municipality, since no unit within it was untouched.",
+        "est_no_comparison": "The study has no comparison site that can serve for this site, so the model has no control series and the estimate is weaker.",
+        "est_in_washout": "The date lies in the left-out period «{label}» ({start}–{end}): the effect is estimated by comparing the time before the period with the time after, and assumes the trend holds across the gap.",
+        "est_comparison": "{site} was not co-located. It serves as a comparison for other sites and gets no effect estimate of its own; the figures here are descriptive.",
+        "est_service_centre": "{site} is a citizen service centre without library statistics. The report describes the service centre; it estimates no effect.",
+        "est_excluded": "{site} is left out of the analyses (role «excluded» in the site registry); the report is descriptive and estimates no effect.",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
@@ -510,6 +532,14 @@ def number_word(n: int, lang: str = "nb") -> str:
     """A small count in words, as prose writes it ("tre steder"); digits from 13 on."""
     words = _NUMBER_WORDS["en" if lang == "en" else "nb"]
     return words[n] if 0 <= n < len(words) else str(n)
+
+
+def join_names(names: list[str] | tuple[str, ...], lang: str = "nb") -> str:
+    """"A, B og C" / "A, B and C"."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (" og " if lang == "nb" else " and ") + names[-1]
 
 
 def label(key: str, lang: str = "nb") -> str:
