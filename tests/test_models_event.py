@@ -51,7 +51,7 @@ def test_recovers_heterogeneous_staggered_effects():
     truth = true_simple_aggregate(df, effect)
     assert abs(res.estimate - truth) < 0.5 and res.ci_low < truth < res.ci_high
     noiseless = event_study(staggered(seed="event recovery", effect=effect, sd=0.0), outcome="y", unit="unit",
-                            time="year", first_treated="first", inference="analytic")
+                            time="year", first_treated="first", inference="cluster")
     assert noiseless.estimate == pytest.approx(truth)  # unbiased: exact without noise
     coef = res.coefficients
     assert coef.loc[-1, "estimate"] == 0 and math.isnan(coef.loc[-1, "p_value"])
@@ -67,8 +67,8 @@ def test_recovers_heterogeneous_staggered_effects():
 
 def test_group_time_effect_is_the_difference_of_mean_changes():
     df = staggered(seed="event cell", never=5)
-    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", control="never",
-                      inference="analytic")
+    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", comparison="never",
+                      inference="cluster")
     wide = df.pivot(index="unit", columns="year", values="y")
     first = df.groupby("unit")["first"].first()
     g, t = 2020, 2022
@@ -80,9 +80,9 @@ def test_group_time_effect_is_the_difference_of_mean_changes():
 
 def test_not_yet_treated_controls_use_later_cohorts():
     df = staggered(seed="event not yet", never=0, cohorts=((2016, 3), (2019, 3), (2022, 3)))
-    with pytest.raises(ModelError, match="control='not_yet'"):
+    with pytest.raises(ModelError, match="comparison='not_yet'"):
         event_study(df, outcome="y", unit="unit", time="year", first_treated="first")
-    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", control="not_yet", draws=199)
+    res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", comparison="not_yet", draws=199)
     gt = res.group_time
     assert gt[(gt["cohort"] == 2016) & (gt["time"] == 2017)]["n_control"].iloc[0] == 6
     assert gt[(gt["cohort"] == 2019) & (gt["time"] == 2020)]["n_control"].iloc[0] == 3
@@ -109,7 +109,7 @@ def test_pretrend_test_detects_anticipation():
 def test_analytic_inference_warns_with_few_treated_units():
     df = staggered(seed="event analytic", cohorts=((2018, 2),), never=10)
     with pytest.warns(ModelWarning, match="far too small"):
-        res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", inference="analytic")
+        res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", inference="cluster")
     assert "few_treated_units" in res.caveats and res.pretrend["method"].startswith("Wald")
 
 
@@ -129,7 +129,7 @@ def test_excluded_window_moves_the_base_period():
         ("at_start", {}, "No unit is first treated inside the data"),
         ("after_end", {}, "No unit is first treated inside the data"),
         ("constant", {}, "constant"),
-        ("all_treated", {"control": "not_yet"}, "no comparison group"),
+        ("all_treated", {"comparison": "not_yet"}, "no comparison group"),
         (None, {"inference": "bootstrap"}, "not supported"),
         (None, {"reference": 0}, "negative"),
         (None, {"first_treated": "start"}, "not in the data"),
@@ -209,3 +209,44 @@ def test_recovers_the_demo_worlds_planted_visit_effects(demo_visits):
     assert res.ci_low < truth_simple < res.ci_high, (truth_simple, res.ci_low, res.ci_high)
     assert abs(res.estimate - truth_simple) < 0.05
     assert res.details["n_never_treated"] == 2 and res.details["n_cohorts"] == 3
+
+
+def test_not_yet_with_anticipation_keeps_never_treated_units_in_the_last_period():
+    """Issue 12 §6: with reference=-2 and comparison="not_yet", the never-treated units dropped out of the
+    comparison group in the panel's last period and those cells silently vanished (ATT −0.0073 against
+    −0.0452 from two reference implementations). Checked against 2x2 ATTs computed by hand."""
+    rng = seeded_rng("event not yet anticipation")
+    years = [2010, 2011, 2012, 2013]
+    first = {"a": 2012, "b": 2013, "c": np.nan, "d": np.nan, "e": np.nan}
+    y = {(u, t): float(rng.normal(0, 1)) for u in first for t in years}
+    df = pd.DataFrame([{"unit": u, "year": t, "first": first[u], "y": y[u, t]} for u in first for t in years])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelWarning)  # no cell may be dropped silently or otherwise
+        res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", reference=-2,
+                          comparison="not_yet", draws=99)
+
+    def att(treated, g_base, t, comparison):
+        change = y[treated, t] - y[treated, g_base]
+        return change - np.mean([y[c, t] - y[c, g_base] for c in comparison])
+
+    # base period = first treated − 2; comparison: not yet treated at t + 1 (one period of anticipation)
+    cells = {(2012, 2012): att("a", 2010, 2012, ["c", "d", "e"]),  # b is treated at 2013 = t + 1: out
+             (2012, 2013): att("a", 2010, 2013, ["c", "d", "e"]),
+             (2013, 2013): att("b", 2011, 2013, ["c", "d", "e"])}  # the last period: never-treated stay in
+    gt = res.group_time.set_index(["cohort", "time"])
+    for (g, t), expected in cells.items():
+        assert gt.loc[(g, t), "att"] == pytest.approx(expected), (g, t)
+        assert gt.loc[(g, t), "n_control"] == 3
+    assert res.estimate == pytest.approx(np.mean(list(cells.values())))  # simple ATT: one treated unit per cell
+
+
+def test_old_names_still_work_with_a_future_warning():
+    df = staggered(seed="event old names", cohorts=((2018, 3),), never=6)
+    with pytest.warns(FutureWarning) as record:
+        old = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", control="never",
+                          inference="analytic")
+    text = " ".join(str(w.message) for w in record)
+    assert "use comparison=" in text and "inference='cluster'" in text
+    new = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", comparison="never",
+                      inference="cluster")
+    assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
