@@ -71,3 +71,17 @@ def test_names_file_that_is_not_utf8_is_a_config_error(tmp_path):
     (tmp_path / "navn.txt").write_bytes("Åse Bjørnstad\n".encode("latin-1"))
     with pytest.raises(ConfigError, match=r"navn.txt is not UTF-8 text.*Save it as UTF-8"):
         load_study(_study(tmp_path, "privacy: {names_file: navn.txt}\n"))
+
+
+def test_a_names_file_that_git_would_commit_is_a_config_error(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "navn.txt").write_text("Kari Nordmann\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"privacy.names_file: .*navn.txt is inside a git repository and not "
+                                          r"git-ignored. Expected the names file in a git-ignored folder"):
+        load_study(_study(tmp_path, "privacy: {names_file: navn.txt}\n"))
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "navn.txt").write_text("Kari Nordmann\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("private/\n", encoding="utf-8")
+    assert load_study(_study(tmp_path, "privacy: {names_file: private/navn.txt}\n")).privacy.names == ("Kari Nordmann",)

@@ -533,6 +533,13 @@ def _privacy(raw: Any, base: Path, where: str, problems: list[Problem]) -> Priva
             except SamorgError:
                 problems.append(Problem(f"{where}.names_file", f"{names_file} is not UTF-8 text", expected,
                                         "Save it as UTF-8 (in Excel: 'CSV UTF-8')."))
+            from samorg.privacy.keys import would_be_committed
+
+            if would_be_committed(names_file):  # it lists real people: never in git
+                problems.append(Problem(f"{where}.names_file", f"{names_file} is inside a git repository and not "
+                                        "git-ignored", "the names file in a git-ignored folder",
+                                        "Move it to config/<study>/private/ (ignored by the repository's "
+                                        ".gitignore) or add its folder to .gitignore."))
     return PrivacySettings(min_cell=min_cell, names_file=names_file, names=names, key_file=key_file)
 
 

@@ -59,7 +59,7 @@ def _how_to_create(study_path: Path | None) -> str:
             "(config/*/.secrets/ is git-ignored), and keep a backup: a new key gives new pseudonyms.")
 
 
-def _committable(path: Path) -> bool:
+def would_be_committed(path: Path) -> bool:
     """True if ``path`` is inside a git work tree and not ignored there (so it could be committed)."""
     try:
         inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent,
@@ -126,7 +126,7 @@ def _read_key_file(path: Path, where: str, study_path: Path | None) -> str:
     if len(key) < MIN_KEY_LENGTH:
         raise PrivacyError(f"{where}: privacy.key_file: {path} holds {len(key)} characters. Expected a secret of "
                            f"at least {MIN_KEY_LENGTH} characters. {fix}")
-    if _committable(path):
+    if would_be_committed(path):
         raise PrivacyError(f"{where}: privacy.key_file: {path} is inside a git repository and not git-ignored. "
                            "Expected the key outside git, so it is never committed. Move it to "
                            f"config/<study>/{DEFAULT_KEY_FILE} (ignored by the repository's .gitignore) or add "
