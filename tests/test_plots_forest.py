@@ -63,3 +63,41 @@ def test_importing_the_new_modules_stays_light():
             "print(sorted(m for m in ('matplotlib', 'statsmodels', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_ratio_axis_has_round_ticks_and_says_what_the_ratio_is():
+    import matplotlib.pyplot as plt
+
+    from samorg.plots.forest import ratio_ticks
+
+    res = pool([0.02, 0.08, -0.03, 0.05], [0.03, 0.04, 0.05, 0.03], labels=list("ABCD"), link="log")
+    fig, ax = plt.subplots()
+    plot_forest(res, ax=ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(labels) >= 3 and "1" in [lbl.rstrip("0").rstrip(",") for lbl in labels]  # not only "1"
+    assert ax.get_xlabel() == "Rateforhold (observert/forventet), logaritmisk skala"
+    assert ratio_ticks(0.85, 1.25) == [0.9, 1.0, 1.1, 1.2] and ratio_ticks(0.3, 4) == [0.5, 1.0, 2.0]
+
+
+def test_municipal_pooling_draws_no_prediction_interval_and_nothing_unbounded():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    from samorg.models import Effect
+    from samorg.models.pooled import pool_municipalities
+
+    sites = [Effect(estimate=e, std_error=0.04, ci_low=e - 0.08, ci_high=e + 0.08, p_value=0.1, link="log")
+             for e in (0.10, 0.12, 0.05, 0.02)]
+    two = pool_municipalities(sites, municipality=["A", "A", "A", "B"], labels=list("abcd"), control_std_error=0.01)
+    fig, ax = plt.subplots()
+    plot_forest(two, ax=ax)
+    assert ax.get_yticklabels()[-1].get_text() == "Samlet (kommunenivå)"
+    assert not [c for c in ax.collections if c.get_linestyle()[0][1] is not None]  # no dashed prediction interval
+    assert len([p for p in ax.patches if isinstance(p, Polygon)]) == 1
+    one = pool_municipalities(sites[:3], municipality=["A"] * 3, labels=list("abc"), control_std_error=None)
+    fig, ax = plt.subplots()
+    plot_forest(one, ax=ax, lang="en")
+    assert not [p for p in ax.patches if isinstance(p, Polygon)]  # no diamond for an unbounded interval
+    texts = [t.get_text() for t in ax.texts]
+    assert any("cannot be bounded" in t for t in texts) and not any("inf" in t or "∞" in t for t in texts)

@@ -38,7 +38,8 @@ def test_plot_did_returns_the_axes_it_was_given(panel):
     res = did(panel, outcome="y", treated="treated", post="post", unit="unit", time="year", inference="permutation")
     fig, ax = plt.subplots()
     assert plot_did(res, ax=ax, title="Besøk") is ax
-    assert ax.get_title() == "Besøk" and {"Behandlet gruppe", "Sammenligningsgruppe", "Tiltak"} <= set(_labels(ax))
+    # EVIDENCE.md §8: «tiltaksstedet», not «behandlet gruppe»
+    assert ax.get_title() == "Besøk" and {"Tiltaksstedet", "Sammenligningsgruppe", "Tiltak"} <= set(_labels(ax))
     assert len(ax.get_lines()[0].get_xdata()) == 13
     ax.figure.canvas.draw()
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
@@ -81,3 +82,75 @@ def test_plot_synthetic_control(panel, kind):
     assert dict(plt.rcParams) == before
     with pytest.raises(ValueError, match="kind"):
         plot_synthetic_control(res, kind="paths")
+
+
+def _yearly_did(panel, exclude_years=(2020, 2021)):
+    data = panel[~panel["year"].isin(exclude_years)]
+    return did(data, outcome="y", group="treated", post="post", unit="unit", time="year", inference="permutation")
+
+
+def test_plot_did_breaks_lines_at_excluded_years_and_marks_the_registry_date(panel):
+    res = _yearly_did(panel)
+    ax = plot_did(res, intervention="2020-01-01", exclude=[(2020, 2021, "COVID-19")], treated_label="Askim")
+    treated = ax.get_lines()[0]
+    x, y = np.asarray(treated.get_xdata(), dtype=float), np.asarray(treated.get_ydata(), dtype=float)
+    gap = np.flatnonzero(np.isnan(y))
+    assert len(gap) == 1 and x[gap[0] - 1] == 2019 and x[gap[0] + 1] == 2022  # no line from 2019 to 2022
+    starts = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(starts) == 1 and starts[0].get_xdata()[0] == pytest.approx(2019.5)  # 1.1.2020, not 2022
+    labels = _labels(ax)
+    assert "Tiltak (01.01.2020)" in labels and "Utelatt (COVID-19)" in labels and "Askim" in labels
+    span = ax.patches[0]
+    assert span.get_x() == pytest.approx(2019.5) and span.get_x() + span.get_width() == pytest.approx(2021.5)
+    # a later co-location sits inside its year
+    ax2 = plot_did(res, intervention="2022-09-01", lang="en")
+    line = [ln for ln in ax2.get_lines() if ln.get_linestyle() == ":"][0]
+    assert 2022.1 < line.get_xdata()[0] < 2022.2
+    assert any(lbl.startswith("Intervention (") and "2022" in lbl for lbl in _labels(ax2))
+
+
+def test_plot_event_study_calendar_years_and_registry_date(panel):
+    res = event_study(panel[panel["unit"] != "k02"], outcome="y", unit="unit", time="year", first_treated="first",
+                      draws=99)
+    ax = plot_event_study(res, first_year=2019, intervention="2019-01-01", exclude=[(2020, 2020, "COVID-19")])
+    points = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and len(ln.get_xdata())]
+    xs = np.concatenate([np.asarray(p.get_xdata(), dtype=float) for p in points])
+    assert xs.min() >= 2012 and xs.max() <= 2024  # calendar years, not −7 … 5
+    start = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"][0]
+    assert start.get_xdata()[0] == pytest.approx(2018.5)
+    assert ax.get_xlabel() == "År" and "Tiltak (01.01.2019)" in _labels(ax) and "Utelatt (COVID-19)" in _labels(ax)
+
+
+def test_plot_event_study_never_promises_intervals_it_does_not_draw(panel):
+    import dataclasses
+
+    res = event_study(panel, outcome="y", unit="unit", time="year", first_treated="first", draws=99)
+    coefs = res.coefficients.copy()
+    coefs["ci_low"], coefs["ci_high"] = -np.inf, np.inf
+    unbounded = dataclasses.replace(res, coefficients=coefs)
+    ax = plot_event_study(unbounded, lang="en")
+    assert "95% CI" not in _labels(ax) and "Intervals cannot be bounded" in _labels(ax)
+    assert not [c for c in ax.collections if len(c.get_segments())]  # no interval drawn
+    drawn = plot_event_study(res, lang="en")
+    segments = sum(len(c.get_segments()) for c in drawn.collections)
+    c = res.plot_data()
+    finite = (np.isfinite(c["ci_low"]) & np.isfinite(c["ci_high"]) & np.isfinite(c["estimate"])
+              & (c["event_time"] != res.details.get("reference", -1)))
+    assert "95% CI" in _labels(drawn) and segments == int(finite.sum()) > 0
+
+
+def test_plot_synthetic_control_leaves_excluded_years_as_gaps(panel):
+    import warnings
+
+    data = panel[(panel["treated"] == 0) | (panel["unit"] == "k00")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = synthetic_control(data, outcome="y", unit="unit", time="year", treated="k00", intervention=2019,
+                                exclude=[(2020, 2021, "COVID-19")])
+    for kind in ("series", "gaps"):
+        ax = plot_synthetic_control(res, kind=kind, lang="en")
+        for line in ax.get_lines():
+            x = np.asarray(line.get_xdata(), dtype=float)
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if len(x) > 2:
+                assert np.isnan(y[np.isin(x, [2020, 2021])]).all()

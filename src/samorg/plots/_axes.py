@@ -49,3 +49,73 @@ def period_formatter(lang: str) -> Any:
         return fmt.number(x, decimals=1, lang=lang)
 
     return FuncFormatter(label)
+
+
+def year_position(value: Any) -> float:
+    """Where a date falls on a yearly axis whose point ``Y`` stands for the whole year ``Y``.
+
+    The year ``Y`` spans ``Y − 0.5`` to ``Y + 0.5``, so 1 January 2020 is 2019.5 (the boundary between
+    the 2019 and 2020 points) and 1 September 2022 about 2022.17. Numbers are returned as they are.
+    """
+    import pandas as pd
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    ts = pd.Timestamp(value)
+    days = 366 if ts.is_leap_year else 365
+    return ts.year - 0.5 + (ts.dayofyear - 1) / days
+
+
+def window_years(window: Any) -> tuple[int, int, str]:
+    """``(first year, last year, label)`` touched by an exclusion window (dates or whole years)."""
+    import pandas as pd
+
+    if hasattr(window, "start") and hasattr(window, "end"):
+        start, end, label = window.start, window.end, getattr(window, "label", "") or ""
+    else:
+        start, end = window[0], window[1]
+        label = str(window[2]) if len(window) > 2 else ""
+
+    def year(v: Any) -> int:
+        return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else pd.Timestamp(v).year
+
+    return year(start), year(end), label
+
+
+def with_gaps(x: Any, y: Any) -> tuple[Any, Any]:
+    """Insert a NaN wherever consecutive x values are further apart than the series' usual step,
+    so a line is broken across excluded or missing periods instead of drawn straight through them."""
+    import numpy as np
+    import pandas as pd
+
+    xs = pd.Series(x).reset_index(drop=True)
+    ys = pd.Series(y, dtype=float).reset_index(drop=True)
+    if len(xs) < 3:
+        return xs.to_numpy(), ys.to_numpy()
+    is_date = pd.api.types.is_datetime64_any_dtype(xs)
+    num = (xs.astype("int64") / 8.64e13 if is_date else xs.astype(float)).to_numpy()  # days for dates
+    step = np.diff(num)
+    usual = float(np.min(step[step > 0])) if (step > 0).any() else 1.0
+    breaks = np.flatnonzero(step > usual * 1.5) + 1
+    if not len(breaks):
+        return xs.to_numpy(), ys.to_numpy()
+    filler = pd.NaT if is_date else np.nan
+    out_x, out_y, last = [], [], 0
+    for b in breaks:
+        out_x += list(xs.iloc[last:b]) + [filler]
+        out_y += list(ys.iloc[last:b]) + [np.nan]
+        last = b
+    out_x += list(xs.iloc[last:])
+    out_y += list(ys.iloc[last:])
+    return (pd.to_datetime(pd.Series(out_x)).to_numpy() if is_date else np.array(out_x, dtype=float)), np.array(out_y)
+
+
+def shade_years(ax: Any, windows: Any, *, label: str | None = None) -> int:
+    """Shade the years each exclusion window touches on a yearly axis (year Y spans Y ± 0.5); returns how many."""
+    n = 0
+    for w in windows or ():
+        lo, hi, name = window_years(w)
+        ax.axvspan(lo - 0.5, hi + 0.5, color="0.5", alpha=0.12, lw=0,
+                   label=(f"{label} ({name})" if name else label) if label and n == 0 else None)
+        n += 1
+    return n

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_axis
+from samorg.plots._axes import number_formatter, period_axis, shade_years, with_gaps, year_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -17,10 +18,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_did"]
 
 _TEXT = {
-    "nb": {"treated": "Behandlet gruppe", "control": "Sammenligningsgruppe", "start": "Tiltak", "time": "Tid",
-           "post": "Etter", "pre": "Før", "period": "Periode"},
-    "en": {"treated": "Treated group", "control": "Comparison group", "start": "Intervention", "time": "Time",
-           "post": "After", "pre": "Before", "period": "Period"},
+    "nb": {"treated": "Tiltaksstedet", "control": "Sammenligningsgruppe", "start": "Tiltak", "time": "År",
+           "post": "Etter", "pre": "Før", "period": "Periode", "excluded": "Utelatt"},
+    "en": {"treated": "Treated group", "control": "Comparison group", "start": "Intervention", "time": "Year",
+           "post": "After", "pre": "Before", "period": "Period", "excluded": "Left out"},
 }
 
 
@@ -32,12 +33,19 @@ def plot_did(
     title: str | None = None,
     ylabel: str | None = None,
     legend: bool = True,
+    intervention: Any = None,
+    exclude: Sequence[Any] = (),
+    treated_label: str | None = None,
 ) -> Axes:
     """Draw the mean outcome of the treated and comparison groups per period and return the Axes.
 
-    With ``time=`` in :func:`~samorg.models.did` the x-axis is that column and a dotted line
-    marks the first post-period of the treated group; without it, the two points are
-    before/after. Changes no global style; never calls ``show()`` or ``savefig()``.
+    With ``time=`` in :func:`~samorg.models.did` the x-axis is that column (calendar years for yearly
+    data); each group's line is broken where periods are missing or left out, so no straight line is drawn
+    across excluded years. A dotted line marks the intervention: at ``intervention`` when given (the
+    registry's date: on a yearly axis the point ``Y`` stands for the whole year, so 1 January 2020 is drawn
+    between 2019 and 2020 and labelled with the date), else at the treated group's first post-period.
+    ``exclude`` windows (``(start, end[, label])``, years or dates) are shaded. Without ``time=``, the two
+    points are before/after. Changes no global style; never calls ``show()`` or ``savefig()``.
 
     Parameters
     ----------
@@ -48,6 +56,12 @@ def plot_did(
     title, ylabel : str, optional
         ``ylabel`` defaults to the outcome column name.
     legend : bool
+    intervention : date or number, optional
+        The registry's intervention date (or period on the data's axis).
+    exclude : sequence of windows
+        Periods left out of the analysis, shaded and named in the legend.
+    treated_label : str, optional
+        Name of the treated line (e.g. the site's name).
     """
     import matplotlib.pyplot as plt
 
@@ -57,19 +71,22 @@ def plot_did(
         _, ax = plt.subplots(figsize=(8, 4.5))
     data = result.plot_data()
     has_time = bool(result.details.get("call", {}).get("time"))
-    x_all = data["period"]
-    is_date = has_time and not pd.api.types.is_numeric_dtype(x_all)
+    is_date = has_time and not pd.api.types.is_numeric_dtype(data["period"])
     if is_date:
         data = data.assign(period=pd.to_datetime(data["period"]))
-    for group, colour, label in ((1, "C1", text["treated"]), (0, "C0", text["control"])):
+    for group, colour, label in ((1, "C1", treated_label or text["treated"]), (0, "C0", text["control"])):
         part = data[data["treated"] == group].sort_values("period")
-        x = part["period"] if has_time else part["period"].map({0: text["pre"], 1: text["post"]})
-        ax.plot(x, part["mean"], marker="o", ms=4, color=colour, lw=1.8, label=label)
+        if has_time:
+            x, y = with_gaps(part["period"], part["mean"])
+        else:
+            x, y = part["period"].map({0: text["pre"], 1: text["post"]}), part["mean"]
+        ax.plot(x, y, marker="o", ms=4, color=colour, lw=1.8, label=label)
     if has_time:
-        treated_post = data[(data["treated"] == 1) & (data["post"] == 1)]
-        if len(treated_post):
-            start = treated_post["period"].min()
-            ax.axvline(start, color="0.2", lw=1, ls=":", label=text["start"])
+        _mark_start(ax, data, intervention, is_date, text, lang)
+        if exclude and not is_date:
+            shade_years(ax, exclude, label=text["excluded"])
+        elif exclude:
+            _shade_dates(ax, exclude, text["excluded"])
         if not is_date:
             period_axis(ax.xaxis, lang)
     ax.yaxis.set_major_formatter(number_formatter(lang))
@@ -80,3 +97,26 @@ def plot_did(
     if legend:
         ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
     return ax
+
+
+def _mark_start(ax: Any, data: pd.DataFrame, intervention: Any, is_date: bool, text: dict, lang: str) -> None:
+    if intervention is not None:
+        if is_date:
+            x = pd.Timestamp(intervention)
+        else:
+            x = year_position(intervention)
+        when = (fmt.date(pd.Timestamp(intervention), lang=lang) if not isinstance(intervention, (int, float))
+                else str(intervention))
+        ax.axvline(x, color="0.2", lw=1, ls=":", label=f"{text['start']} ({when})")
+        return
+    treated_post = data[(data["treated"] == 1) & (data["post"] == 1)]
+    if len(treated_post):
+        ax.axvline(treated_post["period"].min(), color="0.2", lw=1, ls=":", label=text["start"])
+
+
+def _shade_dates(ax: Any, exclude: Sequence[Any], label: str) -> None:
+    for i, w in enumerate(exclude):
+        start, end = (w.start, w.end) if hasattr(w, "start") else (w[0], w[1])
+        name = (getattr(w, "label", "") if hasattr(w, "start") else (w[2] if len(w) > 2 else "")) or ""
+        ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="0.5", alpha=0.12, lw=0,
+                   label=(f"{label} ({name})" if name else label) if i == 0 else None)

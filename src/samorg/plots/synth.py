@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -69,9 +69,17 @@ def plot_synthetic_control(
     series = result.plot_data()
     is_date = result.details.get("time_kind") == "date"
     x = pd.to_datetime(series["time"]) if is_date else series["time"].astype(float)
+    # Excluded periods are gaps: no line is drawn through them as if they were data (EVIDENCE.md §6).
+    gap_mask = series["excluded"].to_numpy(dtype=bool)
+
+    def cut(values: Any) -> np.ndarray:
+        out = np.asarray(values, dtype=float).copy()
+        out[gap_mask] = np.nan
+        return out
+
     if kind == "series":
-        ax.plot(x, series["treated"], color="C1", lw=1.8, label=text["treated"])
-        ax.plot(x, series["synthetic"], color="C0", lw=1.8, ls="--", label=text["synthetic"])
+        ax.plot(x, cut(series["treated"]), color="C1", lw=1.8, label=text["treated"])
+        ax.plot(x, cut(series["synthetic"]), color="C0", lw=1.8, ls="--", label=text["synthetic"])
     else:
         gaps = result.placebo_gaps
         if max_pre_rmspe_ratio is not None and len(result.placebos) > 1:
@@ -81,9 +89,9 @@ def plot_synthetic_control(
             gaps = gaps[[c for c in gaps.columns if c in set(keep)]]
         first = True
         for col in gaps.columns:
-            ax.plot(x, gaps[col].to_numpy(), color="0.75", lw=0.8, label=text["placebo"] if first else None)
+            ax.plot(x, cut(gaps[col]), color="0.75", lw=0.8, label=text["placebo"] if first else None)
             first = False
-        ax.plot(x, series["gap"], color="C1", lw=2.0, label=text["gap"])
+        ax.plot(x, cut(series["gap"]), color="C1", lw=2.0, label=text["gap"])
         ax.axhline(0, color="0.2", lw=0.8)
     post = series["post"].to_numpy()
     if post.any():
