@@ -127,3 +127,66 @@ def test_a_bug_is_not_hidden(monkeypatch, study):
     monkeypatch.setattr(samorg.pipeline, "build_processed", bug)
     with pytest.raises(ZeroDivisionError):
         cli.main(["data", "--study", str(study)])
+
+
+def test_version(capsys):
+    from samorg import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"samorg {__version__}"
+
+
+def test_debug_is_accepted_after_the_command_too(tmp_path):
+    missing = str(tmp_path / "nope.yaml")
+    after = subprocess.run([sys.executable, "-m", "samorg.cli", "data", "--study", missing, "--debug"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert after.returncode == 1 and "Traceback (most recent call last)" in after.stderr
+    nested = subprocess.run([sys.executable, "-m", "samorg.cli", "national", "generate", str(tmp_path / "n"),
+                             "--branches", "0", "--debug"], capture_output=True, text=True, cwd=tmp_path)
+    assert nested.returncode == 1 and "Traceback (most recent call last)" in nested.stderr
+
+
+@pytest.mark.parametrize("kinds", [["quality"], ["synthesis", "sites"]])
+def test_site_with_a_study_wide_kind_is_refused_not_dropped(capsys, study, kinds):
+    argv = ["report", "--study", str(study), "--site", "mysen", "--no-progress"]
+    for kind in kinds:
+        argv += ["--kind", kind]
+    code, out, err = _run(capsys, *argv)
+    wide = [k for k in kinds if k != "sites"][0]
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"--site mysen with --kind {wide}: --site picks site reports" in err
+    assert f"samorg report --kind {wide}" in err
+    assert not (study.parent / "reports").exists()  # nothing ran
+
+
+def test_site_with_kind_sites_runs_as_asked(capsys, study):
+    # Gets as far as checking parameters: the combination itself is accepted.
+    code, _, err = _run(capsys, "report", "--study", str(study), "--site", "mysen", "--kind", "sites",
+                        "-p", "nope=1", "--no-progress")
+    assert code == 2 and 'unknown parameter "nope"' in err and "cannot be run together" not in err
+
+
+def test_national_generate_with_few_branches_works_and_nonsense_is_refused(capsys, tmp_path):
+    import pandas as pd
+
+    code, out, _ = _run(capsys, "national", "generate", str(tmp_path / "n"), "--branches", "5", "--years", "1",
+                        "--first-year", "2021")
+    table = pd.read_parquet(tmp_path / "n" / "counters_2021.parquet")
+    assert code == 0 and len(table) == 5 * 8760 and f"{5 * 8760:,} hourly rows" in out
+    assert table.groupby("branch")["municipality"].first().nunique() == 5  # one municipality per branch
+    code, _, err = _run(capsys, "national", "generate", str(tmp_path / "m"), "--branches", "0")
+    assert code == 2 and "branches=0: expected a whole number of at least 1" in err and "Traceback" not in err
+
+
+def test_init_creates_a_study_and_says_what_to_run_next(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run(capsys, "init", "bergen")
+    study = Path("config") / "bergen" / "study.yaml"
+    assert code == 0 and (tmp_path / study).is_file()
+    assert f"New study in {tmp_path / 'config' / 'bergen'}" in out
+    assert f"samorg data --study {study}" in out and f"samorg report --study {study}" in out
+    code, out, err = _run(capsys, "init", "bergen")  # never overwrites
+    assert code == 2 and "already exists" in err
+    code, out, _ = _run(capsys, "init", "moss", "--root", str(tmp_path / "elsewhere"))
+    assert code == 0 and (tmp_path / "elsewhere" / "config" / "moss" / "study.yaml").is_file()

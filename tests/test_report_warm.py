@@ -57,15 +57,22 @@ def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
         "print('DRAW', np.random.random())\n"
         "print('PID', os.getpid(), 'PPID', os.getppid())\n"
         "print('PYTHON', sys.executable, 'BLAS', os.environ.get('OPENBLAS_NUM_THREADS'))\n"
-        "print('CWD_ON_PATH', '' in sys.path, any('samorg-kernels' in p for p in sys.path))",
+        "print('CWD_ON_PATH', '' in sys.path, any('samorg-kernels' in p for p in sys.path))\n"
+        "print('KIND', os.environ.get('SAMORG_KERNEL'), repr(os.environ.get('SAMORG_KERNEL_REASON')))",
         "leftover = 1\nmpl.rcParams['lines.linewidth'] = 9.0",
         "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])",
     )
     jobs = [ReportJob(f"r{i}", nb, {"tag": str(i)}) for i in range(3)]
     outcomes = run_reports(jobs, out_dir=tmp_path / "out", workers=2, formats=("html",), progress=False)
     assert [o.status for o in outcomes] == ["ok"] * 3, [o.error for o in outcomes]
+    assert [(o.kernel, o.kernel_reason) for o in outcomes] == [("warm", "")] * 3
+    for o in outcomes:  # the executed notebook and the run's log say so too
+        assert nbformat.read(o.ipynb, as_version=4).metadata["samorg"] == {"kernel": "warm", "kernel_reason": ""}
+        assert f"{o.name}: ok in " in (tmp_path / "out" / "run.log").read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "run.log").read_text(encoding="utf-8").count("kernel warm") == 3
     texts = [_outputs(o.ipynb) for o in outcomes]
     for text in texts:
+        assert "KIND warm ''" in text
         assert "LEFTOVER False 1.5" in text  # nothing of an earlier report's state
         assert "SERVER_MODULE True True" in text  # the kernel was forked from the warm server
         assert f"PYTHON {sys.executable} BLAS 1" in text
@@ -82,6 +89,9 @@ def test_fresh_kernels_when_warm_kernels_are_off(tmp_path):
     [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
                         warm_kernels=False)
     assert res.ok and "SERVER_MODULE False" in _outputs(res.ipynb)
+    assert res.kernel == "fresh" and "--fresh-kernels" in res.kernel_reason
+    assert "m: ok in" in (log := (tmp_path / "out" / "run.log").read_text(encoding="utf-8"))
+    assert "kernel fresh (warm kernels were turned off (--fresh-kernels))" in log
 
 
 def test_a_crashing_kernel_fails_its_report_only(tmp_path):
@@ -102,16 +112,105 @@ def test_a_cell_over_the_time_limit_is_interrupted(tmp_path):
     assert time.monotonic() - start < 45
 
 
-def test_a_server_that_is_gone_falls_back_to_a_fresh_kernel(tmp_path, monkeypatch):
-    from samorg.report import runner
+def test_a_server_that_is_gone_falls_back_to_a_fresh_kernel_and_says_why(tmp_path, monkeypatch):
+    from samorg.report import kernels
 
     gone = tmp_path / "no-server.sock"
-    gone.touch()  # looks ready, but nobody listens: the stand-in fails, the kernel is retried fresh
-    monkeypatch.setattr(runner, "_warm_server", lambda settings: warm.WarmKernels(gone))
+    gone.touch()  # looks ready, but nobody listens
+    monkeypatch.setattr(kernels, "_warm_server", lambda settings: warm.WarmKernels(gone))
     nb = _notebook(tmp_path / "m.ipynb", "import sys\nprint('SERVER_MODULE', 'samorg.report.site' in sys.modules)")
     [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
                         workers=1)
     assert res.ok and "SERVER_MODULE False" in _outputs(res.ipynb)
+    assert res.kernel == "fresh" and res.kernel_reason.startswith("the warm kernel server did not answer")
+
+
+def test_a_warm_kernel_that_does_not_start_is_retried_fresh_and_says_why(tmp_path, monkeypatch):
+    from samorg.report import kernels
+
+    class Answers(warm.WarmKernels):  # answers its status, but nobody forks: the stand-in fails
+        def status(self):
+            return {"threads": 1, "code": warm.code_hash({}), "files": []}
+
+    gone = tmp_path / "no-server.sock"
+    gone.touch()
+    monkeypatch.setattr(kernels, "_warm_server", lambda settings: Answers(gone))
+    nb = _notebook(tmp_path / "m.ipynb", "print('RAN')")
+    [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                        workers=1)
+    assert res.ok and "RAN" in _outputs(res.ipynb)
+    assert res.kernel == "fresh" and "the warm kernel did not start" in res.kernel_reason
+    assert "did not start a kernel" in res.kernel_reason  # the stand-in's own words
+
+
+def test_the_server_forks_only_with_one_thread(tmp_path, monkeypatch):
+    """pyarrow's jemalloc starts a background thread on import; the server turns it off. With it on, the
+    server has two threads: it refuses to fork, and the report runs in a fresh kernel that says why."""
+    import subprocess
+
+    server = warm.WarmKernelServer(preload=("pyarrow.parquet", "samorg.report.tables"))
+    server.start()
+    try:
+        assert server.wait_ready(60), server.log()
+        assert server.status()["threads"] == 1
+    finally:
+        server.close()
+    monkeypatch.setattr(warm, "SERVER_ENV", {"JE_ARROW_MALLOC_CONF": "background_thread:true"})
+    monkeypatch.delenv("JE_ARROW_MALLOC_CONF", raising=False)
+    server = warm.WarmKernelServer(preload=("pyarrow.parquet", "samorg.report.tables"))
+    server.start()
+    try:
+        assert server.wait_ready(60), server.log()
+        assert server.status()["threads"] == 2
+        asked = subprocess.run(server.launcher_command([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"]),
+                               capture_output=True, text=True, timeout=30)
+        assert asked.returncode == 3 and "runs 2 threads" in asked.stderr  # the server itself refuses
+        from samorg.report import kernels
+
+        monkeypatch.setattr(kernels, "_warm_server", lambda settings: server)
+        nb = _notebook(tmp_path / "m.ipynb", "import sys\nprint('SERVER_MODULE', 'samorg.report.tables' in sys.modules)")
+        [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                            workers=1)
+    finally:
+        server.close()
+    assert res.ok and "SERVER_MODULE False" in _outputs(res.ipynb)
+    assert (res.kernel, res.kernel_reason) == ("fresh", "the warm kernel server runs 2 threads, and forking is only "
+                                                        "safe with one")
+
+
+def test_a_shared_server_with_outdated_samorg_code_is_replaced(monkeypatch):
+    """On a long-lived Dask worker: samorg is edited, the next report gets a server with the new code; the
+    old one finishes its kernels and exits."""
+    from types import SimpleNamespace
+
+    from samorg.report import kernels
+
+    monkeypatch.setattr(warm.WarmKernelServer.__init__, "__defaults__", (("samorg.report.tables",),))
+    settings = SimpleNamespace(warm_kernels=True, kernel_name="python3", warm_socket=None)
+    try:
+        first = kernels.choose_kernel(settings)
+        assert first.kind == "warm" and "report/tables.py" in first.server.status()["files"]
+        assert kernels.choose_kernel(settings).server is first.server  # nothing changed: the same server
+        real = warm.code_digests
+        monkeypatch.setattr(warm, "code_digests", lambda **kw: {k: "edited" for k in real(**kw)})
+        second = kernels.choose_kernel(settings)
+        assert second.kind == "warm" and second.server is not first.server
+        deadline = time.monotonic() + 20
+        while first.server.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.server.process.poll() == 0, "the retired server (no kernels left) did not exit"
+    finally:
+        warm._close_shared()
+
+
+def test_a_runs_own_server_with_outdated_code_gives_a_fresh_kernel_that_says_why(tmp_path, monkeypatch):
+    real = warm.code_digests
+    monkeypatch.setattr(warm, "code_digests", lambda **kw: {k: "edited" for k in real(**kw)})
+    nb = _notebook(tmp_path / "m.ipynb", "print('RAN')")
+    [res] = run_reports([ReportJob("m", nb)], out_dir=tmp_path / "out", formats=("html",), progress=False,
+                        workers=1)
+    assert res.ok and (res.kernel, res.kernel_reason) == ("fresh", "samorg's code changed after the warm kernel "
+                                                                   "server started")
 
 
 def test_a_killed_stand_in_takes_its_kernel_with_it_and_close_ends_the_server(tmp_path):
@@ -220,6 +319,13 @@ def test_ctrl_c_stops_the_run_at_once_and_leaves_no_process_behind(tmp_path, ker
     assert not list((tmp_path / "out").rglob("r*.html")) and not list((tmp_path / "out").rglob("r?.ipynb"))
 
 
+def _without_run_details(output) -> object:
+    """An output without the provenance line that differs by design: the kind of kernel that ran it."""
+    import re
+
+    return re.sub(r"- (Kjerne|Kernel): [^\\\n]*", "", str(output.get("data", output.get("text"))))
+
+
 def test_a_demo_site_report_is_the_same_from_a_warm_and_a_fresh_kernel(tmp_path, copy_demo_study):
     """Every output of a real site report (texts, tables, figures as PNG bytes) is identical."""
     from samorg.config import load_study
@@ -229,12 +335,15 @@ def test_a_demo_site_report_is_the_same_from_a_warm_and_a_fresh_kernel(tmp_path,
     study = load_study(copy_demo_study(tmp_path))
     build_processed(study)
     outputs = {}
-    for warm in (True, False):
-        [res] = run_study_reports(study, sites=["mysen"], pdf=False, progress=False, warm_kernels=warm,
-                                  out_dir=tmp_path / f"reports_{warm}")
+    for warm_kernels in (True, False):
+        [res] = run_study_reports(study, sites=["mysen"], pdf=False, progress=False, warm_kernels=warm_kernels,
+                                  out_dir=tmp_path / f"reports_{warm_kernels}")
         assert res.ok, res.error_detail
+        assert res.kernel == ("warm" if warm_kernels else "fresh"), res.kernel_reason  # what was compared
         nb = nbformat.read(res.ipynb, as_version=4)
-        outputs[warm] = [[o.get("data", o.get("text")) for o in c.outputs] for c in nb.cells if c.cell_type == "code"]
+        assert nb.metadata["samorg"]["kernel"] == res.kernel
+        outputs[warm_kernels] = [[_without_run_details(o) for o in c.outputs] for c in nb.cells
+                                 if c.cell_type == "code"]
     assert sum("image/png" in str(o) for o in outputs[True]) >= 4
     assert outputs[True] == outputs[False]
 

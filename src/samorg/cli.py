@@ -1,6 +1,7 @@
 """The `samorg` command: a thin layer over the library's functions.
 
-Errors a researcher can fix are printed as a message, not a traceback; ``--debug`` shows the traceback.
+Errors a researcher can fix are printed as a message, not a traceback; ``--debug`` (before or after the
+command) shows the traceback.
 """
 
 from __future__ import annotations
@@ -23,12 +24,21 @@ def _default_study() -> Path:
     return repo if repo.is_file() else here
 
 
+def _command(sub, name: str, **kw) -> argparse.ArgumentParser:
+    """A subcommand that also takes ``--debug`` after its name (``samorg data --debug``)."""
+    p = sub.add_parser(name, **kw)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback when something fails")
+    return p
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samorg",
         description="Evaluate co-organised and co-located libraries and citizen service centres.",
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback when something fails")
+    parser.add_argument("--version", action="version", version=f"samorg {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def study_arg(p: argparse.ArgumentParser) -> None:
@@ -39,11 +49,11 @@ def _parser() -> argparse.ArgumentParser:
             help=f"the study-design file (default: {DEFAULT_STUDY}, the embedded demo)",
         )
 
-    p_data = sub.add_parser("data", help="read the raw files and write validated processed tables")
+    p_data = _command(sub, "data", help="read the raw files and write validated processed tables")
     study_arg(p_data)
     p_data.add_argument("--force", action="store_true", help="rebuild even when no input has changed")
 
-    p_rep = sub.add_parser("report", help="run and render the reports (every site, or --site)")
+    p_rep = _command(sub, "report", help="run and render the reports (every site, or --site)")
     study_arg(p_rep)
     p_rep.add_argument("--site", action="append", default=None, metavar="ID",
                        help="only this site (repeat for several)")
@@ -65,16 +75,19 @@ def _parser() -> argparse.ArgumentParser:
                             "change nothing)")
     p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
     p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
+    p_rep.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                       help="folder of the report notebooks (default: the repository's notebooks/ when samorg is "
+                            "installed from it, else the templates installed with samorg)")
 
-    p_nat = sub.add_parser("national", help="national-scale people-counter data: a synthetic set, or branch-month sums")
+    p_nat = _command(sub, "national", help="national-scale people-counter data: a synthetic set, or branch-month sums")
     nsub = p_nat.add_subparsers(dest="national_command", required=True, metavar="STEP")
-    p_gen = nsub.add_parser("generate", help="write a seeded synthetic national dataset (hourly, ~50 million rows)")
+    p_gen = _command(nsub, "generate", help="write a seeded synthetic national dataset (hourly, ~50 million rows)")
     p_gen.add_argument("out", type=Path, help="folder for counters_YYYY.parquet")
     p_gen.add_argument("--first-year", type=int, default=2015)
     p_gen.add_argument("--years", type=int, default=10)
     p_gen.add_argument("--branches", type=int, default=600)
     p_gen.add_argument("--seed", type=int, default=2020)
-    p_mon = nsub.add_parser("monthly", help="clean hourly counts (spikes, outage days) and sum them to branch-month")
+    p_mon = _command(nsub, "monthly", help="clean hourly counts (spikes, outage days) and sum them to branch-month")
     p_mon.add_argument("path", type=Path, help="a counters parquet file or a folder of them")
     p_mon.add_argument("--first-year", type=int, required=True, help="the year the files' hour column counts from")
     p_mon.add_argument("--out", type=Path, required=True, help="the branch-month table to write (.parquet)")
@@ -84,10 +97,22 @@ def _parser() -> argparse.ArgumentParser:
     p_mon.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="the Dask scheduler's address with --executor dask, e.g. tcp://10.0.0.5:8786")
 
-    p_demo = sub.add_parser("demo", help="regenerate the embedded demo world (data/raw/demo, config/demo)")
+    p_demo = _command(sub, "demo", help="regenerate the embedded demo world (data/raw/demo, config/demo)")
     p_demo.add_argument("--seed", type=int, default=2020)
     p_demo.add_argument("--root", type=Path, default=Path("."))
+
+    p_init = _command(sub, "init", help="start a new study: config/NAME/ with its own study file, registry and "
+                                         "data folders")
+    p_init.add_argument("name", help="the study's name, a plain folder name such as 'bergen-2026'")
+    p_init.add_argument("--root", type=Path, default=None, metavar="DIR",
+                        help="the project folder to create it in (default: the current folder)")
     return parser
+
+
+def _version() -> str:
+    from samorg._version import __version__
+
+    return __version__
 
 
 def _parse_parameters(items: list[str]) -> dict[str, object]:
@@ -118,11 +143,32 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    """The kinds of report asked for; ``--site`` with a study-wide kind is refused (not dropped)."""
+    from samorg.errors import ReportError
+
+    kinds = tuple(dict.fromkeys(args.kind)) if args.kind else ("sites", "synthesis", "quality")
+    study_wide = [k for k in kinds if k != "sites"]
+    if args.site and args.kind and study_wide:
+        names = " ".join(f"--site {s}" for s in args.site)
+        raise ReportError(
+            f"{names} with --kind {' and --kind '.join(study_wide)}: --site picks site reports, and the "
+            f"{' and '.join(study_wide)} report covers the whole study, so they cannot be run together. "
+            f"Run `samorg report {' '.join('--kind ' + k for k in study_wide)}` for it, and "
+            f"`samorg report {names}` for the site report."
+        )
+    return kinds
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from samorg.config import load_study
     from samorg.report import run_study_reports
+    from samorg.report.notebooks import template_dir
 
+    kinds = _report_kinds(args)
     study = load_study(args.study or _default_study())
+    templates = template_dir(args.templates)
+    print(f"Report templates: {templates}", file=sys.stderr)
     outcomes = run_study_reports(
         study,
         sites=args.site,
@@ -133,10 +179,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         extra_parameters=_parse_parameters(args.parameter),
         progress=not args.no_progress,
         out_dir=args.out,
-        kinds=tuple(args.kind) if args.kind else ("sites", "synthesis", "quality"),
+        kinds=kinds,
         executor=args.executor,
         scheduler=args.scheduler,
         warm_kernels=not args.fresh_kernels,
+        notebooks=templates,
     )
     failed = [o for o in outcomes if o.status != "ok"]
     ok = len(outcomes) - len(failed)
@@ -170,6 +217,19 @@ def _cmd_national(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from samorg.scaffold import create_study
+
+    root = (args.root or Path.cwd()).resolve()
+    study = Path(create_study(args.name, root=root)).resolve()
+    shown = study.relative_to(Path.cwd().resolve()) if study.is_relative_to(Path.cwd().resolve()) else study
+    print(f"New study in {study.parent}\n"
+          f"Next: put the raw files where {shown} says (raw_dir), describe the sites in "
+          f"{shown.parent / 'sites.yaml'}, then run:\n"
+          f"    samorg data --study {shown}\n    samorg report --study {shown}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from samorg.demo import generate
 
@@ -180,7 +240,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"data": _cmd_data, "report": _cmd_report, "national": _cmd_national, "demo": _cmd_demo}
+    handlers = {"data": _cmd_data, "report": _cmd_report, "national": _cmd_national, "demo": _cmd_demo,
+                "init": _cmd_init}
     try:
         return handlers[args.command](args)
     except SamorgError as exc:

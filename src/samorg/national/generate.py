@@ -34,13 +34,28 @@ def generate_counters(
 ) -> dict:
     """Write hourly counts as ``out_dir/counters_YYYY.parquet`` (columns branch, municipality, hour, in, out).
 
-    ``hour`` is hours since 1 January ``first_year`` 00:00 (int32). Planted faults: ``outage_days``
-    branch-days with both beams at zero while open, and ``spikes`` single hours counted 40–80 times too
-    high. Returns the planted faults (for tests). Same seed, same files.
+    ``hour`` is hours since 1 January ``first_year`` 00:00 (int32). Every municipality has a branch; with
+    fewer branches than ``municipalities``, each branch is in a municipality of its own. Planted faults:
+    ``outage_days`` branch-days (at most a quarter of all branch-days) with both beams at zero while open,
+    and ``spikes`` single hours counted 40–80 times too high. Returns the planted faults (for tests). Same
+    seed, same files.
+
+    Raises
+    ------
+    SamorgError
+        When a count is below 1 (``branches``, ``years``, ``municipalities``) or a count of faults is negative.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from samorg.errors import SamorgError
+
+    for name, value, least in (("branches", branches, 1), ("years", years, 1), ("municipalities", municipalities, 1),
+                               ("outage_days", outage_days, 0), ("spikes", spikes, 0)):
+        if value < least:
+            raise SamorgError(f"{name}={value}: expected a whole number of at least {least}, e.g. "
+                              f"--{name.replace('_', '-')} {max(least, 1)}.")
+    municipalities = min(municipalities, branches)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -51,6 +66,7 @@ def generate_counters(
     end = np.datetime64(f"{first_year + years}-01-01T00", "h")
     n_hours = int((end - start).astype(int))
     days = n_hours // 24
+    outage_days = min(outage_days, branches * days // 4)
     planted_outages = set()
     while len(planted_outages) < outage_days:
         b, d = int(rng.integers(branches)), int(rng.integers(days))

@@ -21,17 +21,10 @@ QUALITY_JOB = "datakvalitet"
 
 
 def notebook_dir() -> Path:
-    """The folder holding the report templates: ``./notebooks`` if present, else the repository's."""
-    here = Path.cwd() / "notebooks"
-    if (here / SITE_NOTEBOOK).is_file():
-        return here
-    repo = Path(__file__).resolve().parents[3] / "notebooks"
-    if (repo / SITE_NOTEBOOK).is_file():
-        return repo
-    raise ReportError(
-        f"The report templates were not found (looked for {here / SITE_NOTEBOOK} and {repo / SITE_NOTEBOOK}). "
-        "Run samorg from the project folder."
-    )
+    """The folder holding the report templates (:func:`samorg.report.notebooks.template_dir`)."""
+    from samorg.report.notebooks import template_dir
+
+    return template_dir()
 
 
 def site_jobs(
@@ -119,8 +112,11 @@ def run_study_reports(
     executor: str = "local",
     scheduler: str | None = None,
     warm_kernels: bool = True,
+    notebooks: Path | None = None,
 ):
     """Run the reports of ``study`` (``kinds``) in parallel, render HTML and PDF, and write the index.
+
+    ``notebooks`` is the folder of report templates (default :func:`notebook_dir`).
 
     A failed site does not stop the others; its outcome says why and where the partial notebook is.
     Returns the list of :class:`~samorg.report.runner.ReportOutcome`.
@@ -134,7 +130,8 @@ def run_study_reports(
             f"No processed data in {study.processed_dir}. Run `samorg data --study {study.path}` first."
         )
     out = Path(out_dir) if out_dir else study.reports_dir
-    jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, kinds=kinds)
+    jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, kinds=kinds,
+                      notebooks=notebooks)
     outcomes = run_reports(
         jobs,
         out_dir=out,
@@ -148,7 +145,7 @@ def run_study_reports(
         scheduler=scheduler,
         warm_kernels=warm_kernels,
     )
-    every = study_jobs(study, lang=lang, extra_parameters=extra_parameters)
+    every = study_jobs(study, lang=lang, extra_parameters=extra_parameters, notebooks=notebooks)
     write_index(
         _with_existing(outcomes, out, every),
         out / "index.html",

@@ -49,7 +49,12 @@ def main(argv: list) -> int:
         sys.stderr.write(f"samorg: the warm kernel server at {argv[1]} did not start a kernel ({exc}).\n")
         return 3
     if pid <= 0:
-        sys.stderr.write("samorg: the warm kernel server could not fork a kernel.\n")
+        try:
+            (length,) = struct.unpack("!I", _recv_exact(sock, 4))
+            reason = _recv_exact(sock, length).decode("utf-8", "replace")
+        except (OSError, ConnectionError, struct.error):
+            reason = "no reason given"
+        sys.stderr.write(f"samorg: the warm kernel server did not fork a kernel: {reason}.\n")
         return 3
 
     def forward(signum, _frame):

@@ -6,6 +6,9 @@ leaves a partial notebook. A site report has about 40 cells and 300 KB of figure
 a report run (measured with cProfile over the 11 demo sites). This engine writes the notebook when the run
 starts, at most every ``SAVE_EVERY`` seconds while it runs, and always when it ends, whether it ended well
 or with an error (the ``finally`` below), so a failed report still leaves its partial notebook.
+
+``samorg_metadata`` (a dict, read when the run ends) goes into the notebook's ``metadata.samorg``: the
+runner records there which kind of kernel ran the report.
 """
 
 from __future__ import annotations
@@ -47,13 +50,15 @@ class SamorgEngine(NBClientEngine):
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                         autosave_cell_every=30, **kwargs):
+                         autosave_cell_every=30, samorg_metadata=None, **kwargs):
         nb_man = _ThrottledManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
                                    autosave_cell_every=autosave_cell_every)
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
         finally:
+            if samorg_metadata:
+                nb_man.nb.metadata["samorg"] = dict(samorg_metadata)
             nb_man.cleanup_pbar()
             nb_man.notebook_complete()
         return nb_man.nb

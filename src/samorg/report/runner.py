@@ -10,6 +10,9 @@ destroys a previous good report.
 Before any output gets its final name it is scanned for personal identifiers
 (:func:`samorg.privacy.scan_outputs`): a hit fails that report, says which file
 and where (the identifier masked), and deletes the outputs that carried it.
+
+How one notebook is executed (warm or fresh kernel) is :mod:`samorg.report.kernels`; the run's log and
+the check that the reports folder can be written are :mod:`samorg.report.runlog`.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +31,11 @@ from typing import Any, Iterable, Literal
 
 from samorg.errors import ParameterError, ReportError
 from samorg.report.params import validate_parameters
+from samorg.report.runlog import RUN_LOG, check_writable, log_outcome, write_run_log
 
 __all__ = ["ReportJob", "ReportOutcome", "run_reports"]
+
+log = logging.getLogger("samorg.report")
 
 FORMATS = ("html", "pdf")
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July",
@@ -42,6 +48,9 @@ class ReportJob:
 
     ``name`` names the output folder and files (``out_dir/<name>/<name>.html``);
     it must be unique within a run and a plain file name (e.g. ``"drammen"``).
+    ``path_parameters`` names the parameters that hold a file path (default: ``study``): the kernel
+    runs in the report's folder and gets them relative to it, so the executed notebook saved there
+    runs again as it is.
     """
 
     name: str
@@ -50,6 +59,7 @@ class ReportJob:
     title: str = ""
     subtitle: str = ""
     banner: str | None = None
+    path_parameters: tuple[str, ...] = ("study",)
 
 
 @dataclass
@@ -58,9 +68,11 @@ class ReportOutcome:
 
     ``status`` is ``"ok"`` or ``"failed"``. For a failed job, ``error`` is the
     one-line message a researcher needs (e.g. ``"ValueError: no visits for
-    2023"``), ``error_detail`` the full message with the cell it came from, and
+    this month"``), ``error_detail`` the full message with the cell it came from, and
     ``ipynb`` the partly executed notebook (``<name>.failed.ipynb``) when the
-    kernel got that far. ``timings`` holds seconds per step (execute, html, pdf).
+    kernel got that far. ``timings`` holds seconds per step (execute, html, pdf). ``kernel`` is
+    ``"warm"`` or ``"fresh"`` (which kind of kernel ran the report, :mod:`samorg.report.kernels`) and
+    ``kernel_reason`` why a fresh one was used.
     """
 
     name: str
@@ -73,6 +85,8 @@ class ReportOutcome:
     title: str = ""
     error_detail: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    kernel: str = ""
+    kernel_reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -126,113 +140,6 @@ def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
         raise cls("\n".join([head] + [f"- {p}" for p in problems]))
 
 
-def _kernel_manager_class(stderr_file: Any, force_python: bool, warm: Any = None) -> type:
-    """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and, for the default
-    Python kernel, runs it with this very interpreter, the inline matplotlib backend and one BLAS
-    thread; with ``warm`` (a ready :class:`~samorg.report.warm.WarmKernelServer`) the kernel is forked
-    from that server instead of started from scratch."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    from samorg.report.warm import kernel_env
-
-    class SamorgKernelManager(AsyncKernelManager):
-        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            cmd = super().format_kernel_cmd(extra_arguments)
-            # A user-level "python3" kernelspec may point at another Python; the
-            # report must run with the packages of the caller's environment.
-            if force_python and "ipykernel_launcher" in cmd:
-                cmd[0] = sys.executable
-                if warm is not None:
-                    cmd = warm.launcher_command(cmd) or cmd
-            return cmd
-
-        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-            kw.setdefault("stderr", stderr_file)
-            if force_python:
-                kw["env"] = kernel_env(kw.get("env"))
-            await super().start_kernel(**kw)
-
-    return SamorgKernelManager
-
-
-def _warm_server(settings: _Settings):
-    """This process's warm kernel server when reports may use it and it is ready, else None."""
-    if not settings.warm_kernels or settings.kernel_name != "python3":
-        return None
-    from samorg.report.warm import WarmKernels, shared_server, wait_for_server
-
-    if settings.warm_socket:
-        return WarmKernels(settings.warm_socket) if wait_for_server(settings.warm_socket, 180) else None
-    server = shared_server()  # e.g. on a Dask worker: one server per worker process
-    if server is None or not server.wait_ready(timeout=180):
-        return None
-    return server
-
-
-def _no_cell_ran(path: Path) -> bool:
-    import nbformat
-
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return True
-    return not any(c.cell_type == "code" and c.get("execution_count") for c in nb.cells)
-
-
-def _execute(job: ReportJob, output: Path, settings: _Settings) -> None:
-    """Papermill-execute one notebook, retrying once (in a fresh kernel) if the kernel fails to start."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    from samorg.report.engine import ENGINE_NAME
-
-    warm = _warm_server(settings)
-    for attempt in (1, 2):
-        output.unlink(missing_ok=True)  # a leftover from an interrupted run
-        with tempfile.TemporaryFile(mode="w+b") as kernel_stderr:
-            try:
-                papermill.execute_notebook(
-                    str(job.notebook),
-                    str(output),
-                    parameters=dict(job.parameters),
-                    kernel_name=settings.kernel_name,
-                    progress_bar=False,
-                    log_output=False,
-                    engine_name=ENGINE_NAME,
-                    execution_timeout=settings.timeout,
-                    kernel_manager_class=_kernel_manager_class(kernel_stderr, settings.kernel_name == "python3",
-                                                                warm if attempt == 1 else None),
-                )
-                return
-            except PapermillExecutionError:
-                raise
-            except Exception as exc:
-                # Kernel never started (e.g. a port collision, papermill #511): try once more.
-                if attempt == 1 and _no_cell_ran(output):
-                    continue
-                kernel_stderr.seek(0)
-                tail = kernel_stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-                if tail:
-                    exc.add_note("Kernel output:\n" + "\n".join(tail))
-                raise
-
-
-def _describe(exc: BaseException) -> tuple[str, str]:
-    """A one-line message and a fuller one, without a Python traceback."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        evalue = str(exc.evalue or "").strip()
-        first = evalue.splitlines()[0] if evalue else ""
-        line = f"{exc.ename}: {first}" if first else str(exc.ename)
-        return line, f"Exception in cell In [{exc.exec_count}]:\n{exc.ename}: {evalue}"
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-    notes = "\n".join(getattr(exc, "__notes__", []))
-    return line, (f"{type(exc).__name__}: {text}\n{notes}").strip()
-
-
 def _privacy_block(staged: dict[str, Path], settings: _Settings) -> tuple[str, str] | None:
     """Scan outputs not yet at their final names (final name → path); on a hit delete them all and
     return the one-line error and the full list of findings. A file that cannot be scanned counts
@@ -260,71 +167,106 @@ def _privacy_block(staged: dict[str, Path], settings: _Settings) -> tuple[str, s
     return line, detail
 
 
-def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
-    """Run and render one job. Never raises: failures go into the outcome."""
-    start = time.perf_counter()
-    timings: dict[str, float] = {}
-    folder = settings.out_dir / job.name
-    final = folder / f"{job.name}.ipynb"
-    running = folder / f".{job.name}.running.ipynb"
-    failed = folder / f"{job.name}.failed.ipynb"
-    title = job.title or job.name
+def _relative_parameters(job: ReportJob, folder: Path) -> dict[str, Any]:
+    """The job's parameters with its path parameters relative to the executed notebook's folder, where
+    the kernel runs, so the saved notebook runs again as it is (a path on another drive stays absolute)."""
+    params = dict(job.parameters)
+    for name in job.path_parameters:
+        value = params.get(name)
+        if isinstance(value, (str, os.PathLike)) and str(value):
+            try:
+                params[name] = Path(os.path.relpath(Path(value).resolve(), folder)).as_posix()
+            except ValueError:  # e.g. C:\ and D:\ on Windows
+                params[name] = str(Path(value).resolve())
+    return params
 
-    def outcome(status: str, **kw: Any) -> ReportOutcome:
-        return ReportOutcome(name=job.name, status=status, title=title, timings=timings,
-                             seconds=round(time.perf_counter() - start, 3), **kw)
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        _execute(job, running, settings)
-        timings["execute"] = round(time.perf_counter() - t, 3)
-    except BaseException as exc:  # noqa: BLE001 - a worker must always report back
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        partial = None
-        if running.exists():
-            os.replace(running, failed)
-            partial = failed
-        line, detail = _describe(exc)
-        return outcome("failed", ipynb=partial, error=line, error_detail=detail)
-    blocked = _privacy_block({final.name: running}, settings)
-    if blocked:
-        return outcome("failed", error=blocked[0], error_detail=blocked[1])
-    os.replace(running, final)
-    failed.unlink(missing_ok=True)  # a stale failure of this same report
-
+def _render(job: ReportJob, executed: Path, folder: Path, settings: _Settings, timings: dict) -> dict[str, Path]:
+    """Render ``executed`` to every format under temporary names; returns format → staged file."""
     from samorg.report.render import render_html, render_pdf
 
-    # Rendered under temporary names, scanned, then given their final names.
+    title = job.title or job.name
     staged: dict[str, Path] = {}
-    error: Exception | None = None
     try:
         if "html" in settings.formats:
             t = time.perf_counter()
-            staged["html"] = render_html(final, folder / f".{job.name}.staged.html", show_code=settings.show_code,
+            staged["html"] = render_html(executed, folder / f".{job.name}.staged.html", show_code=settings.show_code,
                                          banner=job.banner, title=title, lang=settings.lang,
                                          subtitle=job.subtitle, date_text=settings.date_text)
             timings["html"] = round(time.perf_counter() - t, 3)
         if "pdf" in settings.formats:
             t = time.perf_counter()
-            staged["pdf"] = render_pdf(final, folder / f".{job.name}.staged.pdf", title=title,
+            staged["pdf"] = render_pdf(executed, folder / f".{job.name}.staged.pdf", title=title,
                                        subtitle=job.subtitle, date_text=settings.date_text, banner=job.banner,
                                        show_code=settings.show_code, lang=settings.lang)
             timings["pdf"] = round(time.perf_counter() - t, 3)
-    except Exception as exc:  # noqa: BLE001
-        error = exc
+    except BaseException:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
+    """Run and render one job. Never raises: failures go into the outcome.
+
+    Outputs get their final names only when every one of them is complete and clean, so a failure
+    (in the notebook, in rendering, or a privacy hit) leaves the last good ``.ipynb``, HTML and PDF as
+    they were; a format not rendered this time (``--no-pdf``) is removed, as it is out of date.
+    """
+    from samorg.report.kernels import describe, execute
+
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    kernel = {"kernel": "", "kernel_reason": ""}
+    folder = settings.out_dir / job.name
+    final = folder / f"{job.name}.ipynb"
+    running = folder / f".{job.name}.running.ipynb"
+    failed = folder / f"{job.name}.failed.ipynb"
+
+    def outcome(status: str, **kw: Any) -> ReportOutcome:
+        return ReportOutcome(name=job.name, status=status, title=job.title or job.name, timings=timings,
+                             seconds=round(time.perf_counter() - start, 3), **kernel, **kw)
+
+    def keep_partial() -> Path | None:
+        if running.exists():
+            os.replace(running, failed)
+            return failed
+        return None
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        kernel.update(execute(job.notebook, running, _relative_parameters(job, folder), settings, cwd=folder))
+        timings["execute"] = round(time.perf_counter() - t, 3)
+    except BaseException as exc:  # noqa: BLE001 - a worker must always report back
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        kernel.update(getattr(exc, "samorg_kernel", {}))
+        line, detail = describe(exc)
+        return outcome("failed", ipynb=keep_partial(), error=line, error_detail=detail)
+    blocked = _privacy_block({final.name: running}, settings)
+    if blocked:
+        return outcome("failed", error=blocked[0], error_detail=blocked[1])
+    try:
+        staged = _render(job, running, folder, settings, timings)
+    except Exception as exc:  # noqa: BLE001 - one report's rendering failure is that report's outcome
+        line, detail = describe(exc)
+        return outcome("failed", ipynb=keep_partial(), error=line, error_detail=detail)
     blocked = _privacy_block({f"{job.name}.{fmt}": p for fmt, p in staged.items()}, settings)
     if blocked:
-        final.unlink(missing_ok=True)  # its text is clean, but it belongs to a report that is not published
+        running.unlink(missing_ok=True)  # its text is clean, but it belongs to a report that is not published
         return outcome("failed", error=blocked[0], error_detail=blocked[1])
+    os.replace(running, final)
     paths: dict[str, Path] = {}
-    for fmt, path in staged.items():
-        paths[fmt] = folder / f"{job.name}.{fmt}"
-        os.replace(path, paths[fmt])
-    if error is not None:
-        line, detail = _describe(error)
-        return outcome("failed", ipynb=final, error=line, error_detail=detail, **paths)
+    for fmt in FORMATS:
+        target = folder / f"{job.name}.{fmt}"
+        if fmt in staged:
+            os.replace(staged[fmt], target)
+            paths[fmt] = target
+        else:
+            target.unlink(missing_ok=True)  # from an earlier run: it no longer matches this report
+    failed.unlink(missing_ok=True)  # a stale failure of this same report
     return outcome("ok", ipynb=final, **paths)
 
 
@@ -335,6 +277,7 @@ DASK_CONNECT_TIMEOUT = 20
 def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, record) -> None:
     """Submit every job to a Dask distributed scheduler and record each outcome as it arrives."""
     from samorg.distributed import dask_client
+    from samorg.report.kernels import describe
 
     with dask_client(scheduler, error=ReportError, timeout=DASK_CONNECT_TIMEOUT) as client:
         from distributed import as_completed
@@ -346,7 +289,7 @@ def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, rec
             try:
                 record(fut.result())
             except Exception as exc:  # the worker itself failed (lost, killed, import error)
-                line, detail = _describe(exc)
+                line, detail = describe(exc)
                 record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
                                      title=job.title or job.name))
 
@@ -395,8 +338,10 @@ def run_reports(
     out_dir : path
         Root of the outputs; job ``name`` writes only inside ``out_dir/name/``:
         ``name.ipynb`` (executed), ``name.html``, ``name.pdf``, or
-        ``name.failed.ipynb`` when execution failed (the previous good outputs
-        are then left as they were).
+        ``name.failed.ipynb`` when execution or rendering failed (the previous good
+        outputs are then left as they were). A format not asked for this time is
+        removed from a report that succeeded (it would be out of date). The run's
+        log, ``out_dir/run.log``, lists each report, its kernel and its error.
     workers : int, optional
         Parallel worker processes; default ``min(cpu_count, len(jobs))``. With
         1, jobs run one after another in this process. Workers are started with
@@ -442,12 +387,13 @@ def run_reports(
     ParameterError
         Before anything runs, if any job has an unknown or mistyped parameter.
     ReportError
-        Before anything runs, for a bad job name or output format.
+        Before anything runs, for a bad job name or output format, or an ``out_dir`` that cannot
+        be written.
 
     Examples
     --------
-    >>> jobs = [ReportJob("drammen", Path("notebooks/site_report.ipynb"), {"site": "drammen"},
-    ...                   title="Drammen bibliotek")]
+    >>> jobs = [ReportJob("sentrum", Path("notebooks/site_report.ipynb"), {"site": "sentrum"},
+    ...                   title="Sentrum bibliotek")]
     >>> run_reports(jobs, out_dir=Path("reports"))  # doctest: +SKIP
     """
     from tqdm import tqdm
@@ -456,18 +402,20 @@ def run_reports(
     formats = tuple(formats)
     _check_jobs(jobs, formats)
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(out_dir, [j.name for j in jobs])
     settings = _Settings(out_dir, formats, show_code, kernel_name, timeout,
                          date_text if date_text is not None else _date_text(lang), lang, tuple(scan_names),
                          warm_kernels)
-    jobs = [ReportJob(j.name, Path(j.notebook).resolve(), dict(j.parameters), j.title, j.subtitle, j.banner)
-            for j in jobs]
+    jobs = [dataclasses.replace(j, notebook=Path(j.notebook).resolve(), parameters=dict(j.parameters)) for j in jobs]
+    for folder in sorted({str(j.notebook.parent) for j in jobs}):
+        log.info("Report templates from %s", folder)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     results: dict[str, ReportOutcome] = {}
     bar = tqdm(total=len(jobs), desc="Reports", unit="report", file=sys.stderr, disable=not progress)
 
     def record(res: ReportOutcome) -> None:
         results[res.name] = res
+        log_outcome(res)
         failures = sum(r.status == "failed" for r in results.values())
         bar.set_postfix_str(f"{res.name} {res.status}" + (f", {failures} failed" if failures else ""))
         bar.update(1)
@@ -503,7 +451,7 @@ def run_reports(
                     try:
                         record(fut.result())
                     except Exception as exc:  # the worker process itself died
-                        line, detail = _describe(exc)
+                        line, detail = describe(exc)
                         record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
                                              title=job.title or job.name))
             except KeyboardInterrupt:
@@ -517,4 +465,9 @@ def run_reports(
         bar.close()
         if server is not None:
             server.close()
-    return [results[j.name] for j in jobs]
+    outcomes = [results[j.name] for j in jobs]
+    try:
+        write_run_log(outcomes, out_dir / RUN_LOG, templates=sorted({j.notebook.parent for j in jobs}))
+    except OSError as exc:  # the reports are written; a log that cannot be is not worth failing them for
+        log.warning("The run's log %s could not be written: %s", out_dir / RUN_LOG, exc)
+    return outcomes

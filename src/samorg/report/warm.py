@@ -13,19 +13,30 @@ Forking needs Linux (``os.fork`` and passing file descriptors over a Unix socket
 the server cannot start, reports run in fresh kernels as before. ``samorg report --fresh-kernels`` (or
 ``run_reports(..., warm_kernels=False)``) turns warm kernels off.
 
-The server process (``python -m samorg.report.warm SOCKET MODULE...``) lives as long as the process that
+The server process (:mod:`samorg.report._warm_server`) lives as long as the process that
 started it: it exits when its standard input closes, and kills any kernel it forked that is still running.
+
+Forking is only safe with one thread: a thread's locks (a memory allocator's, a thread pool's) are copied
+into the child in whatever state they were. The server is started with the one thread ipykernel's imports
+leave, once two known extra threads are turned off: OpenBLAS's pool (one BLAS thread, :data:`BLAS_THREADS`)
+and the jemalloc background thread pyarrow starts on import (``JE_ARROW_MALLOC_CONF``; choosing the system
+memory pool with ``ARROW_DEFAULT_MEMORY_POOL`` does not stop it). The server counts its threads before
+every fork and refuses when there is more than one; the report then runs in a fresh kernel, and the
+reason is recorded (:func:`server_status`, the report's ``kernel`` and ``kernel_reason``).
+
+The server also records a hash of the samorg source it imports (:func:`code_hash`). A server whose
+samorg differs from the code on disk (samorg was edited while a long-lived Dask worker kept its server)
+is replaced by a new one; its running kernels finish first (it is *retired*: it stops taking requests
+and exits when its last kernel has ended).
 """
 
 from __future__ import annotations
 
 import atexit
-import importlib
+import hashlib
 import json
 import os
-import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -34,11 +45,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Iterable
 
 from samorg.report._kernel_launcher import _recv_exact  # the launcher is standard library only
 
-__all__ = ["PRELOAD", "WarmKernelServer", "WarmKernels", "kernel_env", "launcher_command", "shared_server",
-           "supported", "wait_for_server"]
+__all__ = ["PRELOAD", "WarmKernelServer", "WarmKernels", "code_changed", "code_digests", "code_hash", "kernel_env",
+           "launcher_command", "loaded_samorg_files",
+           "retire", "server_status", "shared_server", "supported", "thread_count", "wait_for_server"]
 
 LAUNCHER = Path(__file__).with_name("_kernel_launcher.py")
 
@@ -78,11 +91,79 @@ PRELOAD = (
 BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: Environment of the server only: no jemalloc background thread in pyarrow (a second thread at fork).
+SERVER_ENV = {"JE_ARROW_MALLOC_CONF": "background_thread:false"}
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/samorg
 
 
 def supported() -> bool:
-    """Whether kernels can be forked here (Linux, with file-descriptor passing)."""
+    """Whether kernels can be forked here (Linux, with file-descriptor passing).
+
+    Only Linux: macOS has ``os.fork`` too, but forking a process that has loaded system frameworks is
+    unsafe there (Python's own multiprocessing defaults to "spawn" on macOS for that reason).
+    """
     return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "send_fds")
+
+
+def unsupported_reason() -> str:
+    """Why kernels are not forked on this platform ("" where they are)."""
+    if supported():
+        return ""
+    return f"warm kernels need Linux (fork and file-descriptor passing); this is {sys.platform}"
+
+
+def thread_count() -> int:
+    """Threads of this process: from ``/proc/self/task`` (every thread, also those of C libraries), else
+    the Python threads ``threading`` knows of."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def code_digests(package: Path = _PACKAGE, files: Iterable[str] | None = None) -> dict[str, str]:
+    """SHA-256 of samorg's source files (paths relative to the package, ``/``-separated): every ``.py``
+    file of the package, or ``files``. A file that cannot be read gets ``"-"``."""
+    names = sorted(files) if files is not None else sorted(
+        p.relative_to(package).as_posix() for p in package.rglob("*.py"))
+    out = {}
+    for name in names:
+        try:
+            out[name] = hashlib.sha256((package / name).read_bytes()).hexdigest()
+        except OSError:
+            out[name] = "-"
+    return out
+
+
+def code_hash(digests: dict[str, str]) -> str:
+    """One short hash over ``{file: digest}`` (:func:`code_digests`): equal hashes, equal code."""
+    text = "\n".join(f"{name} {digest}" for name, digest in sorted(digests.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def loaded_samorg_files(package: Path = _PACKAGE) -> list[str]:
+    """The samorg source files this process has imported (relative to the package)."""
+    files = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and (module.__name__ == "samorg" or module.__name__.startswith("samorg.")):
+            try:
+                files.append(Path(path).resolve().relative_to(package).as_posix())
+            except ValueError:  # another copy of samorg: compare it too, by its absolute path
+                files.append(Path(path).resolve().as_posix())
+    return sorted(set(files))
+
+
+def code_changed(status: dict) -> bool:
+    """Whether samorg code a server has imported (its ``status``) differs from the files on disk now.
+
+    Only the modules the server imported count: a kernel forked from it imports any other samorg module
+    from disk, as a fresh kernel would.
+    """
+    files = status.get("files")
+    if not isinstance(files, list):
+        return True
+    return status.get("code") != code_hash(code_digests(files=files))
 
 
 def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -93,6 +174,15 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
     # showing figures: they would vanish from the report without an error.
     env["MPLBACKEND"] = INLINE_BACKEND
     for key, value in BLAS_THREADS.items():
+        env.setdefault(key, value)
+    return env
+
+
+def server_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The warm kernel server's environment: a report kernel's (:func:`kernel_env`), and no jemalloc
+    background thread unless the caller configured jemalloc."""
+    env = kernel_env(base)
+    for key, value in SERVER_ENV.items():
         env.setdefault(key, value)
     return env
 
@@ -121,11 +211,37 @@ def launcher_command(socket_path: str | Path, cmd: list[str]) -> list[str] | Non
     return [sys.executable, "-I", "-S", str(LAUNCHER), str(socket_path), *args]
 
 
+def _request(socket_path: str | Path, request: dict, timeout: float) -> dict:
+    """Send a control request to the server at ``socket_path`` and return its JSON answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(socket_path))
+        payload = json.dumps(request).encode("utf-8")
+        sock.sendall(struct.pack("!I", len(payload)) + payload)
+        (length,) = struct.unpack("!I", _recv_exact(sock, 4))
+        return json.loads(_recv_exact(sock, length))
+
+
+def server_status(socket_path: str | Path, timeout: float = 10.0) -> dict:
+    """The state of the server at ``socket_path``: ``threads`` (now), ``files`` (the samorg modules it
+    imported) and ``code`` (their :func:`code_hash` from before it imported them), ``pid`` and ``kernels``
+    (running). Raises OSError when no server answers."""
+    return _request(socket_path, {"op": "status"}, timeout)
+
+
+def retire(socket_path: str | Path, timeout: float = 10.0) -> None:
+    """Tell the server at ``socket_path`` to take no more requests and to exit when its kernels have ended."""
+    _request(socket_path, {"op": "retire"}, timeout)
+
+
 class WarmKernels:
     """What a kernel manager needs of a warm kernel server: its socket (see :func:`launcher_command`)."""
 
     def __init__(self, socket_path: str | Path):
         self.socket_path = Path(socket_path)
+
+    def status(self) -> dict:
+        return server_status(self.socket_path)
 
     def launcher_command(self, cmd: list[str]) -> list[str] | None:
         if not self.socket_path.exists():
@@ -162,8 +278,8 @@ class WarmKernelServer:
         self.folder = Path(tempfile.mkdtemp(prefix="samorg-kernels-", dir=base))  # 0700: only we connect
         self._log = open(self.folder / "server.log", "wb")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "samorg.report.warm", str(self.socket_path), *self.preload],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, env=kernel_env(),
+            [sys.executable, "-m", "samorg.report._warm_server", str(self.socket_path), *self.preload],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log, env=server_env(),
             cwd=self.folder, start_new_session=True,
         )
 
@@ -182,6 +298,9 @@ class WarmKernelServer:
         if self.folder is None or not (self.folder / "server.log").is_file():
             return ""
         return (self.folder / "server.log").read_text(encoding="utf-8", errors="replace")
+
+    def status(self) -> dict:
+        return server_status(self.socket_path)
 
     def launcher_command(self, cmd: list[str]) -> list[str] | None:
         """The stand-in for the kernel command ``cmd``, or None when the server is not ready."""
@@ -209,6 +328,7 @@ class WarmKernelServer:
 
 
 _SHARED: WarmKernelServer | None = None
+_RETIRED: list[WarmKernelServer] = []
 _SHARED_LOCK = threading.Lock()
 
 
@@ -225,185 +345,26 @@ def shared_server() -> WarmKernelServer | None:
         return _SHARED
 
 
+def replace_shared(old: WarmKernelServer) -> WarmKernelServer | None:
+    """Retire ``old`` (this process's shared server, whose samorg code is out of date): its running kernels
+    finish, then it exits; a new shared server is started in its place and returned."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is old:
+            try:
+                retire(old.socket_path)
+            except OSError:
+                pass
+            _RETIRED.append(old)  # it exits by itself when its last kernel has ended; closed at exit
+            _SHARED = None
+    return shared_server()
+
+
 def _close_shared() -> None:
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is not None:
             _SHARED.close()
             _SHARED = None
-
-
-# ---------------------------------------------------------------------------------------------------
-# The server process
-# ---------------------------------------------------------------------------------------------------
-
-def _warm_up() -> None:
-    """Draw one figure with text off screen, so every kernel starts with fonts loaded."""
-    from io import BytesIO
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(2, 1))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.plot([0, 1], [0, 1])
-    ax.set_title("Besøk – Æøå 2020")
-    fig.savefig(BytesIO(), format="png")
-
-
-def _kernel_child(conn, fds, request, closing, server_path0) -> None:
-    """In the forked child: become the ipykernel Jupyter asked for. Never returns."""
-    code = 1
-    try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for item in closing:
-            try:
-                item.close() if hasattr(item, "close") else os.close(item)
-            except OSError:
-                pass
-        conn.close()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-            if fd > 2:
-                os.close(fd)
-        os.setsid()
-        try:
-            os.chdir(request["cwd"])
-        except OSError:
-            pass
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.argv = ["ipykernel_launcher", *request["argv"]]
-        parent = request["env"].get("JPY_PARENT_PID", "")
-        if parent.isdigit():
-            # ipykernel read JPY_PARENT_PID when the server imported it; give it the client's.
-            sys.argv.append(f"--IPKernelApp.parent_handle={parent}")
-        if sys.path and sys.path[0] in ("", server_path0):
-            del sys.path[0]  # as ipykernel_launcher does; the kernel puts the working folder back
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed()  # a fresh kernel would not share the server's random state
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - report and exit: this is a kernel process
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def serve(path: str, modules: list[str]) -> None:
-    """Run the server: import ``modules``, listen on ``path``, fork a kernel per request."""
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # noqa: BLE001 - a kernel will import it (or fail) as a fresh one would
-            print(f"samorg warm kernels: could not preload {name}: {exc}", file=sys.stderr, flush=True)
-    try:
-        _warm_up()
-    except Exception as exc:  # noqa: BLE001
-        print(f"samorg warm kernels: matplotlib warm-up failed: {exc}", file=sys.stderr, flush=True)
-
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path + ".tmp")
-    listener.listen(64)
-    os.rename(path + ".tmp", path)  # the socket's name appears only once it accepts connections
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the run; it closes our stdin
-    children: dict[int, socket.socket] = {}
-    server_path0 = sys.path[0] if sys.path else ""
-
-    def reap() -> None:
-        while children:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            conn = children.pop(pid, None)
-            if conn is not None:
-                code = os.waitstatus_to_exitcode(status)
-                try:
-                    conn.sendall(struct.pack("!i", code if code >= 0 else 128 - code))
-                except OSError:
-                    pass
-                conn.close()
-
-    try:
-        while True:
-            conns = list(children.values())
-            readable, _, _ = select.select([listener, sys.stdin, wake_r, *conns], [], [], 5.0)
-            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
-                break  # the owner is gone
-            if wake_r in readable:
-                try:
-                    while os.read(wake_r, 4096):
-                        pass
-                except BlockingIOError:
-                    pass
-            reap()
-            for pid, conn in list(children.items()):
-                if conn in readable:  # the stand-in died or hung up: its kernel must not outlive it
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-            if listener in readable:
-                conn, _ = listener.accept()
-                conn.settimeout(10)
-                try:
-                    msg, fds, _, _ = socket.recv_fds(conn, 4, 3)
-                    (length,) = struct.unpack("!I", msg)
-                    request = json.loads(_recv_exact(conn, length))
-                except (OSError, ValueError, struct.error, ConnectionError) as exc:
-                    print(f"samorg warm kernels: bad request: {exc}", file=sys.stderr, flush=True)
-                    conn.close()
-                    continue
-                pid = os.fork()
-                if pid == 0:
-                    _kernel_child(conn, fds, request, [listener, wake_r, wake_w, *children.values()],
-                                  server_path0)
-                for fd in fds:
-                    os.close(fd)
-                try:
-                    conn.sendall(struct.pack("!i", pid))
-                except OSError:
-                    os.kill(pid, signal.SIGKILL)
-                conn.settimeout(None)
-                children[pid] = conn
-    finally:
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-if __name__ == "__main__":
-    try:
-        serve(sys.argv[1], sys.argv[2:])
-    except BaseException:
-        Path(sys.argv[1] + ".failed").touch()  # tells waiting clients not to wait any longer
-        raise
-    sys.stderr.flush()
-    os._exit(0)  # skip tearing down pandas, matplotlib & co. (0.4 s): nothing is left to write
+        while _RETIRED:
+            _RETIRED.pop().close()
