@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from samorg.errors import ModelError
+from samorg.models import ModelWarning
 from samorg.models.ordinal import OrdinalChangeResult, OrdinalResult, ordinal, ordinal_change
 from conftest import seeded_rng
 
@@ -198,7 +199,7 @@ def test_sentences_follow_the_language(ologit):
 # -- ordinal_change ----------------------------------------------------------------------------------
 def test_did_recovers_a_planted_interaction():
     df = simulate(seed="ordinal did", n=3000, effect=0.6)
-    res = ordinal_change(df, outcome="y", group="group", period="wave", covariates=["age"])
+    res = ordinal_change(df, outcome="y", group="group", time="wave", covariates=["age"])
     assert isinstance(res, OrdinalChangeResult) and res.term == "top_box_shift"
     lo = res.log_odds
     assert lo.ci_low < 0.6 < lo.ci_high and lo.p_value < 0.01
@@ -215,7 +216,7 @@ def test_did_recovers_a_planted_interaction():
 
 def test_did_with_site_fixed_effects_and_probit():
     df = simulate(seed="ordinal did fe", n=2000, effect=0.5, by_site=True)  # group fixed per site, as unit= needs
-    res = ordinal_change(df, outcome="y", group="group", period="wave", unit="site", link="probit")
+    res = ordinal_change(df, outcome="y", group="group", time="wave", unit="site", link="probit")
     assert res.log_odds.link == "probit" and res.estimate > 0
     assert "probitenheter" in res.log_odds.sentence("nb") and "probit units" in res.log_odds.sentence("en")
     assert res.model.coefficients.index[0] == "group × wave"
@@ -223,7 +224,7 @@ def test_did_with_site_fixed_effects_and_probit():
 
 def test_post_only_compares_groups_in_one_wave():
     df = simulate(seed="ordinal post only, wave 2022", n=3000, effect=0.0, group_shift=0.5)
-    res = ordinal_change(df, outcome="y", design="post_only", group="group", period="wave", after=2022)
+    res = ordinal_change(df, outcome="y", design="post_only", group="group", time="wave", after=2022)
     assert res.n_obs == (df["wave"] == 2022).sum()
     assert res.log_odds.ci_low < 0.5 < res.log_odds.ci_high
     assert "post_only" in res.caveats and "én måling" in res.sentence()
@@ -251,7 +252,7 @@ def test_retrospective_with_groups():
 
 
 def test_sentence_in_percentage_points_with_decimal_comma():
-    res = ordinal_change(simulate(seed="ordinal sentence", n=1500), outcome="y", group="group", period="wave",
+    res = ordinal_change(simulate(seed="ordinal sentence", n=1500), outcome="y", group="group", time="wave",
                          group_labels={1: "Mysen", 0: "de andre stedene"})
     nb, en = res.sentence(outcome_label="tilfredshet"), res.sentence("en")
     assert "prosentpoeng" in nb and "Mysen" in nb and "«4» eller «5»" in nb and "," in nb
@@ -267,14 +268,14 @@ def test_all_answers_identical():
     with pytest.raises(ModelError, match="All 30 answers"):
         ordinal(df, outcome="y", predictors=["x"])
     with pytest.raises(ModelError, match="at least two different answers"):
-        ordinal_change(df.assign(t=[0] * 15 + [1] * 15), outcome="y", group="x", period="t")
+        ordinal_change(df.assign(t=[0] * 15 + [1] * 15), outcome="y", group="x", time="t")
 
 
 def test_a_group_with_no_respondents():
     df = simulate(seed="ordinal empty group", n=400)
     gone = df[~((df["group"] == 0) & (df["wave"] == 2022))]
     with pytest.raises(ModelError, match="No respondent answered .* sites without co-location, wave = 2022"):
-        ordinal_change(gone, outcome="y", group="group", period="wave")
+        ordinal_change(gone, outcome="y", group="group", time="wave")
     with pytest.raises(ModelError, match="same value"):
         ordinal(df[df["group"] == 1], outcome="y", predictors=["group"])
 
@@ -286,7 +287,7 @@ def test_weights_zero_or_missing(bad, match):
     with pytest.raises(ModelError, match=match):
         ordinal(df, outcome="y", predictors=["group"], weights="w")
     with pytest.raises(ModelError, match=match):
-        ordinal_change(df, outcome="y", group="group", period="wave", weights="w")
+        ordinal_change(df, outcome="y", group="group", time="wave", weights="w")
 
 
 def test_other_errors_say_what_to_do():
@@ -298,13 +299,13 @@ def test_other_errors_say_what_to_do():
     with pytest.raises(ModelError, match="ordered categorical"):
         ordinal(df.assign(y=df["y"].astype(str)), outcome="y", predictors=["group"])
     with pytest.raises(ModelError, match="needs group="):
-        ordinal_change(df, outcome="y", period="wave")
+        ordinal_change(df, outcome="y", time="wave")
     with pytest.raises(ModelError, match="design="):
         ordinal_change(df, outcome="y", group="group", design="its")
-    with pytest.raises(ModelError, match="inference='model' is wrong"):
-        ordinal(df.assign(w=1.0), outcome="y", predictors=["group"], weights="w", inference="model")
+    with pytest.raises(ModelError, match="inference='classical' is wrong"):
+        ordinal(df.assign(w=1.0), outcome="y", predictors=["group"], weights="w", inference="classical")
     with pytest.raises(ModelError, match="top=5"):
-        ordinal_change(df, outcome="y", group="group", period="wave", top=5)
+        ordinal_change(df, outcome="y", group="group", time="wave", top=5)
     with pytest.raises(ModelError, match="collinear"):
         ordinal(df.assign(g2=df["group"]), outcome="y", predictors=["group", "g2"])
 
@@ -329,14 +330,14 @@ def test_docstring_examples_run():
 def test_site_fixed_effects_need_a_group_fixed_per_site():
     df = simulate(seed="ordinal fe varying", n=600)
     with pytest.raises(ModelError, match="varies within site"):
-        ordinal_change(df, outcome="y", group="group", period="wave", unit="site")
+        ordinal_change(df, outcome="y", group="group", time="wave", unit="site")
     with pytest.raises(ModelError, match="only works with design='did'"):
         ordinal_change(df, outcome="y", design="post_only", group="group", unit="site")
 
 
 def test_cluster_robust_errors_over_sites():
     df = simulate(seed="ordinal cluster", n=1500, by_site=True)
-    res = ordinal_change(df, outcome="y", group="group", period="wave", cluster="site")
+    res = ordinal_change(df, outcome="y", group="group", time="wave", cluster="site")
     assert res.details["n_clusters"] == 12 and res.inference.startswith("cluster-robust")
     assert "site_level" not in res.caveats and "few_clusters" not in res.caveats
     plain = ordinal(df, outcome="y", predictors=["group"], cluster="site")
@@ -350,7 +351,7 @@ def test_few_clusters_warn_and_say_so():
     df = df.assign(site=df["site"] % 8)
     df["group"] = (df["site"] < 4).astype(int)
     with pytest.warns(ModelWarning, match="Only 8 clusters"):
-        res = ordinal_change(df, outcome="y", group="group", period="wave", cluster="site")
+        res = ordinal_change(df, outcome="y", group="group", time="wave", cluster="site")
     assert "few_clusters" in res.caveats and "Få klynger" in res.sentence()
     with pytest.raises(ModelError, match="Only 1 cluster"):
         ordinal(df.assign(one=1), outcome="y", predictors=["group"], cluster="one")
@@ -360,5 +361,51 @@ def test_ordinal_change_docstring_examples_run():
     import doctest
     import importlib
 
-    failures, _ = doctest.testmod(importlib.import_module("samorg.models.ordinal_change"))
+    failures, _ = doctest.testmod(importlib.import_module("samorg.models.ordinal_diff"))
     assert failures == 0
+
+
+def test_clustered_models_use_t_with_g_minus_1_degrees_of_freedom():
+    """Issue 12 §6: with ~10 clusters a normal reference over-rejects; intervals and p use t(G − 1)."""
+    from scipy import stats
+
+    df = simulate(seed="ordinal t reference", n=1500, by_site=True)
+    df = df.assign(site=df["site"] % 10)
+    df["group"] = (df["site"] < 5).astype(int)
+    with pytest.warns(ModelWarning, match="Only 10 clusters"):
+        res = ordinal(df, outcome="y", predictors=["group", "wave"], cluster="site")
+    row = res.coefficients.loc["group"]
+    q = stats.t.ppf(0.975, 9)  # G − 1 = 9; the normal 1.96 was used before
+    assert row["ci_high"] - row["estimate"] == pytest.approx(q * row["std_error"])
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs(row["estimate"] / row["std_error"]), 9))
+    assert res.details["reference_distribution"] == "t(9)"
+    with pytest.warns(ModelWarning, match="Only 10 clusters"):
+        change = ordinal_change(df, outcome="y", group="group", time="wave", cluster="site")
+    half = (change.ci_high - change.ci_low) / 2
+    assert half == pytest.approx(q * change.std_error)
+    assert change.details["reference_distribution"] == "t(9)"
+    unclustered = ordinal(df, outcome="y", predictors=["group", "wave"])
+    assert unclustered.details["reference_distribution"] == "normal"
+
+
+def test_old_names_period_and_model_still_work_with_a_future_warning():
+    df = simulate(seed="ordinal old names", n=800)
+    with pytest.warns(FutureWarning, match="use time="):
+        old = ordinal_change(df, outcome="y", group="group", period="wave")
+    assert old.estimate == ordinal_change(df, outcome="y", group="group", time="wave").estimate
+    with pytest.warns(FutureWarning, match="inference='classical'"):
+        ordinal(df, outcome="y", predictors=["group"], inference="model")
+
+
+def test_the_dotted_path_is_the_function_and_patching_it_works(monkeypatch):
+    """Issue 16: samorg.models.ordinal_change used to be both a module and (shadowing it) the function."""
+    import importlib
+    import sys
+
+    import samorg.models as models
+
+    assert callable(models.ordinal_change) and "samorg.models.ordinal_change" not in sys.modules
+    module = importlib.import_module("samorg.models.ordinal_diff")
+    assert module.ordinal_change is models.ordinal_change
+    monkeypatch.setattr("samorg.models.ordinal_change", lambda *a, **k: "patched")
+    assert models.ordinal_change() == "patched"

@@ -46,7 +46,7 @@ def answers(processed) -> pd.DataFrame:
 def fits(answers):
     truth = samorg.demo.truth()
     return {item: ordinal_change(answers[answers["item"] == item], outcome="response", group="co_located",
-                                 period="wave", before=2019, after=2022)
+                                 time="wave", before=2019, after=2022)
             for item in truth.survey_latent_shift}
 
 
@@ -101,7 +101,7 @@ def test_trade_off_reads_right_in_the_sentences(fits):
 def test_post_only_design_on_the_2022_wave(answers):
     """The real 2022 survey had no baseline: one wave, co-located vs not, with its caveat."""
     part = answers[(answers["item"] == "opening_hours")]
-    res = ordinal_change(part, outcome="response", design="post_only", group="co_located_now", period="wave",
+    res = ordinal_change(part, outcome="response", design="post_only", group="co_located_now", time="wave",
                          after=2022)
     assert res.n_obs == part[(part["wave"] == 2022)]["response"].notna().sum()
     assert "post_only" in res.caveats
@@ -121,7 +121,7 @@ def test_weighted_analysis_with_raked_weights(processed, answers, fits):
     weighted = rake(data, {("wave", "municipality"): margin}, respondent="respondent_id")
     assert weighted.converged and weighted.deff > 1
     calm = weighted.data[weighted.data["item"] == "calm"]
-    res = ordinal_change(calm, outcome="response", group="co_located", period="wave", weights="weight")
+    res = ordinal_change(calm, outcome="response", group="co_located", time="wave", weights="weight")
     assert res.inference.startswith("robust") and res.details["weights"] == "weight"
     assert res.log_odds.ci_low < samorg.demo.truth().survey_latent_shift["calm"] < res.log_odds.ci_high
     assert abs(res.log_odds.estimate - fits["calm"].log_odds.estimate) < res.log_odds.std_error

@@ -29,7 +29,7 @@ _LAZY = {
     "load_survey_responses": "samorg.pipeline",
     "meta_regression": "samorg.models.meta",
     "ordinal": "samorg.models.ordinal",
-    "ordinal_change": "samorg.models.ordinal_change",
+    "ordinal_change": "samorg.models",
     "plot_category_probabilities": "samorg.plots.ordinal",
     "plot_did": "samorg.plots",
     "plot_event_study": "samorg.plots",

@@ -9,7 +9,7 @@ from samorg.models.event import EventStudyResult, event_study
 from samorg.models.its import ITSResult, its
 from samorg.models.meta import MetaRegressionResult, PooledEffect, meta_regression, pool
 from samorg.models.ordinal import OrdinalResult, ordinal
-from samorg.models.ordinal_change import OrdinalChangeResult, ordinal_change
+from samorg.models.ordinal_diff import OrdinalChangeResult, ordinal_change
 from samorg.models.power import PowerResult, detectable_shift, sample_size
 from samorg.models.result import CAVEATS, Effect, ModelWarning, caveat_text
 from samorg.models.sensitivity import COVID_WINDOW, SensitivityResult, sensitivity

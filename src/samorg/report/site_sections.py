@@ -245,7 +245,7 @@ def user_experience(ctx: SiteContext):
 
 def user_experience_change(ctx: SiteContext):
     """Before/after against the never-co-located sites for each item, as shifts in the top-two share (exploratory)."""
-    from samorg.models.ordinal_change import ordinal_change
+    from samorg.models import ordinal_change
     from samorg.report.site import comparison_sites
 
     lang = ctx.lang

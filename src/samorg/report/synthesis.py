@@ -289,7 +289,7 @@ def national_text(ctx: SynthesisContext):
 
 def survey_change(ctx: SynthesisContext, item: str):
     """The change in the share of the two most positive answers, co-located vs other sites, first → last wave."""
-    from samorg.models.ordinal_change import ordinal_change
+    from samorg.models import ordinal_change
     from samorg.pipeline import load_survey_responses
 
     key = ("survey", item)

@@ -1,5 +1,6 @@
 """How survey answers changed with co-location: :func:`ordinal_change` on the cumulative-link models of
-:mod:`samorg.models.ordinal`.
+:mod:`samorg.models.ordinal` (the module is ``ordinal_diff`` so that ``samorg.models.ordinal_change`` is only
+ever the function, and patching it by dotted path works).
 
 Designs: before/after with a comparison group (wave × co-located, ``"did"``), a post-only comparison
 (``"post_only"``: the real 2022 survey had no baseline) and retrospective items (``"retrospective"``:
@@ -20,7 +21,8 @@ import pandas as pd
 from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models import _inference as inf
-from samorg.models.ordinal import (
+from samorg.models import _ordinal_cells as oc
+from samorg.models._ordinal_fit import (
     LINKS,
     OrdinalResult,
     _check_rank,
@@ -36,6 +38,7 @@ from samorg.models.ordinal import (
     _texts,
     _weights,
 )
+from samorg.models._vocabulary import renamed_keywords
 from samorg.models.result import Effect
 
 __all__ = ["DESIGNS", "OrdinalChangeResult", "ordinal_change"]
@@ -166,13 +169,14 @@ _GROUP_LABELS = {"nb": {1: "samlokaliserte steder", 0: "steder uten samlokaliser
                  "en": {1: "co-located sites", 0: "sites without co-location"}}
 
 
+@renamed_keywords(period="time")
 def ordinal_change(
     data: pd.DataFrame,
     *,
     outcome: str,
     design: str = "did",
     group: str | None = None,
-    period: str | None = None,
+    time: str | None = None,
     before: Any = None,
     after: Any = None,
     unit: str | None = None,
@@ -180,6 +184,7 @@ def ordinal_change(
     link: str = "logit",
     weights: str | None = None,
     cluster: str | None = None,
+    inference: str | None = None,
     top: int = 2,
     level: float = 0.95,
     group_labels: Mapping[int, str] | None = None,
@@ -194,21 +199,25 @@ def ordinal_change(
     outcome : str
         Ordered categorical or numeric codes (higher is better).
     design : {"did", "post_only", "retrospective"}
-        ``did``: before/after × co-located/comparison (needs ``group`` and ``period``);
-        ``post_only``: co-located vs not in one wave (``group``; ``period``/``after`` select the
+        ``did``: before/after × co-located/comparison (needs ``group`` and ``time``);
+        ``post_only``: co-located vs not in one wave (``group``; ``time``/``after`` select the
         wave); ``retrospective``: an item that itself asks about change ("compared with before
         …": worst = much worse, best = much better); ``group`` optional.
     group : str, optional
         0/1 (or boolean) column: the respondent's site was co-located at the survey date.
-    period, before, after : optional
+    time, before, after : optional
         The wave column and its before/after values (defaults: the two values in the data, sorted).
+        ``time`` was called ``period`` (the old name works, with a FutureWarning).
     unit : str, optional
         Site column for site fixed effects (``did`` only; they absorb the group main effect).
     covariates : sequence of str
         Adjusters (e.g. age group); categorical columns enter as indicators.
     link : {"logit", "probit"}
     weights, cluster : str, optional
-        Survey weights (robust errors) and cluster column (cluster-robust errors), as in :func:`ordinal`.
+        Survey weights (robust errors) and cluster column (cluster-robust errors, t(G − 1)), as in
+        :func:`ordinal`.
+    inference : {"classical", "robust", "cluster"}, optional
+        As in :func:`ordinal` (default from ``weights``/``cluster``).
     top : int
         How many categories at the top count as a top answer (2 = top-two box); for
         retrospective items the same number at the bottom count as worse.
@@ -224,7 +233,7 @@ def ordinal_change(
     Raises
     ------
     ModelError
-        Missing columns, an unknown design, a group × period cell with no respondents, all
+        Missing columns, an unknown design, a group × time cell with no respondents, all
         answers identical, bad weights, ``top`` not smaller than the number of categories.
 
     Examples
@@ -233,10 +242,62 @@ def ordinal_change(
     >>> rng = np.random.default_rng(1)
     >>> g, t = rng.integers(0, 2, 800), rng.integers(0, 2, 800)
     >>> y = np.searchsorted([-2, -1, 0, 1.5], 0.8 * g * t + rng.logistic(size=800)) + 1
-    >>> res = ordinal_change(pd.DataFrame({"y": y, "g": g, "t": t}), outcome="y", group="g", period="t")
+    >>> res = ordinal_change(pd.DataFrame({"y": y, "g": g, "t": t}), outcome="y", group="g", time="t")
     >>> res.estimate > 0 and res.log_odds.estimate > 0
     True
     """
+    _check_args(design, link, level, top, group, time, unit)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    needed = [outcome, *covariates] + [c for c in (group, time, unit, weights, cluster) if c]
+    _columns(data, needed, "ordinal_change")
+    kind = _inference_kind(inference, weights, cluster, "ordinal_change")
+    frame, before, after, n_dropped = _select_waves(data, needed, outcome, design, time, before, after, weights)
+    G = oc.indicator(frame, group) if group else np.zeros(len(frame))
+    P = (frame[time] == after).to_numpy(dtype=float) if design == "did" else np.zeros(len(frame))
+    oc.check_cells(frame, G, P, design, group, time, before, after, {**_GROUP_LABELS["en"], **(group_labels or {})})
+    out = _outcome(frame[outcome], outcome)
+    top_set, top_idx, bottom_set, bottom_idx = _top(out, top, outcome)
+    terms, work = _terms(frame, design, group, time, after, unit, covariates, G, P)
+    X, names = _design(work, terms)
+    _check_rank(X, names)
+    w = _weights(frame, weights)
+    fit = _fit(out.codes, X, K=len(out.labels), w=w, clusters=frame[cluster].to_numpy() if cluster else None,
+               link=link, inference=kind)
+    wt = np.ones(len(frame)) if w is None else w
+    contrast = 0 if (design != "retrospective" or group) else None
+    rows = (G == 1) & (P == 1) if design == "did" else (G == 1) if group else np.ones(len(frame), dtype=bool)
+    est, se, p_val, lo, hi = _effect(fit, X, wt, rows, contrast, design, group, top_idx, bottom_idx, level)
+    model = _ordinal_result(fit, out, tuple(terms), names, work, w, outcome=outcome, weights=weights,
+                            cluster=cluster, level=level, caveats=(), n_dropped=n_dropped) if names else None
+    log_odds = _log_odds(model, design, group, level, link, fit, names, outcome)
+    cells, cat_probs = oc.cell_tables(frame, out, fit, X, wt, G, P, design, group, time, before, after, top_idx,
+                                      contrast, rows)
+    nb_m, en_m, nb_i, en_i = _texts(fit, w is not None)
+    local = list(caveats) + [c for c in ("post_only", "retrospective") if design == c]
+    if group and kind != "cluster":
+        local.append("site_level")
+    local += _cluster_caveats(fit)
+    details = {
+        "outcome": outcome, "design": design, "group": group, "time": time, "period": time, "before": before,
+        "after": after, "unit": unit, "covariates": tuple(covariates), "top": top, "top_categories": top_set,
+        "bottom_categories": bottom_set, "group_labels": dict(group_labels or {}), "link_function": link,
+        "weights": weights, "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
+        "mean_score_change": oc.mean_change(cells, design, bool(group)), "scale": "probability difference",
+        "method_nb": f"{nb_m}; " + ("netto andel som melder forbedring (deltametoden)" if design == "retrospective"
+                                    else "effekt som endring i andel toppsvar (deltametoden)"),
+        "inference_nb": nb_i, "reference_distribution": fit.reference_distribution,
+    }
+    return OrdinalChangeResult(
+        estimate=est, std_error=se, ci_low=lo, ci_high=hi, p_value=p_val, level=level, link="identity",
+        method=f"{en_m}; " + ("net share reporting improvement (delta method)" if design == "retrospective"
+                              else "effect as the shift in the share of top answers (delta method)"), inference=en_i,
+        n_obs=fit.n_obs, term="net_improvement" if design == "retrospective" else "top_box_shift",
+        details=details, caveats=tuple(local), log_odds=log_odds, model=model, cells=cells,
+        category_probabilities=cat_probs,
+    )
+
+
+def _check_args(design, link, level, top, group, time, unit) -> None:
     if design not in DESIGNS:
         raise ModelError(f"design={design!r} is not supported. Expected one of {DESIGNS}.")
     if link not in LINKS:
@@ -247,68 +308,63 @@ def ordinal_change(
         raise ModelError(f"top={top!r} must be a whole number ≥ 1 (2 = the top-two box).")
     if design in ("did", "post_only") and not group:
         raise ModelError(f"design={design!r} needs group=, the 0/1 column saying whether the site was co-located.")
-    if design == "did" and not period:
-        raise ModelError("design='did' needs period= (the survey wave column), with before= and after= values.")
+    if design == "did" and not time:
+        raise ModelError("design='did' needs time= (the survey wave column), with before= and after= values.")
     if unit and design != "did":
         raise ModelError("unit= (site fixed effects) only works with design='did': in one wave the site effects "
                          "would absorb the co-location contrast.")
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    needed = [outcome, *covariates] + [c for c in (group, period, unit, weights, cluster) if c]
-    _columns(data, needed, "ordinal_change")
-    kind = _inference_kind(None, weights, cluster)
+
+
+def _select_waves(data, needed, outcome, design, time, before, after, weights):
+    """The rows of the compared waves with every needed value present, and the wave values."""
     frame = data[list(dict.fromkeys(needed))]
     n_in = len(frame)
-
-    # -- select the waves
-    if period is not None:
-        values = sorted(frame[period].dropna().unique().tolist())
+    if time is not None:
+        values = sorted(frame[time].dropna().unique().tolist())
         if design == "did":
             if before is None and after is None:
                 if len(values) != 2:
-                    raise ModelError(f'"{period}" has {len(values)} values ({values}); pass before= and after= to '
+                    raise ModelError(f'"{time}" has {len(values)} values ({values}); pass before= and after= to '
                                      "say which two waves to compare.")
                 before, after = values
             if before is None or after is None:
-                raise ModelError("Pass both before= and after= (the two values of period= to compare).")
-            frame = frame[frame[period].isin([before, after])]
+                raise ModelError("Pass both before= and after= (the two values of time= to compare).")
+            frame = frame[frame[time].isin([before, after])]
         elif after is not None:
-            frame = frame[frame[period] == after]
+            frame = frame[frame[time] == after]
         elif design == "post_only" and len(values) > 1:
-            raise ModelError(f'"{period}" has several waves ({values}): pass after= to choose the one to compare.')
-    keep = frame[[c for c in needed if c not in (weights,)]].notna().all(axis=1)
-    frame = frame[keep]
-    n_dropped = n_in - len(frame)
+            raise ModelError(f'"{time}" has several waves ({values}): pass after= to choose the one to compare.')
+    frame = frame[frame[[c for c in needed if c not in (weights,)]].notna().all(axis=1)]
     if len(frame) == 0:
         raise ModelError(f'No answered row of "{outcome}" is left after selecting the waves and dropping missing '
                          "values.")
+    return frame, before, after, n_in - len(frame)
 
-    G = _indicator(frame, group) if group else np.zeros(len(frame))
-    P = (frame[period] == after).to_numpy(dtype=float) if design == "did" else np.zeros(len(frame))
-    labels = {**_GROUP_LABELS["en"], **(group_labels or {})}
-    _check_cells(frame, G, P, design, group, period, before, after, labels)
 
-    out = _outcome(frame[outcome], outcome)
-    K_obs = len(out.labels)
+def _top(out, top: int, outcome: str):
+    """The top (and, for retrospective items, bottom) categories and their positions among those observed."""
     if top >= len(out.scale):
         raise ModelError(f"top={top} leaves no category below the top: the scale has {len(out.scale)} categories.")
     top_set = tuple(out.scale[-top:])
     top_idx = np.flatnonzero(np.isin(out.positions, np.arange(len(out.scale) - top, len(out.scale))))
-    bottom_set = tuple(out.scale[:top])
     bottom_idx = np.flatnonzero(np.isin(out.positions, np.arange(top)))
-    if len(top_idx) == 0 or len(top_idx) == K_obs:
+    if len(top_idx) == 0 or len(top_idx) == len(out.labels):
         raise ModelError(f'{"No" if len(top_idx) == 0 else "Every"} answer to "{outcome}" is in the top {top} '
                          f"categories {list(top_set)}: the shift in the top share cannot be estimated. Try another "
                          "top=.")
+    return top_set, top_idx, tuple(out.scale[:top]), bottom_idx
 
-    # -- design: the contrast of interest first, as columns of a working copy (so the model can predict)
+
+def _terms(frame, design, group, time, after, unit, covariates, G, P):
+    """Model terms, the contrast of interest first, and a working copy holding their columns."""
     terms: list[_Term] = []
     extra: dict[str, np.ndarray] = {}
     if design == "did":
-        inter, post = f"{group} × {period}", f"{period} = {after}"
+        inter, post = f"{group} × {time}", f"{time} = {after}"
         extra.update({inter: G * P, post: P})
         terms += [_Term(inter, "numeric"), _Term(post, "numeric")]
         if unit:
-            _check_constant_within(frame, group, unit)
+            oc.check_constant_within(frame, group, unit)
             terms.append(_Term(unit, "categorical", tuple(sorted(frame[unit].unique(), key=str))))
         else:
             extra[group] = G
@@ -317,23 +373,11 @@ def ordinal_change(
         extra[group] = G
         terms.append(_Term(group, "numeric"))
     terms += [_term(frame, c) for c in covariates]
-    work = frame.assign(**extra)
-    X, names = _design(work, terms)
-    _check_rank(X, names)
-    w = _weights(frame, weights)
-    fit = _fit(out.codes, X, K=K_obs, w=w, clusters=frame[cluster].to_numpy() if cluster else None, link=link,
-               inference=kind)
-    wt = np.ones(len(frame)) if w is None else w
+    return terms, frame.assign(**extra)
 
-    # -- the effect on the probability scale, delta method
-    contrast = 0 if (design != "retrospective" or group) else None
-    if design == "did":
-        rows = (G == 1) & (P == 1)
-    elif group:
-        rows = G == 1
-    else:
-        rows = np.ones(len(frame), dtype=bool)
 
+def _effect(fit, X, wt, rows, contrast, design, group, top_idx, bottom_idx, level):
+    """The shift on the probability scale with delta-method errors (t(G − 1) with clusters)."""
     def share(params: np.ndarray, switch_off: bool) -> float:
         Xr = X[rows].copy()
         if switch_off:
@@ -350,145 +394,18 @@ def ordinal_change(
         return share(params, False) - share(params, True)
 
     est = effect(fit.params)
-    grad = _gradient(effect, fit.params)
+    grad = oc.gradient(effect, fit.params)
     se = float(math.sqrt(max(grad @ fit.cov @ grad, 0.0)))
-    p_val, lo, hi = (float(v[0]) for v in inf.wald(np.array([est]), np.array([se]), level=level))
-
-    model = _ordinal_result(fit, out, tuple(terms), names, work, w, outcome=outcome, weights=weights,
-                            cluster=cluster, level=level, caveats=(), n_dropped=n_dropped) if names else None
-    log_odds = None
-    if model is not None and (design != "retrospective" or group):
-        row = model.coefficients.iloc[0]
-        log_odds = Effect(estimate=float(row["estimate"]), std_error=float(row["std_error"]),
-                          ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]), p_value=float(row["p_value"]),
-                          level=level, link=link, method=model.method,
-                          inference=model.inference, n_obs=fit.n_obs, term=names[0],
-                          details={"outcome": outcome, "scale": "log odds" if link == "logit" else "probit"})
-
-    cells, cat_probs = _cell_tables(frame, out, fit, X, wt, G, P, design, group, period, before, after, top_idx,
-                                    contrast, rows)
-    mean_change = _mean_change(cells, design, bool(group))
-    nb_m, en_m, nb_i, en_i = _texts(fit, w is not None)
-    local = list(caveats)
-    if design == "post_only":
-        local.append("post_only")
-    if design == "retrospective":
-        local.append("retrospective")
-    if group and kind != "cluster":
-        local.append("site_level")
-    local += _cluster_caveats(fit)
-    details = {
-        "outcome": outcome, "design": design, "group": group, "period": period, "before": before, "after": after,
-        "unit": unit, "covariates": tuple(covariates), "top": top, "top_categories": top_set,
-        "bottom_categories": bottom_set, "group_labels": dict(group_labels or {}), "link_function": link,
-        "weights": weights,
-        "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
-        "mean_score_change": mean_change, "scale": "probability difference",
-        "method_nb": f"{nb_m}; " + ("netto andel som melder forbedring (deltametoden)" if design == "retrospective"
-                                    else "effekt som endring i andel toppsvar (deltametoden)"),
-        "inference_nb": nb_i, "reference_distribution": "normal",
-    }
-    return OrdinalChangeResult(
-        estimate=est, std_error=se, ci_low=lo, ci_high=hi, p_value=p_val, level=level, link="identity",
-        method=f"{en_m}; " + ("net share reporting improvement (delta method)" if design == "retrospective"
-                              else "effect as the shift in the share of top answers (delta method)"), inference=en_i,
-        n_obs=fit.n_obs, term="net_improvement" if design == "retrospective" else "top_box_shift",
-        details=details, caveats=tuple(local), log_odds=log_odds, model=model, cells=cells,
-        category_probabilities=cat_probs,
-    )
+    p_val, lo, hi = (float(v[0]) for v in inf.wald(np.array([est]), np.array([se]), level=level, df=fit.df))
+    return est, se, p_val, lo, hi
 
 
-def _gradient(fn: Any, params: np.ndarray) -> np.ndarray:
-    grad = np.zeros_like(params)
-    for j in range(len(params)):
-        h = 1e-6 * max(1.0, abs(params[j]))
-        up, down = params.copy(), params.copy()
-        up[j] += h
-        down[j] -= h
-        grad[j] = (fn(up) - fn(down)) / (2 * h)
-    return grad
-
-
-def _indicator(frame: pd.DataFrame, col: str) -> np.ndarray:
-    s = frame[col]
-    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-        raise ModelError(f'The group column "{col}" must be 0/1 or true/false; got {s.dtype} (e.g. {s.iloc[0]!r}).')
-    v = s.to_numpy(dtype=float)
-    if not np.isin(v, (0.0, 1.0)).all():
-        raise ModelError(f'The group column "{col}" must be 0/1 or true/false, but has {v[~np.isin(v, (0, 1))][0]!r}.')
-    return v
-
-
-def _check_cells(frame, G, P, design, group, period, before, after, labels) -> None:
-    if design == "did":
-        cells = [(g, p) for g in (1, 0) for p in (0, 1)]
-    elif group:
-        cells = [(1, 0), (0, 0)]
-    else:
-        return
-    empty = []
-    for g, p in cells:
-        if not ((G == g) & (P == p)).any():
-            where = labels[g] + (f", {period} = {after if p else before}" if design == "did" else "")
-            empty.append(where)
-    if empty:
-        raise ModelError(f'No respondent answered "{frame.columns[0]}" in: {"; ".join(empty)} (group "{group}"). '
-                         "Every group must have respondents in every wave compared. Check the site's co-location "
-                         "date and the survey waves, or use another design.")
-
-
-def _check_constant_within(frame: pd.DataFrame, group: str, unit: str) -> None:
-    spread = frame.groupby(unit, observed=True)[group].nunique()
-    if (spread > 1).any():
-        bad = spread.index[spread > 1][0]
-        raise ModelError(f'"{group}" varies within site {bad!r} of "{unit}": with site fixed effects the group must be '
-                         "fixed per site (co-located by the after-wave). Define the group per site, or drop unit=.")
-
-
-def _cell_tables(frame, out, fit, X, wt, G, P, design, group, period, before, after, top_idx, contrast, rows):
-    probs = fit.cat_probs(X)
-    observed = np.zeros_like(probs)
-    observed[np.arange(len(out.codes)), out.codes] = 1.0
-    cells = []
-    long = []
-    groups = (1, 0) if group else (None,)
-    periods = (0, 1) if design == "did" else (None,)
-    for g in groups:
-        for p in periods:
-            sel = np.ones(len(frame), dtype=bool)
-            if g is not None:
-                sel &= G == g
-            if p is not None:
-                sel &= P == p
-            ws = wt[sel]
-            fitted = probs[sel].T @ ws / ws.sum()
-            obs = observed[sel].T @ ws / ws.sum()
-            pval = (after if p else before) if design == "did" else after
-            cells.append({"group": g, "period": pval, "n": int(sel.sum()), "top_share_observed": obs[top_idx].sum(),
-                          "top_share_fitted": fitted[top_idx].sum(),
-                          "mean_score": float(out.scores @ obs)})
-            scenarios = [("fitted", fitted)]
-            if contrast is not None and g == 1 and (p == 1 or design == "post_only"):
-                Xr = X[sel].copy()
-                Xr[:, contrast] = 0.0
-                scenarios.append(("counterfactual", fit.cat_probs(Xr).T @ ws / ws.sum()))
-            for scen, vec in scenarios:
-                full = np.zeros(len(out.scale))
-                full[out.positions] = vec
-                obs_full = np.zeros(len(out.scale))
-                obs_full[out.positions] = obs
-                for cat, pr, ob in zip(out.scale, full, obs_full):
-                    long.append({"group": g, "period": pval, "scenario": scen, "category": cat, "probability": pr,
-                                 "observed": ob if scen == "fitted" else math.nan})
-    cat_probs = pd.DataFrame(long)
-    cat_probs["category"] = pd.Categorical(cat_probs["category"], categories=list(out.scale), ordered=True)
-    return pd.DataFrame(cells), cat_probs
-
-
-def _mean_change(cells: pd.DataFrame, design: str, has_group: bool) -> float:
-    m = cells["mean_score"].to_numpy()
-    if design == "did":  # rows: (1, before), (1, after), (0, before), (0, after)
-        return float((m[1] - m[0]) - (m[3] - m[2]))
-    if has_group:
-        return float(m[0] - m[1])
-    return float(m[0])
+def _log_odds(model, design, group, level, link, fit, names, outcome) -> Effect | None:
+    if model is None or (design == "retrospective" and not group):
+        return None
+    row = model.coefficients.iloc[0]
+    return Effect(estimate=float(row["estimate"]), std_error=float(row["std_error"]), ci_low=float(row["ci_low"]),
+                  ci_high=float(row["ci_high"]), p_value=float(row["p_value"]), level=level, link=link,
+                  method=model.method, inference=model.inference, n_obs=fit.n_obs, term=names[0],
+                  details={"outcome": outcome, "scale": "log odds" if link == "logit" else "probit",
+                           "reference_distribution": fit.reference_distribution})
