@@ -80,7 +80,7 @@ def test_bcg_reml_with_hartung_knapp(bcg):
 
 def test_bcg_reml_normal(bcg):
     yi, sei, _ = bcg
-    res = pool(yi, sei, method="reml", knapp_hartung=False)
+    res = pool(yi, sei, method="reml", inference="classical")
     assert (round(res.estimate, 4), round(res.std_error, 4)) == (-0.7145, 0.1798)
     assert (round(res.ci_low, 4), round(res.ci_high, 4)) == (-1.0669, -0.3622)
     assert "no_hk" in res.caveats
@@ -88,7 +88,7 @@ def test_bcg_reml_normal(bcg):
 
 def test_bcg_dersimonian_laird(bcg):
     yi, sei, _ = bcg
-    res = pool(yi, sei, method="dl", knapp_hartung=False)
+    res = pool(yi, sei, method="dl", inference="classical")
     assert round(res.estimate, 4) == -0.7141
     assert (round(res.ci_low, 4), round(res.ci_high, 4)) == (-1.0644, -0.3638)
     assert round(res.estimate / res.std_error, 4) == -3.9952
@@ -109,7 +109,7 @@ def test_bcg_paule_mandel(bcg):
                                                          ("reml", 0.1843, -0.2980, 0.1343)])
 def test_clasp_dersimonian_kacker_2007(clasp, method, tau, mu, se):
     yi, sei = clasp
-    res = pool(yi, sei, method=method, knapp_hartung=False)
+    res = pool(yi, sei, method=method, inference="classical")
     assert (round(np.sqrt(res.tau2), 4), round(res.estimate, 4), round(res.std_error, 4)) == (tau, mu, se)
 
 
@@ -140,7 +140,7 @@ def test_agrees_with_statsmodels_combine_effects(bcg):
     yi, sei, _ = bcg
     for method in ("dl", "pm"):
         ref = combine_effects(yi, sei**2, method_re=method)
-        res = pool(yi, sei, method=method, knapp_hartung=False)
+        res = pool(yi, sei, method=method, inference="classical")
         assert res.tau2 == pytest.approx(ref.tau2, rel=1e-5)
         assert res.estimate == pytest.approx(ref.mean_effect_re, rel=1e-6)
         hk = pool(yi, sei, method=method)
@@ -151,7 +151,7 @@ def test_no_heterogeneity_gives_tau2_zero_and_the_fixed_effect_estimate():
     yi = np.array([0.20, 0.22, 0.19, 0.21, 0.20])
     sei = np.array([0.1, 0.12, 0.09, 0.11, 0.1])
     for method in ("reml", "pm", "dl"):
-        res = pool(yi, sei, method=method, knapp_hartung=False)
+        res = pool(yi, sei, method=method, inference="classical")
         w = 1 / sei**2
         assert res.tau2 == 0
         assert res.estimate == pytest.approx(np.sum(w * yi) / w.sum())
@@ -246,3 +246,26 @@ def test_meta_regression_sentence(bcg):
     nb, en = res.sentence(outcome_label="log-RR"), res.sentence("en")
     assert nb.startswith("Over 13 steder endrer log-RR seg med −0,0291 per enhet av ablat") and "76\u00a0%" in nb
     assert en.startswith("Across 13 sites, the effect changes by -0.0291 per unit of ablat")
+
+
+def test_pool_takes_the_mapping_adjust_takes():
+    """Issue 16: adjust() took {label: Effect} but pool() refused it."""
+    from samorg.models import Effect, adjust
+
+    effects = {name: Effect(estimate=e, std_error=s, ci_low=e - 2 * s, ci_high=e + 2 * s, p_value=0.1, link="log")
+               for name, e, s in (("askim", 0.10, 0.05), ("mysen", 0.25, 0.08), ("fjell", 0.05, 0.06))}
+    assert len(adjust(effects)) == 3
+    res = pool(effects)
+    ref = pool([0.10, 0.25, 0.05], [0.05, 0.08, 0.06], labels=["askim", "mysen", "fjell"], link="log")
+    assert (res.estimate, res.std_error, res.link) == (ref.estimate, ref.std_error, "log")
+    assert res.studies["label"].tolist() == ["askim", "mysen", "fjell"]
+    by_label = pool({"a": 0.1, "b": 0.3, "c": 0.2}, {"c": 0.15, "a": 0.1, "b": 0.1})
+    assert by_label.estimate == pytest.approx(pool([0.1, 0.3, 0.2], [0.1, 0.1, 0.15]).estimate)
+
+
+def test_knapp_hartung_keyword_still_works_with_a_future_warning():
+    with pytest.warns(FutureWarning, match="inference='classical'"):
+        old = pool([0.1, 0.3, 0.2, 0.5], [0.1, 0.1, 0.15, 0.2], knapp_hartung=False)
+    new = pool([0.1, 0.3, 0.2, 0.5], [0.1, 0.1, 0.15, 0.2], inference="classical")
+    assert (old.ci_low, old.ci_high) == (new.ci_low, new.ci_high)
+    assert pool([0.1, 0.3, 0.2, 0.5], [0.1, 0.1, 0.15, 0.2]).details["knapp_hartung"]

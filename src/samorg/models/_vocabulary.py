@@ -21,20 +21,26 @@ INFERENCE = ("permutation", "wild", "cluster", "robust", "hac", "classical", "ha
 _OLD_VALUES = {"model": "classical", "analytic": "cluster"}
 
 
-def renamed_keywords(**renames: str) -> Callable:
-    """Decorator: ``old=...`` still works (FutureWarning naming ``new``); ``renames`` is old → new."""
+def renamed_keywords(**renames: str | tuple[str, Callable[[Any], Any]]) -> Callable:
+    """Decorator: ``old=...`` still works (FutureWarning naming ``new``); ``renames`` is old → new, or
+    old → (new, convert) when the old keyword's values change too (``knapp_hartung=True`` →
+    ``inference="hartung_knapp"``)."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for old, new in renames.items():
+            for old, target in renames.items():
+                new, convert = target if isinstance(target, tuple) else (target, None)
                 if old in kwargs:
                     if new in kwargs:
                         raise ModelError(f"{fn.__name__}() got both {old}= and {new}=. {old}= is the old name of "
                                          f"{new}=; give only {new}=.")
-                    warnings.warn(f"{fn.__name__}({old}=...) is deprecated; use {new}= instead (same meaning, see "
+                    value = kwargs.pop(old)
+                    value = convert(value) if convert else value
+                    shown = f"{new}={value!r}" if convert else f"{new}="
+                    warnings.warn(f"{fn.__name__}({old}=...) is deprecated; use {shown} instead (same meaning, see "
                                   "docs/api.md).", FutureWarning, stacklevel=2)
-                    kwargs[new] = kwargs.pop(old)
+                    kwargs[new] = value
             return fn(*args, **kwargs)
 
         wrapper.__renamed_keywords__ = dict(renames)  # type: ignore[attr-defined]
