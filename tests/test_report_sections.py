@@ -175,8 +175,29 @@ def test_sensitivity_table_shows_the_main_estimate_and_its_variants(study_path):
     text = report.visits_sensitivity(ctx).data
     assert "Hovedanalyse" in text and "Også utelatt: gjenåpningsåret 2022" in text
     assert "De utelatte månedene tatt med" in text
-    main = report.visits_effect(ctx)
-    assert fmt_pct(main.ratio() - 1) in text
+    # The table shows the headline (average effect after the washout, EVIDENCE.md §2), not the level change.
+    import math
+
+    from samorg.report.headline import headline, variants
+
+    main = headline(ctx)
+    assert fmt_pct(math.exp(main.estimate) - 1) in text
+    assert "Uten Papirbredden i sammenligningen" in text and "Uten Konnerud i sammenligningen" in text
+    found = variants(ctx)
+    assert {"sensitivity", "washout_kept", "no_comparison", "without_papirbredden", "without_konnerud"} <= set(found)
+    # The verdict follows its rule: robust exactly when every variant has the main sign and an overlapping interval.
+    agree = all((v.estimate > 0) == (main.estimate > 0) and v.ci_low <= main.ci_high and main.ci_low <= v.ci_high
+                for _, v in found.values() if v is not None)
+    assert ("Vurdering: robust." in text) == agree
+
+
+def test_headline_is_the_average_after_the_washout_with_baseline_and_verdict(study_path):
+    import samorg.report.site as report
+
+    text = report.key_results(report.load(study_path, "askim")).data
+    assert "enn forventet uten samlokalisering i 01.2022–12.2025" in text
+    assert "besøk i måneden" in text and "Robusthet:" in text
+    assert "kommunesammenslåing, samorganisering og samlokalisering samlet" in text  # the bundle estimand
 
 
 def fmt_pct(x):

@@ -151,7 +151,7 @@ def site_series(study: Study | str | Path, site_id: str, indicator: str = "visit
 
 
 def comparison_series(study: Study | str | Path, site_id: str, indicator: str = "visits", *,
-                      lang: str = "nb") -> pd.DataFrame | None:
+                      lang: str = "nb", leave_out: tuple[str, ...] = ()) -> pd.DataFrame | None:
     """The summed monthly series of the comparison sites; ``None`` when the study has none with data.
 
     Only months in which every comparison site has a good count are kept, so the sum is comparable
@@ -159,7 +159,7 @@ def comparison_series(study: Study | str | Path, site_id: str, indicator: str = 
     (``sammenligningsstedene`` / ``the comparison sites``).
     """
     s = _study(study)
-    ids = [c.site_id for c in comparison_sites(s, site_id)]
+    ids = [c.site_id for c in comparison_sites(s, site_id) if c.site_id not in leave_out]
     if not ids:
         return None
     obs = _monthly(s, indicator, ids)
@@ -180,6 +180,7 @@ def fit_site(
     comparison: bool = True,
     washout: bool = True,
     sensitivity: bool = False,
+    leave_out: tuple[str, ...] = (),
     lang: str = "nb",
 ) -> Any:
     """Fit the site's comparative interrupted time series exactly as the site report does.
@@ -198,6 +199,8 @@ def fit_site(
         Leave the study's washout windows out of the fit (``washout_windows`` in the study file).
     sensitivity
         Also leave out the study's ``sensitivity_windows``.
+    leave_out
+        Comparison site ids to leave out of the control series (the leave-one-out robustness check).
     lang
         Language of the window labels carried by the result.
 
@@ -229,7 +232,7 @@ def fit_site(
     data = site_series(s, site, indicator)
     if data.empty:
         raise NoEstimateError(f"Site {site!r} has no monthly {indicator!r} in {s.processed_dir}.", reason="no_data")
-    control = comparison_series(s, site, indicator, lang=lang) if comparison else None
+    control = comparison_series(s, site, indicator, lang=lang, leave_out=leave_out) if comparison else None
     if control is not None:
         data = data.merge(control, on=C.PERIOD_START, how="inner")
     windows = list(s.washout_windows) if washout else []

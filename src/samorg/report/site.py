@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -166,7 +167,7 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
 
 
 def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, washout: bool = True,
-                      sensitivity: bool = False):
+                      sensitivity: bool = False, leave_out: tuple[str, ...] = ()):
     """Fit the site's interrupted time series of monthly visits; ``None`` (with a note) when there is none.
 
     The model is :func:`samorg.analysis.fit_site` (the same call a researcher makes in a notebook):
@@ -178,7 +179,7 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, washout: boo
 
     try:
         return fit_site(ctx.study, ctx.site.site_id, "visits", comparison=controlled, washout=washout,
-                        sensitivity=sensitivity, lang=ctx.lang)
+                        sensitivity=sensitivity, leave_out=leave_out, lang=ctx.lang)
     except NoEstimateError as exc:
         ctx.notes.append(t("its_none" if exc.reason == "not_treated" else "its_nodata", ctx.lang))
         return None
@@ -188,47 +189,12 @@ def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, washout: boo
 
 
 def visits_sensitivity(ctx: SiteContext):
-    """The main estimate beside variants that handle the left-out periods and the comparison differently.
+    """The headline beside its sensitivity variants, with the robustness verdict (see :mod:`samorg.report.headline`)."""
+    from samorg.report.headline import sensitivity_table
 
-    If the variants agree, the result does not hinge on how the left-out periods were treated; if
-    they disagree, the report says the estimate is fragile.
-    """
-    import warnings
-
-    from samorg.report.tables import markdown_table
-
-    lang = ctx.lang
-    main = visits_effect(ctx)
-    if main is None:
+    if visits_effect(ctx) is None:
         return None
-    study = ctx.study
-    variants = [(t("sens_main", lang), main)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if study.sensitivity_windows:
-            labels = ", ".join(w.label_in(lang) for w in study.sensitivity_windows)
-            variants.append((t("sens_also_left_out", lang, windows=labels), fit_visits_effect(ctx, sensitivity=True)))
-        if main.details.get("control"):
-            variants.append((t("sens_no_control", lang), fit_visits_effect(ctx, controlled=False)))
-        if study.washout_windows:
-            variants.append((t("sens_with_washout", lang), fit_visits_effect(ctx, washout=False)))
-    rows = []
-    for name, res in variants:
-        if res is None:
-            continue
-        low, high = res.ratio_ci()
-        rows.append({
-            t("sens_variant", lang): name,
-            t("col_change", lang): fmt.signed_percent(res.ratio() - 1, decimals=1, lang=lang),
-            t("col_ci", lang): f"{fmt.signed_percent(low - 1, decimals=1, lang=lang)} – "
-                               f"{fmt.signed_percent(high - 1, decimals=1, lang=lang)}",
-        })
-    ratios = [res.ratio() for _, res in variants if res is not None]
-    if len(ratios) < 2:
-        return _md(t("sens_none", lang))
-    robust = (max(ratios) - min(ratios)) < 0.05
-    verdict = t("sens_stable" if robust else "sens_fragile", lang)
-    return _md(markdown_table(pd.DataFrame(rows), lang=lang, index=False) + "\n\n" + verdict)
+    return sensitivity_table(ctx)
 
 
 def visits_figure(ctx: SiteContext, result):
@@ -275,12 +241,7 @@ def key_results(ctx: SiteContext):
     res = visits_effect(ctx)
     label = prespecified_label(ctx, "visits")
     if res is not None:
-        low, high = res.ratio_ci()
-        kind, when = ctx.intervention
-        items.append(t("key_visits", lang, intervention=t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang)),
-                       change=fmt.signed_percent(res.ratio() - 1, decimals=0, lang=lang),
-                       low=fmt.signed_percent(low - 1, decimals=0, lang=lang),
-                       high=fmt.signed_percent(high - 1, decimals=0, lang=lang), label=label))
+        items.append(headline_sentence(ctx, label))
     annual = annual_table(ctx)
     if not annual.empty and "events" in annual and annual["events"].notna().any():
         baseline = ctx.study.baseline_year
@@ -306,6 +267,24 @@ def key_results(ctx: SiteContext):
         items.append(t("key_none", lang))
     box = "\n".join(f"> - {i}" for i in items)
     return _md(f"> **{t('key_heading', lang)}**\n>\n{box}")
+
+
+def headline_sentence(ctx: SiteContext, label: str) -> str:
+    """The headline in one sentence: average effect after the washout, interval, baseline, robustness."""
+    import math
+
+    from samorg.report.headline import headline, verdict
+
+    lang, eff = ctx.lang, headline(ctx)
+    if eff is None:
+        return t("key_no_headline", lang)
+    r = math.exp(eff.estimate) - 1
+    low, high = math.exp(eff.ci_low) - 1, math.exp(eff.ci_high) - 1
+    span = f"{fmt.month(pd.Timestamp(eff.period_start), lang=lang)}–{fmt.month(pd.Timestamp(eff.period_end), lang=lang)}"
+    return t("key_headline", lang, size=fmt.percent(abs(r), decimals=0, lang=lang),
+             direction=t("higher" if r >= 0 else "lower", lang), span=span,
+             low=fmt.signed_percent(low, decimals=0, lang=lang), high=fmt.signed_percent(high, decimals=0, lang=lang),
+             label=label, base=fmt.number(eff.baseline, decimals=0, lang=lang), verdict=verdict(ctx).text(lang))
 
 
 def estimand_text(ctx: SiteContext) -> str:
@@ -401,6 +380,11 @@ def provenance(ctx: SiteContext):
         f"- Python {rec['python']}; {packages}",
         f"- {t('prov_study', lang)}: `{ctx.study.path.name}`" + (f" (SHA-256 `{study_sha[:16]}`)" if study_sha else ""),
     ]
+    kernel = os.environ.get("SAMORG_KERNEL")  # set by the report runner (samorg.report.kernels)
+    if kernel:
+        word = {"warm": {"nb": "varm", "en": "warm"}, "fresh": {"nb": "ny", "en": "fresh"}}.get(kernel, {}).get(lang, kernel)
+        reason = os.environ.get("SAMORG_KERNEL_REASON", "")
+        lines.append(f"- {'Kjerne' if lang == 'nb' else 'Kernel'}: {word}" + (f" ({reason})" if reason else ""))
     summary = _input_summary(ctx)
     if summary:
         n, digest = summary

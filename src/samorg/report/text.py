@@ -238,6 +238,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "est_comparison": "{site} er ikke samlokalisert. Stedet brukes som sammenligning for andre steder og får ikke noe eget effektanslag; tallene her er beskrivende.",
         "est_service_centre": "{site} er et innbyggertorg uten bibliotekstatistikk. Rapporten beskriver innbyggertorget; den anslår ingen effekt.",
         "est_excluded": "{site} er holdt utenfor analysene (rolle «excluded» i stedsregisteret); rapporten er beskrivende og anslår ingen effekt.",
+        "key_headline": "Besøket var om lag {size} {direction} enn forventet uten samlokalisering i {span} (95 % KI {low} til {high}; {label}); før var det om lag {base} besøk i måneden. Robusthet: {verdict}.",
+        "key_no_headline": "Gjennomsnittlig effekt etter den utelatte perioden kunne ikke beregnes for dette stedet.",
+        "higher": "høyere",
+        "lower": "lavere",
+        "col_avg_change": "Besøk mot forventet",
+        "sens_leave_out": "Uten {name} i sammenligningen",
+        "sens_no_headline": "Det finnes ikke noe hovedanslag å prøve følsomheten til.",
+        "sens_verdict": "Vurdering: {verdict}.",
+        "sens_rule": "Regelen: anslaget er robust når alle variantene har samme fortegn og intervaller som overlapper hovedanalysens; ellers er det skjørt, og variantene det avhenger av er nevnt.",
+        "sens_not_fitted": "Varianter som ikke kunne beregnes: {names}.",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -485,6 +495,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "est_comparison": "{site} was not co-located. It serves as a comparison for other sites and gets no effect estimate of its own; the figures here are descriptive.",
         "est_service_centre": "{site} is a citizen service centre without library statistics. The report describes the service centre; it estimates no effect.",
         "est_excluded": "{site} is left out of the analyses (role «excluded» in the site registry); the report is descriptive and estimates no effect.",
+        "key_headline": "Visits were about {size} {direction} than expected without co-location in {span} (95% CI {low} to {high}; {label}); before, there were about {base} visits a month. Robustness: {verdict}.",
+        "key_no_headline": "The average effect after the left-out period could not be computed for this site.",
+        "higher": "higher",
+        "lower": "lower",
+        "col_avg_change": "Visits against expected",
+        "sens_leave_out": "Without {name} in the comparison",
+        "sens_no_headline": "There is no main estimate whose sensitivity could be tested.",
+        "sens_verdict": "Verdict: {verdict}.",
+        "sens_rule": "The rule: the estimate is robust when every variant has the same sign and an interval that overlaps the main analysis's; otherwise it is fragile, and the variants it depends on are named.",
+        "sens_not_fitted": "Variants that could not be computed: {names}.",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
