@@ -3,6 +3,7 @@
 statsmodels and scipy are imported inside the fitting functions, so importing this package stays light.
 """
 
+from samorg.models._display import etable
 from samorg.models.adjust import adjust
 from samorg.models.did import DiDResult, did
 from samorg.models.event import EventStudyResult, event_study
@@ -20,6 +21,6 @@ __all__ = [
     "CAVEATS", "COVID_WINDOW", "DiDResult", "Effect", "EventStudyResult", "ITSResult", "MetaRegressionResult",
     "ModelWarning", "OrdinalChangeResult", "OrdinalResult", "PooledEffect", "PowerResult", "SensitivityResult",
     "SynthResult", "WeightingResult", "adjust", "caveat_text", "design_effect", "detectable_shift", "did",
-    "event_study", "its", "meta_regression", "ordinal", "ordinal_change", "pool", "poststratify", "rake",
+    "etable", "event_study", "its", "meta_regression", "ordinal", "ordinal_change", "pool", "poststratify", "rake",
     "sample_size", "sensitivity", "synthetic_control",
 ]

@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from samorg import fmt
 from samorg.errors import ModelError
+from samorg.models._display import ResultDisplay
 
 __all__ = ["PowerResult", "detectable_shift", "sample_size"]
 
@@ -39,7 +41,7 @@ DESIGNS = {"two_group": 1.0, "did": 2.0}
 
 
 @dataclass(frozen=True, kw_only=True)
-class PowerResult:
+class PowerResult(ResultDisplay):
     """Sample sizes (per group; for ``did`` per group and wave) and the shift they go with.
 
     Attributes
@@ -82,6 +84,31 @@ class PowerResult:
     design: str
     method: str = ("Whitehead (1993) proportional-odds formula; top-box share by Fleiss, Tytun & Ury (1980) without "
                    "continuity correction")
+
+    def _headline(self) -> str:
+        return (f"{self.design}: n={self.n_per_group} per group for a top-box shift of "
+                f"{self.shift * 100:+.1f} pp (OR {self.odds_ratio:.2f}), alpha={self.alpha:g}, power={self.power:g}")
+
+    def _summary_title(self, lang: str) -> str:
+        return "Utvalgsstørrelse (ordinale svar)" if lang == "nb" else "Sample size (ordinal answers)"
+
+    def _summary_rows(self, lang: str) -> list[tuple[str, str]]:
+        nb = lang == "nb"
+        n = lambda v: fmt.number(v, lang=lang)  # noqa: E731
+        return [
+            ("Design", self.design),
+            ("Endring i andel toppsvar" if nb else "Top-box shift",
+             fmt.number(self.shift * 100, decimals=1, lang=lang, sign=True) + (" prosentpoeng" if nb else " pp")),
+            ("Oddsforhold" if nb else "Odds ratio", fmt.number(self.odds_ratio, decimals=2, lang=lang)),
+            ("Per gruppe (ordinal)" if nb else "Per group (ordinal)", n(self.n_per_group)),
+            ("Sammenligning" if nb else "Comparison", n(self.n_comparison)),
+            ("Totalt" if nb else "Total", n(self.n_total)),
+            ("Per gruppe (toppsvar alene)" if nb else "Per group (top box alone)", n(self.n_top_box_per_group)),
+            ("Signifikansnivå, styrke" if nb else "Alpha, power",
+             f"{fmt.number(self.alpha, decimals=2, lang=lang)}, {fmt.number(self.power, decimals=2, lang=lang)}"),
+            ("Designeffekt" if nb else "Design effect", fmt.number(self.deff, decimals=2, lang=lang)),
+            ("Metode" if nb else "Method", self.method),
+        ]
 
     def to_frame(self) -> pd.DataFrame:
         """One-row table of the plan."""

@@ -23,6 +23,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import ModelError
+from samorg.models._display import ResultDisplay, interval_text, label, number_decimals
 
 __all__ = ["CAVEATS", "Effect", "ModelWarning", "caveat_text"]
 
@@ -132,7 +133,7 @@ def _auto_decimals(se: float) -> int:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Effect:
+class Effect(ResultDisplay):
     """One estimated effect with its uncertainty, design details and caveats.
 
     Attributes
@@ -177,6 +178,38 @@ class Effect:
             raise ValueError(f"link={self.link!r} is not one of {LINKS}.")
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
         object.__setattr__(self, "caveats", tuple(dict.fromkeys(self.caveats)))
+
+    # -- display (one-line repr, summary(), notebook HTML/Markdown: samorg.models._display) ------------
+    def _headline(self) -> str:
+        d = number_decimals(self.estimate, self.std_error, self.ci_low, self.ci_high)
+        est = fmt.number(self.estimate, decimals=d, lang="en")
+        interval = interval_text(self, d, "en")
+        interval = f"[{interval.replace(' to ', ', ')}]" if " to " in interval else interval
+        p = fmt.p_value(self.p_value, lang="en").replace(" ", "")
+        how = "; ".join(x for x in (self.method, self.inference) if x)
+        return f"{self.term}: {est} {interval} {p} n={self.n_obs}" + (f" · {how}" if how else "")
+
+    def _summary_title(self, lang: str) -> str:
+        method = self.details.get("method_nb", self.method) if lang == "nb" else self.method
+        return method or type(self).__name__
+
+    def _summary_rows(self, lang: str) -> list[tuple[str, str]]:
+        d = number_decimals(self.estimate, self.std_error, self.ci_low, self.ci_high)
+        rows = [(label("term", lang), self.term),
+                (label("estimate", lang), fmt.number(self.estimate, decimals=d, lang=lang)),
+                (label("interval", lang, level=fmt.level_text(self.level, lang=lang)), interval_text(self, d, lang)),
+                (label("p", lang), fmt.p_value(self.p_value, lang=lang,
+                                               min_attainable=self.details.get("min_attainable_p")))]
+        if self.link in RATIO_LINKS:
+            bounds = interval_text(self, 3, lang, ratio=True)
+            rows.append((label("ratio", lang), f"{fmt.number(self.ratio(), decimals=3, lang=lang)} ({bounds})"))
+        rows.append((label("n", lang), fmt.number(self.n_obs, lang=lang)))
+        rows.append((label("inference", lang), self.details.get("inference_nb", self.inference) if lang == "nb"
+                     else self.inference))
+        extra = self._extra_caveats(lang) + self.caveat_texts(lang=lang)
+        if extra:
+            rows.append((label("caveats", lang), "\n".join(f"- {c}" for c in extra)))
+        return rows
 
     # -- ratios ---------------------------------------------------------------------------------
     def ratio(self) -> float:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import ModelError
+from samorg.models._display import ResultDisplay
 from samorg.models._panel import excluded_periods, time_values
 from samorg.models.result import RATIO_LINKS, Effect
 
@@ -33,7 +34,7 @@ COVID_WINDOW = ("2020-01-01", "2021-12-31", "2020–2021")
 
 
 @dataclass(frozen=True)
-class SensitivityResult:
+class SensitivityResult(ResultDisplay):
     """Two fits of one analysis: with every period (``main``) and with the windows left out (``without``).
 
     Attributes
@@ -51,6 +52,17 @@ class SensitivityResult:
     without: Effect
     windows: tuple
     table: pd.DataFrame
+
+    def _headline(self) -> str:
+        return f"all periods: {self.main._headline()} | without window: {self.without._headline()}"
+
+    def _summary_title(self, lang: str) -> str:
+        return "Følsomhetsanalyse" if lang == "nb" else "Sensitivity analysis"
+
+    def _summary_rows(self, lang: str) -> list[tuple[str, str]]:
+        return [("Alle perioder" if lang == "nb" else "All periods", self.main.sentence(lang, caveats=False)),
+                ("Uten vinduet" if lang == "nb" else "Without the window", self.without.sentence(lang, caveats=False)),
+                ("Vurdering" if lang == "nb" else "Verdict", self.sentence(lang))]
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`table`."""

@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from samorg import fmt
 from samorg.errors import ModelError
+from samorg.models._display import ResultDisplay
 
 __all__ = ["WeightingResult", "design_effect", "poststratify", "rake"]
 
@@ -46,7 +48,7 @@ def design_effect(weights: Any) -> float:
 
 
 @dataclass(frozen=True, kw_only=True)
-class WeightingResult:
+class WeightingResult(ResultDisplay):
     """Weights and what they cost.
 
     Attributes
@@ -82,6 +84,26 @@ class WeightingResult:
     iterations: int = 0
     converged: bool = True
     max_error: float = 0.0
+
+    def _headline(self) -> str:
+        return (f"{self.method}: n={self.n_respondents}, deff={self.deff:.2f}, effective n={self.effective_n:.0f}, "
+                f"{'converged' if self.converged else 'NOT converged'}")
+
+    def _summary_title(self, lang: str) -> str:
+        return ("Vekting: " if lang == "nb" else "Weighting: ") + self.method
+
+    def _summary_rows(self, lang: str) -> list[tuple[str, str]]:
+        nb = lang == "nb"
+        return [
+            ("Respondenter" if nb else "Respondents", fmt.number(self.n_respondents, lang=lang)),
+            ("Designeffekt (Kish)" if nb else "Design effect (Kish)", fmt.number(self.deff, decimals=2, lang=lang)),
+            ("Effektivt utvalg" if nb else "Effective n", fmt.number(self.effective_n, lang=lang)),
+            ("Iterasjoner" if nb else "Iterations", fmt.number(self.iterations, lang=lang)),
+            ("Konvergert" if nb else "Converged", ("ja" if self.converged else "nei") if nb else
+             ("yes" if self.converged else "no")),
+            ("Største avvik fra målet" if nb else "Largest margin error", fmt.percent(self.max_error, decimals=2,
+                                                                                     lang=lang)),
+        ]
 
     def to_frame(self) -> pd.DataFrame:
         """One-row summary: method, respondents, design effect, effective n, convergence."""
