@@ -1,0 +1,63 @@
+"""The runner on Windows and macOS, simulated: no warm kernels (fork is not safe there), reports still run
+in fresh kernels that say why, and worker processes are started with "spawn" everywhere."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from samorg.report import kernels, runner, warm
+from samorg.report.runner import ReportJob, run_reports
+
+
+def _notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    first = nbformat.v4.new_code_cell('tag = "a"')
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, nbformat.v4.new_code_cell("import os, sys\nprint('KIND', os.environ['SAMORG_KERNEL'])\n"
+                                                 "print('SERVER_MODULE', 'samorg.report.site' in sys.modules)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_no_warm_kernels_where_fork_is_not_safe(platform, monkeypatch, tmp_path):
+    started = []
+    monkeypatch.setattr(warm.WarmKernelServer, "start", lambda self: started.append(self))
+    # warm.py's view of the platform only: the rest of the process (its imports) stays on Linux.
+    monkeypatch.setattr(warm, "sys", SimpleNamespace(platform=platform, executable=sys.executable,
+                                                     modules=sys.modules, path=sys.path))
+    assert not warm.supported() and platform in warm.unsupported_reason()
+    assert warm.shared_server() is None
+    settings = runner._Settings(tmp_path, ("html",), False, "python3", 60, "1.1.2026", "nb")
+    choice = kernels.choose_kernel(settings)
+    assert choice.server is None and choice.reason == (f"warm kernels need Linux (fork and file-descriptor "
+                                                       f"passing); this is {platform}")
+    [res] = run_reports([ReportJob("r", _notebook(tmp_path / "r.ipynb"))], out_dir=tmp_path / "out",
+                        formats=("html",), progress=False, workers=1)
+    assert res.ok, res.error_detail
+    assert (res.kernel, res.kernel_reason) == ("fresh", choice.reason)
+    text = res.ipynb.read_text(encoding="utf-8")
+    assert "KIND fresh" in text and "SERVER_MODULE False" in text
+    assert started == []  # no warm kernel server was even started
+
+
+def test_worker_processes_are_spawned_not_forked(monkeypatch, tmp_path):
+    asked = []
+    real = multiprocessing.get_context
+
+    def spy(method=None):
+        asked.append(method)
+        return real(method)
+
+    monkeypatch.setattr(runner.multiprocessing, "get_context", spy)
+    nb = _notebook(tmp_path / "r.ipynb")
+    outcomes = run_reports([ReportJob("a", nb), ReportJob("b", nb)], out_dir=tmp_path / "out", formats=("html",),
+                           progress=False, workers=2, warm_kernels=False)
+    assert [o.ok for o in outcomes] == [True, True] and asked == ["spawn"]
