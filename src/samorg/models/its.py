@@ -30,7 +30,6 @@ Design decisions (see also the docstring of :func:`its`):
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
