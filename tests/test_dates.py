@@ -50,3 +50,20 @@ def test_year_window_is_the_whole_year():
     for bad in ("twenty", 2020.5, True, 0):
         with pytest.raises(DateError):
             year_window(bad)
+
+
+def test_text_dates_in_a_time_column_are_read_day_first():
+    import pandas as pd
+
+    from samorg.models._panel import time_values
+    from samorg.models._timeaxis import model_time
+
+    col = pd.Series(["01.02.2020", "01.03.2020", "2020-04-01"])
+    t, axis = model_time(col, column="month")
+    assert axis.kind == "date" and t.tolist() == [2020 * 12 + 1, 2020 * 12 + 2, 2020 * 12 + 3]
+    values, kind = time_values(col, "month")
+    assert kind == "date" and str(values[0])[:10] == "2020-02-01"
+    from samorg.errors import ModelError
+
+    with pytest.raises(ModelError, match='time column "month"'):
+        model_time(pd.Series(["02/01/2020", "2020-03-01"]), column="month")

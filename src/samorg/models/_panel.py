@@ -115,11 +115,9 @@ def time_values(series: pd.Series, column: str) -> tuple[np.ndarray, str]:
         raise ModelError(f'Time column "{column}" holds true/false values. Expected numbers or dates.')
     if pd.api.types.is_numeric_dtype(series):
         return series.to_numpy(dtype=float), "number"
-    try:
-        ts = pd.to_datetime(series)
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f'Time column "{column}" holds values such as {series.iloc[0]!r}; expected numbers or '
-                         "dates.") from exc
+    from samorg.models._timeaxis import dates_of
+
+    ts = dates_of(series, column)  # text dates day first, as everywhere (samorg.dates)
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)
     return ts.to_numpy(dtype="datetime64[ns]"), "date"

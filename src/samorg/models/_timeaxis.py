@@ -96,13 +96,7 @@ def model_time(values: pd.Series, *, column: str) -> tuple[np.ndarray, TimeAxis]
         t = values.to_numpy(dtype=float)
         kind = "number"
     else:
-        try:
-            ts = pd.to_datetime(values)
-        except (TypeError, ValueError) as exc:
-            raise ModelError(
-                f'Time column "{column}" holds {values.dtype} values such as {values.iloc[0]!r}. '
-                "Expected numbers (1, 2, 3, …) or dates (one per month)."
-            ) from exc
+        ts = dates_of(values, column)
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_localize(None)
         t = (ts.dt.year * 12 + ts.dt.month - 1).to_numpy(dtype=float)
@@ -123,6 +117,24 @@ def model_time(values: pd.Series, *, column: str) -> tuple[np.ndarray, TimeAxis]
         diffs = np.diff(uniq)
         step = float(diffs.min()) if len(diffs) else 1.0
     return t, TimeAxis(kind, column, step, years=kind == "number" and _all_years(t))
+
+
+def dates_of(values: pd.Series, column: str) -> pd.Series:
+    """A time column as datetimes; text is read by :func:`samorg.dates.parse_date` (day first, always)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        mapping = {}
+        for v in pd.unique(values):
+            mapping[v] = pd.Timestamp(as_date(v, what=f'time column "{column}"'))
+        return values.map(mapping).astype("datetime64[ns]")
+    try:
+        return pd.to_datetime(values)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(
+            f'Time column "{column}" holds {values.dtype} values such as {values.iloc[0]!r}. '
+            "Expected numbers (1, 2, 3, …) or dates (one per month)."
+        ) from exc
 
 
 def _all_years(t: np.ndarray) -> bool:
