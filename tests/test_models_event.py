@@ -250,3 +250,27 @@ def test_old_names_still_work_with_a_future_warning():
     new = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", comparison="never",
                       inference="cluster")
     assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
+
+
+def test_mpdta_with_anticipation_matches_the_differences_package():
+    """Issue 12 §6 on the published example panel (R did's mpdta): reference=-2 with not-yet-treated
+    comparisons gave a simple ATT of −0.0073 against −0.0452 from two reference implementations."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1].parent / "shared" / "reference-cases" / "crosscheck"
+    if not (folder / "mpdta.csv").exists():
+        pytest.skip(f"reference data {folder / 'mpdta.csv'} not present (R did's mpdta)")
+    data = pd.read_csv(folder / "mpdta.csv").assign(first=lambda d: d["first.treat"].replace(0, np.nan))
+    ref = json.loads((folder / "differences_mpdta_anticipation1.json").read_text(encoding="utf-8"))["results"]
+    for comparison in ("never", "not_yet"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ModelWarning)
+            res = event_study(data, outcome="lemp", unit="countyreal", time="year", first_treated="first",
+                              reference=-2, comparison=comparison, inference="cluster")
+        assert res.estimate == pytest.approx(ref[comparison]["simple"], abs=1e-12), comparison
+        gt = res.group_time.set_index(["cohort", "time"])["att"]
+        for cell in ref[comparison]["cells"]:
+            if cell["time"] == cell["base"]:
+                continue  # the base period itself (0 by construction) is not a cell here
+            assert gt.loc[(cell["cohort"], cell["time"])] == pytest.approx(cell["att"], abs=1e-12), cell
