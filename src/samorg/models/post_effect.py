@@ -59,6 +59,9 @@ class PostWashoutEffect(Effect):
         Fitted periods averaged over.
     intervention_in_window : str or None
         Label of the exclusion window the intervention date lies in, or ``None``.
+    fit, predictions : statsmodels results, DataFrame
+        The ITS fit and predictions the average was computed from (so a comparative result can be pooled
+        with :func:`samorg.models.pool_municipalities`, which reads the residuals from them).
     """
 
     difference: float = math.nan
@@ -70,6 +73,8 @@ class PostWashoutEffect(Effect):
     period_end: Any = None
     n_periods: int = 0
     intervention_in_window: str | None = None
+    fit: Any = field(default=None, repr=False, compare=False)
+    predictions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
     def sentence(self, lang: str = "nb", *, outcome_label: str | None = None, decimals: int | None = None,
                  caveats: bool = True) -> str:
@@ -203,7 +208,8 @@ def post_washout_effect(result: Any, *, unit: str = "", start: Any = None, end: 
     baseline = float(np.nanmean(observed[in_fit & ~post]))
     times = preds["time"].to_numpy()[pick]
     per_nb, per_en = (per, per) if isinstance(per, str) else per
-    details = {**{k: d.get(k) for k in ("outcome", "control", "family", "intervention", "excluded_windows")},
+    details = {**{k: d.get(k) for k in ("outcome", "control", "comparison", "family", "intervention",
+                                        "excluded_windows")},
                "per": per_nb, "per_en": per_en, "source_method": result.method, "interval_method": "delta method",
                "ratio_observed": float(np.nansum(observed[pick]) / m0.sum()) if link == "log" else math.nan,
                "method_nb": "gjennomsnitt av tilpasset mot kontrafaktisk nivå etter utelatt periode, "
@@ -219,7 +225,7 @@ def post_washout_effect(result: Any, *, unit: str = "", start: Any = None, end: 
         inference=f"delta method ({result.inference})", n_obs=result.n_obs, term="effect", details=details,
         caveats=tuple(result.caveats), difference=diff, difference_low=diff - q * se_d, difference_high=diff + q * se_d,
         baseline=baseline, unit=unit, period_start=times[0], period_end=times[-1], n_periods=int(pick.sum()),
-        intervention_in_window=window,
+        intervention_in_window=window, fit=result.fit, predictions=result.predictions,
     )
 
 
