@@ -274,3 +274,15 @@ def test_mpdta_with_anticipation_matches_the_differences_package():
             if cell["time"] == cell["base"]:
                 continue  # the base period itself (0 by construction) is not a cell here
             assert gt.loc[(cell["cohort"], cell["time"])] == pytest.approx(cell["att"], abs=1e-12), cell
+
+
+def test_cluster_inference_uses_t_with_units_minus_one_degrees_of_freedom():
+    from scipy import stats
+
+    df = staggered(seed="event cluster t", cohorts=((2018, 3), (2020, 3)), never=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        res = event_study(df, outcome="y", unit="unit", time="year", first_treated="first", inference="cluster")
+    n_units = res.details["n_units"]
+    assert res.details["reference_distribution"] == f"t({n_units - 1})"
+    assert res.ci_high - res.estimate == pytest.approx(stats.t.ppf(0.975, n_units - 1) * res.std_error)

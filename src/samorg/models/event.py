@@ -300,15 +300,17 @@ def _setup(data, outcome, unit, time, first_treated, exclude, comparison):
 
 
 def _analytic(obs, pre_e, level, per_cohort, details, local_caveats):
-    """Influence-function errors clustered by unit, normal intervals, a Wald χ² pre-trend test."""
+    """Influence-function errors clustered by unit, t(N − 1) intervals (N units, the clusters; docs/api.md §2),
+    a Wald χ² pre-trend test."""
     E = obs.event_times
     V = obs.psi.T @ obs.psi  # (1 + E) × (1 + E)
     se_all = np.sqrt(np.clip(np.diag(V), 0, None))
-    p_all, lo_all, hi_all = inf.wald(np.r_[obs.overall, obs.theta], se_all, level=level)
+    df = float(details["n_units"] - 1)
+    p_all, lo_all, hi_all = inf.wald(np.r_[obs.overall, obs.theta], se_all, level=level, df=df)
     coef = (obs.theta, se_all[1:], lo_all[1:], hi_all[1:], p_all[1:])
     pre_ix = [1 + E.index(e) for e in pre_e]
     pretrend = _wald_pretrend(obs.theta[[E.index(e) for e in pre_e]], V[np.ix_(pre_ix, pre_ix)])
-    details.update(reference_distribution="normal", inference_nb="analytiske standardfeil (influensfunksjon)")
+    details.update(reference_distribution=f"t({df:g})", inference_nb="analytiske standardfeil (influensfunksjon)")
     if per_cohort.min() <= 2:
         local_caveats.append("few_treated_units")
         warnings.warn(f"Cohorts with only {int(per_cohort.min())} treated unit(s): analytic standard errors rest on "
