@@ -259,3 +259,34 @@ def test_synthesis_survey_change_is_estimated_and_recovers_the_planted_direction
     evidence = syn.evidence_map(ctx).data
     aim2 = next(line for line in evidence.splitlines() if line.startswith("| 2 "))
     assert "Mangler data" not in aim2
+
+
+def test_page_one_and_the_evidence_map_grade_by_the_same_rule(study_path):
+    import samorg.report.site as report
+    import samorg.report.synthesis as synthesis
+    from samorg.report.evidence import grade_pooled, grade_site
+    from samorg.report.headline import headline
+    from samorg.report.site_sections import event_result
+
+    ctx = report.load(study_path, "askim")
+    text = report.key_results(ctx).data
+    grade = grade_site(ctx.study, ctx.site, headline(ctx), event=event_result(ctx))
+    assert grade.sentence("nb") in text and grade.certainty in ("low", "very_low")
+    assert "indirekthet" in text  # Askim's estimate is the bundle, which answers a different question
+    syn = synthesis.load(study_path)
+    emap = synthesis.evidence_map(syn).data
+    pooled_grade = grade_pooled(syn.study, syn.pooled, syn.headlines)
+    assert f"{pooled_grade.label('nb')} (1)" in emap and pooled_grade.sentence("nb") in emap
+    assert "høy (" not in emap  # nothing can be høy (EVIDENCE.md §4)
+    # Aim 4 is summarised by its pre-specified primary item, never the most striking one.
+    assert "Et sted å være uten ærend" in emap and "Ro og atmosfære" not in emap
+
+
+def test_pooled_effect_has_no_prediction_interval_from_two_municipalities(study_path):
+    import samorg.report.synthesis as synthesis
+
+    syn = synthesis.load(study_path)
+    assert syn.pooled.n_municipalities == 2
+    text = synthesis.pooled_summary(syn).data
+    assert "prediksjonsintervall" not in text.split("Med 2 kommune")[0]
+    assert "Indre Østfold" in text and "Drammen" in text  # per municipality first

@@ -242,6 +242,7 @@ def key_results(ctx: SiteContext):
     label = prespecified_label(ctx, "visits")
     if res is not None:
         items.append(headline_sentence(ctx, label))
+        items.append(grade(ctx).sentence(lang))
     annual = annual_table(ctx)
     if not annual.empty and "events" in annual and annual["events"].notna().any():
         baseline = ctx.study.baseline_year
@@ -267,6 +268,17 @@ def key_results(ctx: SiteContext):
         items.append(t("key_none", lang))
     box = "\n".join(f"> - {i}" for i in items)
     return _md(f"> **{t('key_heading', lang)}**\n>\n{box}")
+
+
+def grade(ctx: SiteContext):
+    """The site headline's evidence grade (Maryland scale and GRADE-style certainty, with reasons)."""
+    if "grade" not in ctx.cache:
+        from samorg.report.evidence import grade_site
+        from samorg.report.headline import headline
+        from samorg.report.site_sections import event_result
+
+        ctx.cache["grade"] = grade_site(ctx.study, ctx.site, headline(ctx), event=event_result(ctx))
+    return ctx.cache["grade"]
 
 
 def headline_sentence(ctx: SiteContext, label: str) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "did_figure",
     "did_summary",
     "event_figure",
+    "event_result",
     "meeting_place",
     "meeting_place_figure",
     "place_development",
@@ -270,7 +271,7 @@ def user_experience_change(ctx: SiteContext):
             continue
         with model_warnings(f"ordinal change, {ctx.site.site_id}, {item}", notes):
             try:
-                res = ordinal_change(part, outcome=C.RESPONSE, design="did", group="here", period=C.WAVE,
+                res = ordinal_change(part, outcome=C.RESPONSE, design="did", group="here", time=C.WAVE,
                                      before=waves[0], after=waves[-1])
             except ModelError as exc:  # the item cannot be fitted: say why under the table
                 res = None
@@ -375,16 +376,40 @@ def did_summary(ctx: SiteContext):
 
 
 def event_figure(ctx: SiteContext):
-    """Effects by year relative to co-location against the never-co-located sites (Callaway–Sant'Anna).
+    """Effects by year relative to co-location against the comparison sites (Callaway–Sant'Anna).
 
     Pre-co-location years show whether the site was already drifting apart from the comparison
     (the pre-trend check); the washout years are left out of the estimation.
     """
+    res = event_result(ctx)
+    if res is None and "event" not in ctx.cache:
+        return None
+    res = ctx.cache["event"]
+    if isinstance(res, Exception):
+        import logging
+
+        logging.getLogger("samorg.report").warning("event study, %s: %s", ctx.site.site_id, res)
+        return _md(t("event_not_estimated", ctx.lang, why=str(res)))
+    if res is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    from samorg.plots import plot_event_study
+
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang))
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def event_result(ctx: SiteContext):
+    """The site's event study (fitted once per report), ``None`` when it cannot be estimated."""
     import numpy as np
 
     from samorg.models import event_study
 
-    if ctx.site.co_located is None:
+    if ctx.intervention is None:
         return None
     if "event" not in ctx.cache:
         panel = _yearly_panel(ctx)
@@ -409,19 +434,4 @@ def event_figure(ctx: SiteContext):
             result = ModelError(t("event_no_panel", ctx.lang))
         ctx.cache["event"] = result
     res = ctx.cache["event"]
-    if isinstance(res, Exception):
-        import logging
-
-        logging.getLogger("samorg.report").warning("event study, %s: %s", ctx.site.site_id, res)
-        return _md(t("event_not_estimated", ctx.lang, why=str(res)))
-    if res is None:
-        return None
-    import matplotlib.pyplot as plt
-
-    from samorg.plots import plot_event_study
-
-    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
-    plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang))
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    return None if isinstance(res, Exception) else res

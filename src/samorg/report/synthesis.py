@@ -23,7 +23,7 @@ from samorg.analysis import washout_caveats
 from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
-from samorg.report.text import heading, t
+from samorg.report.text import heading, number_word, t
 
 __all__ = [
     "SynthesisContext",
@@ -66,15 +66,41 @@ class SynthesisContext:
 
     @cached_property
     def pooled(self):
-        """Random-effects pooling of the sites' log rate ratios (REML, Hartung–Knapp)."""
-        from samorg.models.meta import pool
+        """The sites' effects pooled by municipality (EVIDENCE.md §3): the shared control counted once,
+        municipality-level shocks let through, a t reference on (municipalities − 1) degrees of freedom."""
+        from samorg.models.pooled import pool_municipalities
 
-        res = self.site_results
-        if len(res) < 2:
+        fits, heads = self.site_results, self.headlines
+        ids = [s for s in fits if s in heads]
+        if len(ids) < 2:
             return None
-        names = {s.site_id: s.name for s in self.study.sites}
-        return pool([r.estimate for r in res.values()], [r.std_error for r in res.values()],
-                    labels=[names[s] for s in res], method="reml", knapp_hartung=True, link="log")
+        sites = {s.site_id: s for s in self.study.sites}
+        names = {c: m.name for c, m in self.study.municipalities.items()}
+        labels = [sites[s].name for s in ids]
+        municipality = [names[sites[s].municipality_code] for s in ids]
+        with model_warnings("pooling by municipality", self.notes):
+            try:
+                # The shared control's part of the uncertainty is estimated from the sites' comparative
+                # residual series (it needs the ITS fits); the headlines are then pooled with it.
+                by_fit = pool_municipalities([fits[s] for s in ids], labels=labels, municipality=municipality)
+                return pool_municipalities([heads[s] for s in ids], labels=labels, municipality=municipality,
+                                           control_std_error=by_fit.control_std_error)
+            except ModelError as exc:
+                self.notes.append(str(exc))
+                return None
+
+    @cached_property
+    def headlines(self) -> dict[str, Any]:
+        """Each treated site's average effect after the washout (the site reports' headline)."""
+        from samorg.models.post_effect import post_washout_effect
+
+        out = {}
+        for site_id, res in self.site_results.items():
+            try:
+                out[site_id] = post_washout_effect(res, unit="besøk" if self.lang == "nb" else "visits")
+            except ModelError as exc:
+                self.notes.append(f"{site_id}: {exc}")
+        return out
 
     @cached_property
     def municipal_panel(self) -> pd.DataFrame:
@@ -113,27 +139,28 @@ def section(ctx: SynthesisContext, key: str, level: int = 2):
 
 
 def site_effects_table(ctx: SynthesisContext):
-    """Each co-located site's change in visits, with its 95 % CI and the Holm-adjusted p-value.
+    """Each treated site's headline (average effect after the washout), its estimand, 95 % CI and Holm-adjusted p.
 
     The visits outcome at every site is the pre-specified primary family, so its p-values are
     adjusted together (Holm).
     """
+    from samorg.analysis import estimand
     from samorg.models.adjust import adjust
 
-    lang, res = ctx.lang, ctx.site_results
+    lang, res = ctx.lang, ctx.headlines
     if not res:
         return _md(t("syn_no_sites", lang))
     adjusted = adjust(list(res.values()), method="holm")
     names = {s.site_id: s for s in ctx.study.sites}
     rows = []
     for (site_id, r), p_adj in zip(res.items(), adjusted["p_adjusted"]):
-        low, high = r.ratio_ci()
         rows.append({
             t("site", lang): names[site_id].name,
             t("fact_co_located", lang): fmt.date(names[site_id].co_located, lang=lang),
-            t("col_change", lang): fmt.signed_percent(r.ratio() - 1, decimals=1, lang=lang),
-            t("col_ci", lang): f"{fmt.signed_percent(low - 1, decimals=1, lang=lang)} – "
-                               f"{fmt.signed_percent(high - 1, decimals=1, lang=lang)}",
+            t("col_estimand", lang): t(f"estimand_{estimand(ctx.study, site_id).kind}", lang),
+            t("col_avg_change", lang): fmt.signed_percent(math.exp(r.estimate) - 1, decimals=1, lang=lang),
+            t("col_ci", lang): f"{fmt.signed_percent(math.exp(r.ci_low) - 1, decimals=1, lang=lang)} – "
+                               f"{fmt.signed_percent(math.exp(r.ci_high) - 1, decimals=1, lang=lang)}",
             t("col_p_holm", lang): fmt.p_value(p_adj, lang=lang).removeprefix("p = ").removeprefix("p "),
         })
     frame = pd.DataFrame(rows)
@@ -157,14 +184,20 @@ def forest_figure(ctx: SynthesisContext):
 
 
 def pooled_summary(ctx: SynthesisContext):
-    """The pooled effect in words: estimate, CI, heterogeneity and the prediction interval."""
+    """The pooled effect in words: per municipality, then pooled by municipality, with what it can and cannot say."""
     lang, pooled = ctx.lang, ctx.pooled
     if pooled is None:
         return _md(t("syn_too_few", lang))
+    lines = []
+    for row in pooled.municipalities.itertuples(index=False):
+        lines.append(f"- {t('syn_muni_row', lang, name=row.municipality, k=row.n_sites, change=fmt.signed_percent(math.exp(row.estimate) - 1, decimals=1, lang=lang))}")
     sentence = pooled.sentence(lang=lang, outcome_label=t("visits", lang))
-    pi = t("syn_pi", lang, low=fmt.signed_percent(math.exp(pooled.pi_low) - 1, decimals=0, lang=lang),
-           high=fmt.signed_percent(math.exp(pooled.pi_high) - 1, decimals=0, lang=lang))
-    return _md(f"**{pi}**\n\n{sentence}\n\n{t('syn_pool_method', lang, k=pooled.k)}")
+    parts = ["\n".join(lines), sentence,
+             t("syn_pool_method", lang, k=pooled.k, g=number_word(pooled.n_municipalities, lang))]
+    if math.isfinite(pooled.pi_low) and math.isfinite(pooled.pi_high):
+        parts.insert(2, t("syn_pi", lang, low=fmt.signed_percent(math.exp(pooled.pi_low) - 1, decimals=0, lang=lang),
+                          high=fmt.signed_percent(math.exp(pooled.pi_high) - 1, decimals=0, lang=lang)))
+    return _md("\n\n".join(parts))
 
 
 def _moderators(ctx: SynthesisContext) -> pd.DataFrame:
@@ -320,7 +353,7 @@ def survey_change(ctx: SynthesisContext, item: str):
                 with model_warnings(f"ordinal change, {item}", ctx.notes):
                     try:
                         ctx.cache[key] = ordinal_change(answers, outcome=C.RESPONSE, design="did", group="co_located",
-                                                        period=C.WAVE, before=waves[0], after=after, cluster=C.SITE_ID)
+                                                        time=C.WAVE, before=waves[0], after=after, cluster=C.SITE_ID)
                     except ModelError as exc:
                         ctx.cache[key] = exc
     res = ctx.cache[key]
@@ -348,49 +381,52 @@ def survey_changes(ctx: SynthesisContext):
     return _md("\n\n".join(survey_change(ctx, item).data for item in dict.fromkeys(items)))
 
 
-def _strength(ctx: SynthesisContext, effect: Any) -> str:
-    """Plain words for how strong the evidence is, from the interval and the design."""
-    if effect is None or isinstance(effect, Exception):
-        return t("ev_none", ctx.lang)
-    low, high = effect.ci_low, effect.ci_high
-    excludes_zero = (low > 0) or (high < 0)
-    return t("ev_moderate" if excludes_zero else "ev_weak", ctx.lang)
-
-
 def evidence_map(ctx: SynthesisContext):
-    """A table of the six aims against the findings, with the strength of the evidence for each."""
-    lang = ctx.lang
-    pooled = ctx.pooled
+    """The six aims against their primary findings, each graded by one rule (Maryland scale and GRADE-style
+    certainty, :mod:`samorg.report.evidence`), with the reasons for every grade below the table."""
+    from samorg.models.grading import grade_evidence
+    from samorg.report.evidence import grade_pooled, grade_survey, grade_synthetic_control
+
+    lang, study, pooled = ctx.lang, ctx.study, ctx.pooled
+    descriptive = grade_evidence(design="descriptive", n_treated=0, n_comparison=0)
     rows = []
     if pooled is not None:
         finding = t("ev_aim1", lang, change=fmt.signed_percent(math.exp(pooled.estimate) - 1, decimals=0, lang=lang),
-                    k=pooled.k)
-        rows.append((t("aim1_short", lang), finding, _strength(ctx, pooled)))
+                    low=fmt.signed_percent(math.exp(pooled.ci_low) - 1, decimals=0, lang=lang),
+                    high=fmt.signed_percent(math.exp(pooled.ci_high) - 1, decimals=0, lang=lang),
+                    k=pooled.k, g=number_word(pooled.n_municipalities, lang))
+        rows.append((1, t("aim1_short", lang), finding, grade_pooled(study, pooled, ctx.headlines)))
     else:
-        rows.append((t("aim1_short", lang), t("syn_too_few", lang), t("ev_none", lang)))
+        rows.append((1, t("aim1_short", lang), t("syn_too_few", lang), descriptive))
+    n_treated, n_comparison = len(study.sites_with_role("treated")), len(study.sites_with_role("comparison"))
     for aim in (2, 4):  # summarised by the study's pre-specified primary indicator of the aim, never another
-        item = ctx.study.primary_by_aim.get(aim)
+        item = study.primary_by_aim.get(aim)
         if item is None:
-            rows.append((t(f"aim{aim}_short", lang), t("ev_no_primary", lang), t("ev_none", lang)))
+            rows.append((aim, t(f"aim{aim}_short", lang), t("ev_no_primary", lang), descriptive))
             continue
         survey_change(ctx, item)  # fits and caches the model
         res = ctx.cache.get(("survey", item))
+        ok = res is not None and not isinstance(res, Exception)
         finding = (t("ev_survey", lang, item=item_label(item, lang),
-                     change=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True))
-                   if res is not None and not isinstance(res, Exception) else t("syn_no_survey", lang))
-        rows.append((t(f"aim{aim}_short", lang), finding, _strength(ctx, res)))
-    rows.append((t("aim3_short", lang), t("ev_aim3", lang, k=len(ctx.site_results)), t("ev_weak", lang)))
-    rows.append((t("aim5_short", lang), t("ev_aim5", lang), t("ev_descriptive", lang)))
-    parts = []
-    for code, muni in ctx.study.treated_municipalities().items():
+                     change=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True),
+                     low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
+                     high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True))
+                   if ok else t("syn_no_survey", lang))
+        rows.append((aim, t(f"aim{aim}_short", lang), finding,
+                     grade_survey(study, res, n_treated=n_treated, n_comparison=n_comparison)))
+    rows.append((3, t("aim3_short", lang), t("ev_aim3", lang, k=len(ctx.site_results)), descriptive))
+    rows.append((5, t("aim5_short", lang), t("ev_aim5", lang), descriptive))
+    for code, muni in study.treated_municipalities().items():
         res = national_comparison(ctx, code)
         if res is not None and not isinstance(res, Exception):
-            parts.append(f"{muni.name} {fmt.number(res.estimate, decimals=2, lang=lang, sign=True)}")
-    if parts:
-        rows.append((t("aim6_short", lang), t("ev_aim6", lang, finding="; ".join(parts)), t("ev_weak", lang)))
+            finding = t("ev_aim6", lang, name=muni.name, finding=fmt.number(res.estimate, decimals=2, lang=lang, sign=True))
+            rows.append((6, t("aim6_short", lang), finding, grade_synthetic_control(study, code, res)))
     rows.sort(key=lambda row: row[0])  # by aim number
-    frame = pd.DataFrame(rows, columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang)])
-    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_note", lang, **_few(ctx)))
+    frame = pd.DataFrame([(aim, finding, f"{g.label(lang)} ({i})") for i, (_, aim, finding, g) in enumerate(rows, 1)],
+                         columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang)])
+    reasons = "\n".join(f"{i}. {g.sentence(lang)}" for i, (*_, g) in enumerate(rows, 1))
+    return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_reasons", lang) + "\n\n" + reasons
+               + "\n\n" + t("ev_note", lang, **_few(ctx)))
 
 
 def _few(ctx: SynthesisContext) -> dict[str, str]:
