@@ -67,12 +67,15 @@ def test_delta_interval_agrees_with_parametric_simulation():
 
 def test_intervention_inside_washout_is_flagged_and_average_starts_after_it():
     df = cv.simulate_registry(np.random.default_rng(5), effect=0.1)
-    eff = post_washout_effect(_fit(df, "svelvik", "2021-06-01", comparison="control"), unit="besøk")
+    eff = post_washout_effect(_fit(df, "svelvik", "2021-06-01", comparison="control"), unit=("besøk", "visits"),
+                              intervention_label=("samlokalisering", "co-location"))
     assert eff.intervention_in_window == "COVID-19"
     assert eff.period_start == pd.Timestamp("2022-01-01")
     nb, en = eff.sentence(lang="nb", outcome_label="besøket"), eff.sentence(lang="en", outcome_label="visits")
     assert "Tiltaksdatoen ligger i perioden som er holdt utenfor" in nb and "besøk per måned" in nb
-    assert "intervention date lies in a period left out" in en
+    assert nb.startswith("Besøket var om lag") and "enn forventet uten samlokalisering" in nb
+    assert "intervention date lies in a period left out" in en and "visits per month" in en
+    assert "without co-location" in en and "besøk" not in en
     late = post_washout_effect(_fit(df, "mjondalen", "2022-09-01", comparison="control"))
     assert late.period_start == pd.Timestamp("2022-09-01") and late.intervention_in_window is None
 

@@ -126,10 +126,12 @@ class MunicipalPooledEffect(Effect):
         text = f"{estimand} {text}"
         if self.n_municipalities < MIN_MUNICIPALITIES_FOR_PREDICTION:
             g = fmt.number(self.n_municipalities, lang=lang)
-            text += (f" Med {g} kommune(r) gis ikke noe prediksjonsintervall for en ny kommune (det krever minst "
-                     f"{MIN_MUNICIPALITIES_FOR_PREDICTION})." if nb else
-                     f" With {g} municipality(ies) no prediction interval for a new municipality is given (that needs "
-                     f"at least {MIN_MUNICIPALITIES_FOR_PREDICTION}).")
+            text += (f" Med {g} {'kommune' if self.n_municipalities == 1 else 'kommuner'} gis ikke noe "
+                     f"prediksjonsintervall for en ny kommune (det krever minst {MIN_MUNICIPALITIES_FOR_PREDICTION})."
+                     if nb else
+                     f" With {g} {'municipality' if self.n_municipalities == 1 else 'municipalities'} no prediction "
+                     f"interval for a new municipality is given (that needs at least "
+                     f"{MIN_MUNICIPALITIES_FOR_PREDICTION}).")
         if caveats and self.caveats:
             text += (" Forbehold: " if nb else " Caveats: ") + " ".join(self.caveat_texts(lang=lang))
         return text
@@ -339,10 +341,11 @@ def _details(G: int, k: int, df: str, dof: float, se_c: float, between: float, c
                                                                        "utfallets enheter")
     return {
         "method": f"equal-weight mean of {g_en} municipality averages of {k} site effects",
-        "inference": (f"between-municipality variance{ctl_en}, t ({dof_txt} df"
+        "inference": (f"between-municipality variance{ctl_en}, t distribution ({dof_txt} df"
                       f"{', Welch–Satterthwaite' if df == 'satterthwaite' else ''})" if G >= 2 else "none (one municipality)"),
         "method_nb": f"likevektet gjennomsnitt av {g_nb} kommunegjennomsnitt av {k} stedseffekter",
-        "inference_nb": (f"variasjon mellom kommuner{ctl_nb}, t ({dof_nb} frihetsgrader"
+        "inference_nb": (f"variasjon mellom kommuner{ctl_nb}, t-fordeling ({dof_nb} "
+                         f"{'frihetsgrad' if dof == 1 else 'frihetsgrader'}"
                          f"{', Welch–Satterthwaite' if df == 'satterthwaite' else ''})" if G >= 2 else
                          "ingen (én kommune)"),
         "estimand_en": ("Estimand: the average over municipalities of the average co-located site's effect, each "
@@ -357,5 +360,5 @@ def _details(G: int, k: int, df: str, dof: float, se_c: float, between: float, c
         "control_std_error_source": ("estimated from the sites' residual series" if control == "estimate" and has_control
                                      else "given" if isinstance(control, (int, float)) else "none"),
         "min_municipalities_for_prediction": MIN_MUNICIPALITIES_FOR_PREDICTION,
-        "outcome": next(iter({e.details.get("outcome") for e in effects} - {None}), None),
+        "outcome": outcomes.pop() if len(outcomes := {e.details.get("outcome") for e in effects}) == 1 else None,
     }

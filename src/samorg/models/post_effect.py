@@ -78,32 +78,32 @@ class PostWashoutEffect(Effect):
 
     def sentence(self, lang: str = "nb", *, outcome_label: str | None = None, decimals: int | None = None,
                  caveats: bool = True) -> str:
-        """E.g. «Besøket var om lag 10 % høyere enn forventet uten tiltaket (95 % KI …) i 01.2022–12.2025; …»."""
+        """E.g. «Besøket var om lag 10 % høyere enn forventet uten samlokalisering (95 % KI …) i 01.2022–12.2025; …»."""
         fmt._check_lang(lang)
-        nb = lang == "nb"
+        nb, i = lang == "nb", (0 if lang == "nb" else 1)
         label = outcome_label or self.details.get("outcome") or ("utfallet" if nb else "the outcome")
+        label = label[0].upper() + label[1:]
         span = f"{_when(self.period_start, lang)}–{_when(self.period_end, lang)}"
-        d = 0 if abs(self.baseline) >= 100 else 1
-        per = self.details.get("per", "måned" if nb else "month") if nb else self.details.get("per_en", "month")
+        d = decimals if decimals is not None else (0 if abs(self.baseline) >= 100 else 1)
+        per = self.details["per"][i]
+        unit = self.details["unit_text"][i]
+        unit = f" {unit}" if unit else ""
+        without = self.details["intervention_label"][i]
         base = fmt.number(self.baseline, decimals=d, lang=lang)
         diff = fmt.ci(self.difference_low, self.difference_high, decimals=d, lang=lang, level=self.level)
-        unit = f" {self.unit}" if self.unit else ""
+        avg = fmt.number(self.difference, decimals=d, lang=lang, sign=True)
         if self.link == "log":
             r = math.exp(self.estimate) - 1
             size = fmt.percent(abs(r), decimals=0, lang=lang)
             word = ("høyere" if r >= 0 else "lavere") if nb else ("higher" if r >= 0 else "lower")
-            ci = _pct_ci(self, lang)
-            text = (f"{label[0].upper()}{label[1:]} var om lag {size} {word} enn forventet uten tiltaket ({ci}) i "
-                    f"{span}, i snitt {fmt.number(self.difference, decimals=d, lang=lang, sign=True)}{unit} per {per} "
-                    f"({diff}); nivået før var om lag {base}{unit} per {per}." if nb else
-                    f"{label[0].upper()}{label[1:]} was about {size} {word} than expected without the intervention "
-                    f"({ci}) in {span}, on average {fmt.number(self.difference, decimals=d, lang=lang, sign=True)}{unit} "
-                    f"per {per} ({diff}); the level before was about {base}{unit} per {per}.")
+            text = (f"{label} var om lag {size} {word} enn forventet uten {without} ({_pct_ci(self, lang)}) i {span}, "
+                    f"i snitt {avg}{unit} per {per} ({diff}); nivået før var om lag {base}{unit} per {per}." if nb else
+                    f"{label}: about {size} {word} than expected without {without} ({_pct_ci(self, lang)}) in {span}, "
+                    f"on average {avg}{unit} per {per} ({diff}); the level before was about {base}{unit} per {per}.")
         else:
-            text = (f"{label[0].upper()}{label[1:]} var i snitt {fmt.number(self.difference, decimals=d, lang=lang, sign=True)}"
-                    f"{unit} per {per} annerledes enn forventet i {span} ({diff}); nivået før var {base}{unit}." if nb else
-                    f"{label[0].upper()}{label[1:]} differed from the expected by "
-                    f"{fmt.number(self.difference, decimals=d, lang=lang, sign=True)}{unit} per {per} on average in "
+            text = (f"{label} var i snitt {avg}{unit} per {per} annerledes enn forventet uten {without} i {span} "
+                    f"({diff}); nivået før var {base}{unit}." if nb else
+                    f"{label}: on average {avg}{unit} per {per} different from the expected without {without} in "
                     f"{span} ({diff}); the level before was {base}{unit}.")
         if self.intervention_in_window:
             text += (f" Tiltaksdatoen ligger i perioden som er holdt utenfor ({self.intervention_in_window}); derfor "
@@ -128,21 +128,25 @@ def _when(value: Any, lang: str) -> str:
     return fmt.month(pd.Timestamp(value), lang=lang)
 
 
-def post_washout_effect(result: Any, *, unit: str = "", start: Any = None, end: Any = None,
-                        per: str | tuple[str, str] = ("måned", "month")) -> PostWashoutEffect:
+def post_washout_effect(result: Any, *, unit: str | tuple[str, str] = "", start: Any = None, end: Any = None,
+                        per: str | tuple[str, str] = ("måned", "month"),
+                        intervention_label: str | tuple[str, str] = ("tiltaket", "the intervention"),
+                        ) -> PostWashoutEffect:
     """The average effect over the post-washout period of a fitted ITS, with its interval (delta method).
 
     Parameters
     ----------
     result : ITSResult
         From :func:`samorg.models.its` (with or without ``control``). Not modified.
-    unit : str
-        The outcome's unit for the text (e.g. ``"besøk"``).
+    unit : str or (bokmål, English)
+        The outcome's unit for the text (e.g. ``("besøk", "visits")``).
     start, end : time value, optional
         First and last period to average over; by default from the end of the washout (see the module
         docstring) to the last fitted period.
     per : str or (bokmål, English)
         What one period is called (``"måned"``/``"month"``).
+    intervention_label : str or (bokmål, English)
+        What the counterfactual is without, for the text (``("samlokalisering", "co-location")``).
 
     Returns
     -------
@@ -207,10 +211,13 @@ def post_washout_effect(result: Any, *, unit: str = "", start: Any = None, end: 
     observed = preds["observed"].to_numpy(dtype=float)
     baseline = float(np.nanmean(observed[in_fit & ~post]))
     times = preds["time"].to_numpy()[pick]
-    per_nb, per_en = (per, per) if isinstance(per, str) else per
+    def pair(v: str | tuple[str, str]) -> tuple[str, str]:
+        return (v, v) if isinstance(v, str) else (str(v[0]), str(v[1]))
+
     details = {**{k: d.get(k) for k in ("outcome", "control", "comparison", "family", "intervention",
                                         "excluded_windows")},
-               "per": per_nb, "per_en": per_en, "source_method": result.method, "interval_method": "delta method",
+               "per": pair(per), "unit_text": pair(unit), "intervention_label": pair(intervention_label),
+               "source_method": result.method, "interval_method": "delta method",
                "ratio_observed": float(np.nansum(observed[pick]) / m0.sum()) if link == "log" else math.nan,
                "method_nb": "gjennomsnitt av tilpasset mot kontrafaktisk nivå etter utelatt periode, "
                             "deltametoden med modellens kovarians", "reference_distribution": "normal" if link == "log"
@@ -224,7 +231,7 @@ def post_washout_effect(result: Any, *, unit: str = "", start: Any = None, end: 
         link="log" if link == "log" else "identity", method=f"average post-washout effect ({result.method})",
         inference=f"delta method ({result.inference})", n_obs=result.n_obs, term="effect", details=details,
         caveats=tuple(result.caveats), difference=diff, difference_low=diff - q * se_d, difference_high=diff + q * se_d,
-        baseline=baseline, unit=unit, period_start=times[0], period_end=times[-1], n_periods=int(pick.sum()),
+        baseline=baseline, unit=pair(unit)[0], period_start=times[0], period_end=times[-1], n_periods=int(pick.sum()),
         intervention_in_window=window, fit=result.fit, predictions=result.predictions,
     )
 
