@@ -158,7 +158,9 @@ def test_a_hit_fails_only_that_report_and_nothing_is_published(fake_papermill, t
     assert "(and 1 more)" in leak.error and "phone number" in leak.error_detail
     assert PHONE not in leak.error + leak.error_detail and "Nordmann" not in leak.error + leak.error_detail
     assert leak.ipynb is None and leak.html is None
-    assert sorted(p.name for p in out.rglob("*")) == ["lekk", "navn", "ok", "ok.html", "ok.ipynb"]
+    assert sorted(p.name for p in out.rglob("*")) == ["lekk", "navn", "ok", "ok.html", "ok.ipynb", "run.log"]
+    run_log = (out / "run.log").read_text(encoding="utf-8")  # the run's record names the finding, masked
+    assert "lekk" in run_log and PHONE not in run_log and "Nordmann" not in run_log
     assert res[2].error.endswith('name in "Rapport for k*** *******n"')
 
 
