@@ -268,3 +268,21 @@ def test_the_manifest_lists_inputs_and_provenance_and_stays_json(built):
     assert manifest["provenance"]["inputs"] == manifest["inputs"]
     assert set(manifest["build_key"]) == {"samorg_version", "code_sha256", "dependencies", "pseudonym_key"}
     assert store.read_manifest(study.processed_dir).provenance == manifest["provenance"]
+
+
+def test_verify_processed_names_a_damaged_or_missing_table_before_anything_reads_it(built):
+    from samorg.store import verify_processed
+
+    path, study, before = built
+    assert verify_processed(study.processed_dir).tables["inquiries"]["rows"] == 2
+    table = study.processed_dir / "population.parquet"
+    table.write_bytes(table.read_bytes() + b"\0")  # still readable by pyarrow? no matter: not the file written
+    with pytest.raises(ProcessedDataError, match=r"population.parquet: the file differs from the one `samorg data` "
+                                                 r"wrote .* Run `samorg data --force`"):
+        verify_processed(study.processed_dir)
+    table.unlink()
+    with pytest.raises(ProcessedDataError, match=r"population.parquet: the processed table is missing"):
+        verify_processed(study.processed_dir)
+    (study.processed_dir / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ProcessedDataError, match=r"manifest.json: missing or unreadable"):
+        verify_processed(study.processed_dir)

@@ -241,6 +241,37 @@ def read_processed(processed_dir: str | Path, table: str, *, columns: list[str] 
         raise unreadable_table(path, exc) from None
 
 
+def verify_processed(processed_dir: str | Path) -> Manifest:
+    """Check that every processed table is the one ``samorg data`` wrote (its sha256 in the manifest).
+
+    For commands that read the tables (``samorg report``): a truncated, corrupt or hand-edited
+    table is named before any report runs, instead of failing inside a notebook. Returns the manifest.
+
+    Raises
+    ------
+    ProcessedDataError
+        No readable manifest, or a table missing or different from what the manifest records;
+        the message says to run ``samorg data`` (``--force`` for a damaged table).
+    """
+    folder = Path(processed_dir)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise ProcessedDataError(f"{folder / MANIFEST}: missing or unreadable. Expected the manifest `samorg data` "
+                                 "writes beside the processed tables. Run `samorg data --force` to rebuild them.")
+    for table in TABLES:
+        info = manifest.tables.get(table) or {}
+        path = folder / str(info.get("file") or f"{table}.parquet")
+        if not path.is_file():
+            raise ProcessedDataError(f"{path}: the processed table is missing. Expected the table listed in "
+                                     f"{MANIFEST}. Run `samorg data --force` to rebuild it.")
+        if sha256_file(path) != info.get("sha256"):
+            raise ProcessedDataError(
+                f"{path}: the file differs from the one `samorg data` wrote (its SHA-256 is not the one in "
+                f"{MANIFEST}). Expected the table unchanged since the build; it may have been cut short (a full "
+                "disk, a copy that stopped) or changed by another program. Run `samorg data --force` to rebuild it.")
+    return manifest
+
+
 def unreadable_table(path: str | Path, exc: BaseException) -> ProcessedDataError:
     """The error for a processed table that cannot be read (truncated, corrupt, unreadable)."""
     detail = str(exc).splitlines()[0][:200] if str(exc) else ""
