@@ -109,7 +109,7 @@ class SynthResult(Effect):
         fmt._check_lang(lang)
         nb, d = lang == "nb", self.details
         label = outcome_label or d.get("outcome") or ("utfallet" if nb else "the outcome")
-        dec = decimals if decimals is not None else _decimals(abs(d["baseline"]) / 100 if d["baseline"] else 1.0)
+        dec = decimals if decimals is not None else _level_decimals(d["baseline"])
         unit = f" {d['unit']}" if d.get("unit") else ""
         value = fmt.number(self.estimate, decimals=dec, lang=lang, sign=True) + unit
         base = fmt.number(d["baseline"], decimals=dec, lang=lang) + unit
@@ -119,8 +119,8 @@ class SynthResult(Effect):
             how = "uten placebotest" if nb else "without a placebo test"
         elif self.bounded:
             ci = fmt.ci(self.ci_low, self.ci_high, decimals=dec, lang=lang, level=self.level)
-            how = (f"{ci}, fra placebotesten snudd: effektene den ikke forkaster; {p}" if nb else
-                   f"{ci}, from inverting the placebo test: the effects it does not reject; {p}")
+            how = (f"{ci}: de konstante effektene placebotesten ikke forkaster (invertert test); {p}" if nb else
+                   f"{ci}: the constant effects the placebo test does not reject (test inversion); {p}")
         else:
             how = (f"med {n} enheter i placebotesten kan intervallet ikke avgrenses; {p}" if nb else
                    f"with {n} units in the placebo test the interval cannot be bounded; {p}")
@@ -174,10 +174,11 @@ class SynthResult(Effect):
         return out
 
 
-def _decimals(x: float) -> int:
-    if not math.isfinite(x) or x <= 0:
+def _level_decimals(level: float) -> int:
+    """Decimals that show a level with about three significant digits (3,26; 48,1; 4 800)."""
+    if not math.isfinite(level) or level == 0:
         return 2
-    return int(min(4, max(0, 2 - math.floor(math.log10(x)))))
+    return int(min(4, max(0, 2 - math.floor(math.log10(abs(level))))))
 
 
 def _bound(value: Any, lang: str) -> str:
