@@ -133,7 +133,8 @@ def test_changed_input_triggers_rebuild(built, tmp_path):
     text = yaml.safe_load(built["study"].path.read_text(encoding="utf-8"))
     text.update(raw_dir=str(raw), processed_dir=str(tmp_path / "processed"),
                 sites_file=str(built["study"].sites_path),
-                sources={"branch_counts": "filialer/*.csv", "nb_library_stats": {"pattern": "nb/*.csv", "optional": True},
+                sources={"branch_counts": "filialer/*.csv",
+                         "nb_library_stats": {"pattern": "nb/*.csv", "optional": True},
                          "population": {"pattern": "ssb/*.json", "optional": True}})
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(text, allow_unicode=True), encoding="utf-8")

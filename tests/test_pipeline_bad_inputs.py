@@ -26,9 +26,11 @@ NB = ROOT / "tests" / "fixtures" / "sources" / "nb"
 BRANCH = "Filial;Måned;Besøk inn;Besøk ut;Arrangementer\r\n"
 GOOD_BRANCH = BRANCH + "Fjell;2021-01;120;118;3\r\nFjell;2021-02;130;126;4\r\nFjell;2021-03;125;121;2\r\n"
 INQUIRIES = "Tidspunkt;Kanal;Tema;Sted;Løst ved første kontakt;Ventetid (min);Saksbehandler;Notat\r\n"
-GOOD_INQUIRIES = INQUIRIES + "04.01.2021 10:15;Telefon;Skatt;Fjell;Ja;4,8;KN;\r\n05.01.2021 11:37;E-post;Bolig;Fjell;Nei;;AB;\r\n"
+GOOD_INQUIRIES = (INQUIRIES + "04.01.2021 10:15;Telefon;Skatt;Fjell;Ja;4,8;KN;\r\n"
+                  "05.01.2021 11:37;E-post;Bolig;Fjell;Nei;;AB;\r\n")
 SURVEY = "Respondentnr.;Bibliotek;Dato;Aldersgruppe;Kjønn;Hvor fornøyd er du alt i alt med biblioteket?;Kommentar\r\n"
-GOOD_SURVEY = SURVEY + "1;Fjell;04.03.2021;20-39 år;Kvinne;Svært fornøyd;\r\n2;Fjell;05.03.2021;67 år og eldre;Mann;Fornøyd;\r\n"
+GOOD_SURVEY = (SURVEY + "1;Fjell;04.03.2021;20-39 år;Kvinne;Svært fornøyd;\r\n"
+               "2;Fjell;05.03.2021;67 år og eldre;Mann;Fornøyd;\r\n")
 SOURCES = {"branch_counts": "filialer/*.csv", "nb_library_stats": "nb/*.csv", "population": "ssb/*.json",
            "inquiries": "henvendelser/*.csv", "surveys": "undersokelser/*.csv"}
 
@@ -49,7 +51,8 @@ def make_study(tmp: Path, *, sources: dict | None = None, branch: str = GOOD_BRA
     study = {
         "title": "Liten studie", "demo": True, "raw_dir": "raw", "processed_dir": "processed",
         "reports_dir": "reports", "sites_file": "sites.yaml", "data_start": start, "data_end": end,
-        "periods": {"pre": {"start": start, "end": "2020-12-31"}, "transition": {"start": "2021-01-01", "end": "2021-03-31"},
+        "periods": {"pre": {"start": start, "end": "2020-12-31"},
+                    "transition": {"start": "2021-01-01", "end": "2021-03-31"},
                     "post": {"start": "2021-04-01", "end": end}},
         "municipalities": {"3301": {"name": "Drammen", "codes": {"2019": ["0602"], "2020": "3005"}}},
         "sources": SOURCES if sources is None else sources,

@@ -104,7 +104,8 @@ def test_provenance_is_plain_json_with_every_field(study):
                                     "sha256": hashlib.sha256(Path(study.path).read_bytes()).hexdigest()}
     assert record["sites_file"]["sha256"] == hashlib.sha256(Path(study.sites_path).read_bytes()).hexdigest()
     assert record["inputs"] == manifest.inputs and "filialer/fjell.csv" in record["inputs"]
-    assert record["git_dirty"] in (True, False, None) and (record["git_commit"] is None) == (record["git_dirty"] is None)
+    assert record["git_dirty"] in (True, False, None)
+    assert (record["git_commit"] is None) == (record["git_dirty"] is None)
     assert manifest.provenance["inputs"] == manifest.inputs  # the build stored it
 
 

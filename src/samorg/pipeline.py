@@ -183,7 +183,8 @@ def _drop_outside_period(frame: pd.DataFrame, kind: str, table: str, year: str, 
             "step": "drop_outside_study_period", "kind": kind, "table": table, "source": str(src),
             "rows": int(g["row"].nunique()) if "row" in g else int(len(g)), "years": span,
             "reason": f"a national file covering {span}, outside the study period "
-                      f"{study.data_start.year}–{study.data_end.year} (data_start..data_end); those rows are not kept"})
+                      f"{study.data_start.year}–{study.data_end.year} (data_start..data_end); "
+                      "those rows are not kept"})
     return clean.drop_years_outside_period(frame, column=year, start=study.data_start, end=study.data_end)
 
 

@@ -99,7 +99,8 @@ def drop_years_outside_period(frame: pd.DataFrame, *, column: str, start: dt.dat
     Examples
     --------
     >>> f = pd.DataFrame({"year": [2005, 2014, 2025, 2026]})
-    >>> drop_years_outside_period(f, column="year", start=dt.date(2014, 1, 1), end=dt.date(2025, 12, 31))["year"].tolist()
+    >>> kept = drop_years_outside_period(f, column="year", start=dt.date(2014, 1, 1), end=dt.date(2025, 12, 31))
+    >>> kept["year"].tolist()
     [2014, 2025]
     """
     years = pd.to_numeric(frame[column])
