@@ -160,3 +160,16 @@ def test_weight_table_baseline_and_no_inference():
         old = synthetic_control(df, outcome="vpi", unit="code", time="year", treated="treated", intervention=2020,
                                 placebo=False)
     assert math.isnan(old.p_value)
+
+
+def test_sensitivity_refits_with_the_same_pool_and_options():
+    from samorg.models import sensitivity
+
+    df = annual(seed="synth sensitivity", exact_mix=False)
+    res = _fit(df, comparison=[f"m{j:02d}" for j in range(30)], exclude_units={"m03": "co-located"},
+               statistic="mean_gap")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        s = sensitivity(res, df, windows=[(2022, 2022, "2022")])
+    assert s.without.details["n_donors"] == 29 and s.without.details["statistic"] == "mean_gap"
+    assert s.without.details["dropped_donors"] == {"m03": "co-located"}

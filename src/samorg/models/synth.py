@@ -321,8 +321,14 @@ def synthetic_control(
     if fit.keep is not None:
         dropped.update({d: "reduced pool (perfect pre-period fit)" for d, k in zip(pool, fit.keep) if not k})
         pool = [d for d, k in zip(pool, fit.keep) if k]
+    call = {"estimator": "synthetic_control", "outcome": outcome, "unit": unit, "time": time, "treated": treated,
+            "intervention": intervention, "comparison": None if comparison is None else tuple(comparison),
+            "exclude_units": dict(exclude_units) if isinstance(exclude_units, Mapping) else tuple(exclude_units),
+            "size": size, "size_band": size_band, "predictors": tuple(predictors), "exclude": tuple(exclude),
+            "guard": guard, "statistic": statistic, "inference": inference, "unit_label": unit_label, "level": level,
+            "caveats": tuple(caveats)}
     return _assemble(pan, fit, y, pool, dropped, post, ex, windows, treated, intervention, outcome, unit, time,
-                     statistic, inference, guard, unit_label, level, caveats, comparison, exclude, predictors)
+                     statistic, inference, guard, unit_label, level, caveats, call, predictors)
 
 
 def _options(level: float, guard: str, statistic: str, inference: str, placebo: bool | None) -> str:
@@ -399,7 +405,7 @@ def _predictors(data, unit, time, predictors, pan, pre_idx, order) -> np.ndarray
 
 
 def _assemble(pan, fit, y, pool, dropped, post, ex, windows, treated, intervention, outcome, unit, time, statistic,
-              inference, guard, unit_label, level, caveats, comparison, exclude, predictors) -> SynthResult:
+              inference, guard, unit_label, level, caveats, call, predictors) -> SynthResult:
     J = len(pool)
     table = fit.table.assign(unit=[treated] + (list(pool) if len(fit.table) > 1 else []))
     table["rank"] = table["statistic"].rank(ascending=False, method="max").astype(int)
@@ -443,10 +449,7 @@ def _assemble(pan, fit, y, pool, dropped, post, ex, windows, treated, interventi
                      f"{', regularisert' if guard_done == 'regularised' else ''})",
         "inference_nb": (f"placebotest over {J} sammenligningsenheter" if inference == "permutation" else
                          "ingen placebotest"),
-        "call": {"estimator": "synthetic_control", "outcome": outcome, "unit": unit, "time": time, "treated": treated,
-                 "intervention": intervention, "comparison": None if comparison is None else tuple(comparison),
-                 "exclude": tuple(exclude), "guard": guard, "statistic": statistic, "inference": inference,
-                 "level": level, "caveats": tuple(caveats)},
+        "call": call,
     }
     return SynthResult(
         estimate=float(np.mean(fit.post_gap)), std_error=math.nan, ci_low=lo, ci_high=hi, p_value=p, level=level,
