@@ -361,18 +361,29 @@ def did_figure(ctx: SiteContext):
 
 
 def did_summary(ctx: SiteContext):
-    """The difference-in-differences estimate in words, with its permutation p-value and its limits."""
+    """The difference-in-differences estimate in words, with its permutation p-value and its limits.
+
+    An interval the permutation test cannot bound is never printed (EVIDENCE.md §6): the text says why.
+    """
+    import math
+
     res = did_comparison(ctx)
     lang = ctx.lang
     if res is None:
-        return _md(t("did_none", lang))
+        return _md(t("did_none" if ctx.intervention is None else "did_no_comparison", lang))
     if isinstance(res, Exception):
         return _md(t("its_failed", lang, error=str(res)))
-    import math
-
-    change = fmt.signed_percent(math.exp(res.estimate) - 1, decimals=1, lang=lang)
-    sentence = res.sentence(lang=lang, outcome_label=t("log_visits", lang).lower())
-    return _md(f"**{t('did_change', lang, change=change)}** ({t('exploratory', lang)}). {sentence}\n\n{t('did_note', lang)}")
+    p = fmt.p_value(res.p_value, lang=lang, min_attainable=res.details.get("min_attainable_p"))
+    if math.isfinite(res.ci_low) and math.isfinite(res.ci_high):
+        ci = t("did_ci", lang, low=fmt.signed_percent(math.exp(res.ci_low) - 1, decimals=1, lang=lang),
+               high=fmt.signed_percent(math.exp(res.ci_high) - 1, decimals=1, lang=lang))
+    else:
+        n = res.details.get("n_assignments") or res.details.get("n_permutations")
+        ci = t("did_unbounded", lang, n=fmt.number(n, lang=lang)) if n else t("did_unbounded_plain", lang)
+    r = math.exp(res.estimate) - 1
+    text = t("did_change", lang, size=fmt.percent(abs(r), decimals=1, lang=lang),
+             direction=t("higher" if r >= 0 else "lower", lang), ci=ci, p=p, label=t("exploratory", lang))
+    return _md(f"{text}\n\n{t('did_note', lang)}")
 
 
 def event_figure(ctx: SiteContext):
