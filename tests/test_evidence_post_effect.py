@@ -116,3 +116,14 @@ def test_robustness_verdict_table(variants, robust, failing):
         assert v.text("nb").startswith("skjørt: avhenger av") and v.text("en").startswith("fragile: depends on")
     if failing == ("no_control",):
         assert v.text("nb") == "skjørt: avhenger av uten sammenligning"
+
+
+def test_p_value_agrees_with_the_interval():
+    rng = np.random.default_rng(77)
+    for effect in (0.0, 0.03, 0.08):
+        df = cv.simulate_registry(rng, effect=effect, step_sd=0.0)
+        eff = post_washout_effect(_fit(df, "tomter", "2020-01-01", comparison="control"))
+        assert (eff.ci_low > 0 or eff.ci_high < 0) == (eff.p_value < 0.05)
+        from scipy import stats
+
+        assert eff.p_value == pytest.approx(2 * stats.norm.sf(abs(eff.estimate / eff.std_error)))

@@ -207,7 +207,11 @@ def post_washout_effect(result: Any, *, unit: str | tuple[str, str] = "", start:
     diff = float(np.mean(m1 - m0))
     from scipy import stats
 
-    p = float(2 * stats.norm.sf(abs(diff / se_d))) if se_d > 0 else math.nan
+    # p of the headline estimate itself, with the interval's reference distribution, so that the interval
+    # excludes zero exactly when p < 1 − level.
+    head, head_se = (log_r, se_r) if link == "log" else (diff, se_d)
+    dist = stats.norm if link == "log" else stats.t(d.get("df_resid"))
+    p = float(2 * dist.sf(abs(head / head_se))) if head_se > 0 else math.nan
     observed = preds["observed"].to_numpy(dtype=float)
     baseline = float(np.nanmean(observed[in_fit & ~post]))
     times = preds["time"].to_numpy()[pick]
