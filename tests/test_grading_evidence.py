@@ -17,6 +17,8 @@ BASE = dict(n_treated=1, n_comparison=2, pretrends_checked=True, pretrends_paral
     (dict(design="comparative_its"), 3, "low", 0),
     # Askim-like: merger on the co-location date and COVID-19 → one step for confounding
     (dict(design="comparative_its", coincides_with_merger=True, overlaps_covid=True), 3, "very_low", 1),
+    # Svelvik-like: the date lies in the washout
+    (dict(design="comparative_its", in_washout=True), 3, "very_low", 1),
     # pre-trends not checked → SMS 2
     (dict(design="did", pretrends_checked=False), 2, "low", 0),
     # pre-trends checked and not parallel → SMS 2 and confounding
@@ -66,6 +68,8 @@ def test_labels_and_reasons_are_in_both_languages():
     assert "merger" in en and "confounding" in en and "imprecision" in en
     assert "Maryland-skalaen nivå 3" in nb and "Maryland Scientific Methods Scale level 3" in en
     assert [k for k in CERTAINTY] == ["very_low", "low", "moderate", "high"]
+    w = grade_evidence(design="comparative_its", in_washout=True, **BASE)
+    assert "holdt utenfor" in w.sentence("nb") and "COVID-19" in w.sentence("nb") and "left-out period" in w.sentence("en")
 
 
 def test_descriptive_sites_get_no_grade():

@@ -146,3 +146,17 @@ def test_estimate_control_part_needs_the_fits():
                details={"control": "kontroll"})
     with pytest.raises(ModelError, match="control_std_error= as a number"):
         pool_municipalities([e, e], municipality=["A", "B"])
+
+
+def test_two_municipalities_say_why_the_interval_is_wide():
+    res = pool_municipalities([_effect(0.1), _effect(0.12), _effect(0.02)], municipality=["A", "A", "B"],
+                              control_std_error=0.02)
+    assert res.caveats[0] == "two_municipalities"
+    assert "én enkelt forskjell" in res.sentence(lang="nb") and "single difference" in res.sentence(lang="en")
+    three = pool_municipalities([_effect(0.1), _effect(0.0), _effect(0.2)], municipality=["A", "B", "C"],
+                                control_std_error=0.01)
+    assert "two_municipalities" not in three.caveats
+    compared = Effect(estimate=0.1, std_error=0.03, ci_low=0.04, ci_high=0.16, p_value=0.01, link="log",
+                      details={"comparison": "kontroll"})
+    ignored = pool_municipalities([compared, compared], municipality=["A", "B"], control_std_error=None)
+    assert "no_shared_control_part" in ignored.caveats and "ikke tatt med" in ignored.sentence(lang="nb")

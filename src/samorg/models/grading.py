@@ -23,8 +23,8 @@ no effect to grade.
 Observational designs start at ``lav`` (randomised at ``høy``); one step down for each of:
 
 * **design**: SMS level 1 (no comparison);
-* **confounding**: the intervention coincides with a merger or co-organisation, or overlaps COVID-19
-  (one step however many; each is named);
+* **confounding**: the intervention coincides with a merger or co-organisation, overlaps COVID-19, or
+  its date lies inside the washout (one step however many; each is named);
 * **imprecision**: the interval includes the null value, is wider than ``max_width`` (default ``log 2``:
   the upper bound is more than twice the lower on the ratio scale), or cannot be bounded;
 * **inconsistency**: the site estimates differ in sign (two or more sites);
@@ -111,6 +111,7 @@ def grade_evidence(
     pretrends_parallel: bool | None = None,
     coincides_with_merger: bool = False,
     overlaps_covid: bool = False,
+    in_washout: bool = False,
     interval: tuple[float, float] | None = None,
     null: float = 0.0,
     max_width: float = math.log(2),
@@ -131,6 +132,8 @@ def grade_evidence(
         The outcome of that check (``None``: not known).
     coincides_with_merger, overlaps_covid : bool
         The intervention date coincides with a merger/co-organisation; the period overlaps COVID-19.
+    in_washout : bool
+        The intervention date lies inside a washout (exclusion) window, so the effect is only seen after it.
     interval : (low, high), optional
         The confidence interval on the estimate's scale (log scale for ratios); ``None`` or non-finite
         bounds: it cannot be bounded.
@@ -169,7 +172,7 @@ def grade_evidence(
                     "Observasjonsdata: starter på lav.",
                     "Randomised design: starts at high." if design == "randomised" else
                     "Observational data: starts at low."))
-    for down, text in _downgrades(sms, coincides_with_merger, overlaps_covid, interval, null, max_width,
+    for down, text in _downgrades(sms, coincides_with_merger, overlaps_covid or in_washout, in_washout, interval, null, max_width,
                                   site_estimates, indirect, pretrends_checked, pretrends_parallel, design):
         level -= down
         reasons.append(text)
@@ -191,13 +194,15 @@ def _sms_level(design: str, n_treated: int, n_comparison: int, checked: bool, pa
     return 4 if min(n_treated, n_comparison) >= MANY_UNITS else 3
 
 
-def _downgrades(sms, merger, covid, interval, null, max_width, sites, indirect, checked, parallel, design):
+def _downgrades(sms, merger, covid, washout, interval, null, max_width, sites, indirect, checked, parallel, design):
     if sms == 1:
         yield 1, ("Ingen sammenligningsgruppe: trekkes ned for design.", "No comparison group: downgraded for design.")
     confounders = [(nb, en) for flag, nb, en in (
         (merger, "tiltaket faller sammen med kommunesammenslåing/samorganisering",
          "the intervention coincides with a municipal merger/co-organisation"),
         (covid, "perioden overlapper COVID-19-pandemien", "the period overlaps the COVID-19 pandemic"),
+        (washout, "tiltaksdatoen ligger i perioden som er holdt utenfor, så effekten ses først etter den",
+         "the intervention date lies in the left-out period, so the effect is only seen after it"),
     ) if flag]
     if design != "randomised" and sms == 2 and checked and parallel is False:
         confounders.append(("trendene før tiltaket er ikke parallelle", "the pre-intervention trends are not parallel"))

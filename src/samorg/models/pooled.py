@@ -62,7 +62,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import ModelError
-from samorg.models.result import RATIO_LINKS, Effect
+from samorg.models.result import RATIO_LINKS, Effect, caveat_text
 
 __all__ = ["MIN_MUNICIPALITIES_FOR_PREDICTION", "MunicipalPooledEffect", "comparative_residuals", "control_shares",
            "pool_municipalities"]
@@ -70,6 +70,18 @@ __all__ = ["MIN_MUNICIPALITIES_FOR_PREDICTION", "MunicipalPooledEffect", "compar
 #: Fewest municipalities from which a prediction interval for a new one is given.
 MIN_MUNICIPALITIES_FOR_PREDICTION = 3
 DF_METHODS = ("municipalities", "satterthwaite")
+_OWN_CAVEATS = {
+    "two_municipalities": (
+        "Med bare to kommuner hviler usikkerheten mellom kommunene på én enkelt forskjell (t-fordeling med 1 "
+        "frihetsgrad), så intervallet er bredt; det er det to kommuner kan bære.",
+        "With only two municipalities the between-municipality uncertainty rests on a single difference (t with "
+        "1 degree of freedom), so the interval is wide; that is what two municipalities can support.",
+    ),
+    "no_shared_control_part": (
+        "Stedene deler en sammenligningsserie, men dens del av usikkerheten er ikke tatt med.",
+        "The sites share a comparison series, but its part of the uncertainty was not included.",
+    ),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +115,11 @@ class MunicipalPooledEffect(Effect):
     df: float = math.nan
     pi_low: float = math.nan
     pi_high: float = math.nan
+
+    def caveat_texts(self, *, lang: str = "nb") -> list[str]:
+        """Caveats in ``lang``; this class's own keys (:data:`_OWN_CAVEATS`) are translated here."""
+        i = 0 if lang == "nb" else 1
+        return [_OWN_CAVEATS[c][i] if c in _OWN_CAVEATS else caveat_text(c, lang=lang) for c in self.caveats]
 
     @property
     def bounded(self) -> bool:
@@ -234,10 +251,13 @@ def pool_municipalities(
                           "ci_low": theta - z * theta_se, "ci_high": theta + z * theta_se,
                           "n_sites": [n_in[g] for g in groups]})
     details = _details(G, k, df, dof, se_c, between, control_std_error, link, effects)
+    own = ["two_municipalities"] if G == 2 and df == "municipalities" else []
+    if control_std_error is None and any(e.details.get("comparison") or e.details.get("control") for e in effects):
+        own.append("no_shared_control_part")
     return MunicipalPooledEffect(
         estimate=mu, std_error=total, ci_low=lo, ci_high=hi, p_value=p, level=level, link=link,
         method=details.pop("method"), inference=details.pop("inference"), n_obs=k, term="effect", details=details,
-        caveats=tuple(caveats), studies=studies, municipalities=munis, k=k,
+        caveats=(*own, *caveats), studies=studies, municipalities=munis, k=k,
         n_municipalities=G, between_std_error=between, control_std_error=se_c, df=dof, pi_low=pi_lo, pi_high=pi_hi,
     )
 
