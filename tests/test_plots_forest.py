@@ -92,7 +92,10 @@ def test_municipal_pooling_draws_no_prediction_interval_and_nothing_unbounded():
     two = pool_municipalities(sites, municipality=["A", "A", "A", "B"], labels=list("abcd"), control_std_error=0.01)
     fig, ax = plt.subplots()
     plot_forest(two, ax=ax)
-    assert ax.get_yticklabels()[-1].get_text() == "Samlet (kommunenivå)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == [*"abcd", "A (3 steder)", "B (1 sted)",
+                                                              "Samlet (kommunenivå)"]
+    hollow = [ln for ln in ax.get_lines() if ln.get_marker() == "D"]
+    assert len(hollow) == 1 and list(hollow[0].get_xdata()) == pytest.approx(np.exp(two.municipalities["estimate"]))
     assert not [c for c in ax.collections if c.get_linestyle()[0][1] is not None]  # no dashed prediction interval
     assert len([p for p in ax.patches if isinstance(p, Polygon)]) == 1
     one = pool_municipalities(sites[:3], municipality=["A"] * 3, labels=list("abc"), control_std_error=None)

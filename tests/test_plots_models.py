@@ -154,3 +154,11 @@ def test_plot_synthetic_control_leaves_excluded_years_as_gaps(panel):
             y = np.asarray(line.get_ydata(), dtype=float)
             if len(x) > 2:
                 assert np.isnan(y[np.isin(x, [2020, 2021])]).all()
+
+
+def test_plot_did_names_the_axis_by_what_it_holds(panel):
+    res = _yearly_did(panel)
+    assert plot_did(res).get_xlabel() == "År" and plot_did(res, lang="en").get_xlabel() == "Year"
+    numbered = panel.assign(year=panel["year"] - 2011)
+    res2 = did(numbered, outcome="y", group="treated", post="post", unit="unit", time="year", inference="permutation")
+    assert plot_did(res2).get_xlabel() == "Tid"

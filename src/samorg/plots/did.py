@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_did"]
 
 _TEXT = {
-    "nb": {"treated": "Tiltaksstedet", "control": "Sammenligningsgruppe", "start": "Tiltak", "time": "År",
+    "nb": {"treated": "Tiltaksstedet", "control": "Sammenligningsgruppe", "start": "Tiltak", "time": "Tid", "year": "År",
            "post": "Etter", "pre": "Før", "period": "Periode", "excluded": "Utelatt"},
-    "en": {"treated": "Treated group", "control": "Comparison group", "start": "Intervention", "time": "Year",
+    "en": {"treated": "Treated group", "control": "Comparison group", "start": "Intervention", "time": "Time", "year": "Year",
            "post": "After", "pre": "Before", "period": "Period", "excluded": "Left out"},
 }
 
@@ -90,7 +90,8 @@ def plot_did(
         if not is_date:
             period_axis(ax.xaxis, lang)
     ax.yaxis.set_major_formatter(number_formatter(lang))
-    ax.set_xlabel(text["time"] if has_time else text["period"])
+    yearly = has_time and not is_date and data["period"].between(1000, 9999).all() and (data["period"] % 1 == 0).all()
+    ax.set_xlabel(text["year"] if yearly else text["time"] if has_time else text["period"])
     ax.set_ylabel(ylabel if ylabel is not None else str(result.details.get("outcome", "")))
     if title is not None:
         ax.set_title(title)

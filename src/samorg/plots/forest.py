@@ -20,11 +20,11 @@ _TEXT = {
            "pi": "{level} prediksjonsintervall", "effect": "Effekt",
            "ratio": {"log": "Rateforhold (observert/forventet), logaritmisk skala",
                      "logit": "Oddsforhold, logaritmisk skala"},
-           "tau": "τ² = {tau2}, I² = {i2}", "unbounded": "kan ikke avgrenses"},
+           "tau": "τ² = {tau2}, I² = {i2}", "unbounded": "kan ikke avgrenses", "group": "{name} ({n} steder)", "group1": "{name} (1 sted)"},
     "en": {"pooled": "Pooled (random effects)", "pooled_muni": "Pooled (municipality level)",
            "pi": "{level} prediction interval", "effect": "Effect",
            "ratio": {"log": "Rate ratio (observed/expected), log scale", "logit": "Odds ratio, log scale"},
-           "tau": "τ² = {tau2}, I² = {i2}", "unbounded": "cannot be bounded"},
+           "tau": "τ² = {tau2}, I² = {i2}", "unbounded": "cannot be bounded", "group": "{name} ({n} sites)", "group1": "{name} (1 site)"},
 }
 # Candidate tick sets for a ratio axis, coarse to fine; the first giving 3–9 ticks in range is used.
 _TICK_SETS = (
@@ -63,7 +63,8 @@ def plot_forest(
     Takes a :class:`~samorg.models.meta.PooledEffect` (random-effects meta-analysis) or a
     :class:`~samorg.models.pooled.MunicipalPooledEffect` (pooling by municipality). One row per site: a
     square sized by its weight and its (normal) confidence interval; below them the pooled effect as a
-    diamond spanning its confidence interval and, when the result has one, the prediction interval for a
+    diamond spanning its confidence interval (for pooling by municipality, each municipality's average as a
+    hollow diamond above it) and, when the result has one, the prediction interval for a
     new site as a dashed bar through it (pooling by municipality gives none below three municipalities).
     Intervals that are not finite are never drawn; the row says they cannot be bounded. A vertical line
     marks no effect (0, or 1 for ratios); a ratio axis gets round ticks (at least three where the range
@@ -101,7 +102,10 @@ def plot_forest(
     k = len(studies)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.38 * k + 2.2))
-    y_sites = np.arange(k, 0, -1) + 1.5
+    groups = getattr(pooled, "municipalities", None)
+    g = 0 if groups is None or len(groups) == 0 else len(groups)
+    y_groups = np.arange(g, 0, -1) + 0.5
+    y_sites = np.arange(k, 0, -1) + 1.5 + g
     y_pool = 0.5
     est, lo, hi = tr(studies["estimate"]), tr(studies["ci_low"]), tr(studies["ci_high"])
     ok = np.isfinite(lo) & np.isfinite(hi)
@@ -109,7 +113,18 @@ def plot_forest(
     sizes = 25 + 250 * wt / wt.max()
     ax.hlines(y_sites[ok], lo[ok], hi[ok], color="0.25", lw=1.2)
     ax.scatter(est, y_sites, s=sizes, marker="s", color="0.25", zorder=3)
+    rows = [(y, e, a, b) for y, e, a, b in zip(y_sites, est, lo, hi)]
+    labels = [str(x) for x in studies["label"]]
+    if g:
+        g_est, g_lo, g_hi = tr(groups["estimate"]), tr(groups["ci_low"]), tr(groups["ci_high"])
+        fine = np.isfinite(g_lo) & np.isfinite(g_hi)
+        ax.hlines(y_groups[fine], g_lo[fine], g_hi[fine], color="C0", lw=1.2)
+        ax.plot(g_est, y_groups, "D", mfc="white", mec="C0", ms=7, zorder=3, ls="none")
+        rows += list(zip(y_groups, g_est, g_lo, g_hi))
+        labels += [text["group1" if n == 1 else "group"].format(name=m, n=n)
+                   for m, n in zip(groups["municipality"], groups["n_sites"])]
     c_lo, c_mid, c_hi = tr([pooled.ci_low, pooled.estimate, pooled.ci_high])
+    rows.append((y_pool, c_mid, c_lo, c_hi))
     bounded = bool(np.isfinite(c_lo) and np.isfinite(c_hi))
     p_lo, p_hi = tr([getattr(pooled, "pi_low", math.nan), getattr(pooled, "pi_high", math.nan)])
     if np.isfinite(p_lo) and np.isfinite(p_hi):
@@ -122,8 +137,8 @@ def plot_forest(
         ax.plot([c_mid], [y_pool], "D", color="C0", ms=8, zorder=3)
     ax.axvline(1.0 if ratio else 0.0, color="0.5", lw=0.8, ls=":")
     muni = hasattr(pooled, "n_municipalities")
-    ax.set_yticks([*y_sites, y_pool])
-    ax.set_yticklabels([*map(str, studies["label"]), text["pooled_muni" if muni else "pooled"]])
+    ax.set_yticks([*y_sites, *y_groups, y_pool])
+    ax.set_yticklabels([*labels, text["pooled_muni" if muni else "pooled"]])
     ax.set_ylim(-0.6, y_sites.max() + 0.8)
     if ratio:
         from matplotlib.ticker import FixedLocator, NullFormatter
@@ -138,7 +153,7 @@ def plot_forest(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if annotate:
-        _annotate(ax, pooled, ratio, text, lang, y_sites, y_pool, est, lo, hi, (c_lo, c_mid, c_hi))
+        _annotate(ax, pooled, ratio, text, lang, rows)
     if title is not None:
         ax.set_title(title)
     handles, _ = ax.get_legend_handles_labels()
@@ -147,11 +162,10 @@ def plot_forest(
     return ax
 
 
-def _annotate(ax, pooled, ratio, text, lang, y_sites, y_pool, est, lo, hi, pooled_ci) -> None:
-    c_lo, c_mid, c_hi = pooled_ci
+def _annotate(ax, pooled, ratio, text, lang, rows) -> None:
     d = 2 if ratio else _decimals(pooled.std_error)
     trans = ax.get_yaxis_transform()
-    for yi, e, a, b in zip([*y_sites, y_pool], [*est, c_mid], [*lo, c_lo], [*hi, c_hi]):
+    for yi, e, a, b in rows:
         interval = (fmt.ci(a, b, decimals=d, lang=lang, label=False) if np.isfinite(a) and np.isfinite(b)
                     else text["unbounded"])
         ax.text(1.01, yi, f"{fmt.number(e, decimals=d, lang=lang)} ({interval})", transform=trans, va="center",
