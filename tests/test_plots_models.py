@@ -110,12 +110,19 @@ def test_plot_did_breaks_lines_at_excluded_years_and_marks_the_registry_date(pan
 
 
 def test_plot_event_study_calendar_years_and_registry_date(panel):
-    res = event_study(panel[panel["unit"] != "k02"], outcome="y", unit="unit", time="year", first_treated="first",
-                      draws=99)
-    ax = plot_event_study(res, first_year=2019, intervention="2019-01-01", exclude=[(2020, 2020, "COVID-19")])
+    one_cohort = panel[panel["unit"] != "k02"]
+    res = event_study(one_cohort, outcome="y", unit="unit", time="year", first_treated="first", draws=99,
+                      exclude=[(2017, 2017, "COVID-19")])
+    ax = plot_event_study(res, calendar=True, intervention="2019-01-01", exclude=[(2017, 2017, "COVID-19")])
     points = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and len(ln.get_xdata())]
     xs = np.concatenate([np.asarray(p.get_xdata(), dtype=float) for p in points])
     assert xs.min() >= 2012 and xs.max() <= 2024  # calendar years, not −7 … 5
+    assert 2017 not in xs  # the excluded year is a gap, not a point
+    ref = [ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_markerfacecolor() == "white"][0]
+    assert ref.get_xdata()[0] == res.group_time["base"].iloc[0] == 2018  # the base actually used
+    with pytest.raises(ValueError, match="one cohort"):
+        plot_event_study(event_study(panel, outcome="y", unit="unit", time="year", first_treated="first", draws=99),
+                         calendar=True)
     start = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"][0]
     assert start.get_xdata()[0] == pytest.approx(2018.5)
     assert ax.get_xlabel() == "År" and "Tiltak (01.01.2019)" in _labels(ax) and "Utelatt (COVID-19)" in _labels(ax)

@@ -37,7 +37,7 @@ def plot_event_study(
     ylabel: str | None = None,
     xlabel: str | None = None,
     legend: bool = True,
-    first_year: int | None = None,
+    calendar: bool = False,
     intervention: Any = None,
     exclude: Sequence[Any] = (),
 ) -> Axes:
@@ -46,10 +46,12 @@ def plot_event_study(
     Pre-period coefficients (placebo differences) are grey, post-period ones coloured, the reference
     period a hollow point at zero; a horizontal line marks zero and a dotted vertical line the start of
     treatment. Only finite intervals are drawn, and the legend names the interval only when at least
-    one is drawn (otherwise it says they cannot be bounded). With ``first_year`` (the calendar year of
-    event time 0, one cohort) the x-axis shows calendar years, the dotted line sits at ``intervention``
-    (the registry's date; the year ``Y`` spans ``Y ± 0.5``, so 1 January 2020 is drawn between 2019 and
-    2020) and ``exclude`` windows are shaded; no line joins the points, so excluded years are gaps.
+    one is drawn (otherwise it says they cannot be bounded). With ``calendar=True`` (one cohort) every
+    coefficient is drawn at the calendar period it compares (read from ``result.group_time``, so gaps left
+    by excluded periods stay gaps) and the reference point at the base period actually used; the dotted
+    line sits at ``intervention`` (the registry's date; on a yearly axis the year ``Y`` spans ``Y ± 0.5``,
+    so 1 January 2020 is drawn between 2019 and 2020) and ``exclude`` windows are shaded. No line joins
+    the points.
     Changes no global style; never calls ``show()`` or ``savefig()``.
 
     Parameters
@@ -60,8 +62,8 @@ def plot_event_study(
     lang : {"nb", "en"}
     title, ylabel, xlabel : str, optional
     legend : bool
-    first_year : int, optional
-        Calendar year of event time 0 (e.g. the first whole year after co-location).
+    calendar : bool
+        Calendar periods on the x-axis instead of event time (needs a single cohort).
     intervention : date or number, optional
         The registry's intervention date, for the dotted line and its legend label.
     exclude : sequence of windows
@@ -76,7 +78,7 @@ def plot_event_study(
     data = result.plot_data()
     ref = result.details.get("reference", -1)
     e = data["event_time"].to_numpy()
-    x = e + first_year if first_year is not None else e
+    x, ref_x = _calendar(result, e, ref) if calendar else (e.astype(float), float(ref))
     est = data["estimate"].to_numpy(dtype=float)
     lo, hi = data["ci_low"].to_numpy(dtype=float), data["ci_high"].to_numpy(dtype=float)
     finite = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(est)
@@ -91,10 +93,10 @@ def plot_event_study(
             drawn += int(m.sum())
         ax.plot(x[mask], est[mask], "o", color=colour, ms=5, label=label)
     if (e == ref).any():
-        ax.plot([ref + (first_year or 0)], [0.0], "o", mfc="white", mec="0.2", ms=5, label=text["ref"])
+        ax.plot([ref_x], [0.0], "o", mfc="white", mec="0.2", ms=5, label=text["ref"])
     ax.axhline(0, color="0.2", lw=0.8)
-    _start_line(ax, first_year, intervention, text, lang)
-    if first_year is not None and exclude:
+    _start_line(ax, calendar, x[e >= 0].min() if (e >= 0).any() else 0.0, intervention, text, lang)
+    if calendar and exclude:
         shade_years(ax, exclude, label=text["excluded"])
     if drawn:
         ax.plot([], [], color="0.45", lw=1.4, label=text["ci"].format(level=level))
@@ -102,7 +104,7 @@ def plot_event_study(
         ax.plot([], [], " ", label=text["no_ci"])
     period_axis(ax.xaxis, lang)
     ax.yaxis.set_major_formatter(number_formatter(lang))
-    ax.set_xlabel(xlabel if xlabel is not None else (text["year"] if first_year is not None else text["x"]))
+    ax.set_xlabel(xlabel if xlabel is not None else (text["year"] if calendar else text["x"]))
     ax.set_ylabel(ylabel if ylabel is not None else f"{text['effect']}: {result.details.get('outcome', '')}")
     if title is not None:
         ax.set_title(title)
@@ -111,12 +113,29 @@ def plot_event_study(
     return ax
 
 
-def _start_line(ax: Any, first_year: int | None, intervention: Any, text: dict, lang: str) -> None:
-    if first_year is None:
+def _calendar(result: Any, e: np.ndarray, ref: int) -> tuple[np.ndarray, float]:
+    """Calendar period of each event time and of the base period, from the result's ATT(g, t) table."""
+    gt = getattr(result, "group_time", None)
+    if gt is None or len(gt) == 0 or gt["cohort"].nunique() != 1:
+        raise ValueError("plot_event_study(calendar=True) needs an event study with one cohort (its group_time "
+                         "table maps event times to calendar periods); draw several cohorts in event time.")
+    times = dict(zip(gt["event_time"], gt["time"]))
+    x = np.array([_num(times.get(v, np.nan)) for v in e], dtype=float)
+    return x, _num(gt["base"].iloc[0])
+
+
+def _num(value: Any) -> float:
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return year_position(value) + 0.5  # a date on a yearly reading: the year it falls in
+    return float(value)
+
+
+def _start_line(ax: Any, calendar: bool, first_post: float, intervention: Any, text: dict, lang: str) -> None:
+    if not calendar:
         ax.axvline(-0.5, color="0.2", lw=1, ls=":")
         return
     if intervention is None:
-        ax.axvline(first_year - 0.5, color="0.2", lw=1, ls=":", label=text["start"])
+        ax.axvline(first_post - 0.5, color="0.2", lw=1, ls=":", label=text["start"])
         return
     when = str(intervention) if isinstance(intervention, (int, float)) else fmt.date(pd.Timestamp(intervention),
                                                                                     lang=lang)
