@@ -107,6 +107,8 @@ def test_plot_did_breaks_lines_at_excluded_years_and_marks_the_registry_date(pan
     line = [ln for ln in ax2.get_lines() if ln.get_linestyle() == ":"][0]
     assert 2022.1 < line.get_xdata()[0] < 2022.2
     assert any(lbl.startswith("Intervention (") and "2022" in lbl for lbl in _labels(ax2))
+    ax3 = plot_did(res, intervention=2022)  # a period number: the line goes just before that period
+    assert [ln for ln in ax3.get_lines() if ln.get_linestyle() == ":"][0].get_xdata()[0] == pytest.approx(2021.5)
 
 
 def test_plot_event_study_calendar_years_and_registry_date(panel):

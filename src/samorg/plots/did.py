@@ -104,6 +104,8 @@ def _mark_start(ax: Any, data: pd.DataFrame, intervention: Any, is_date: bool, t
     if intervention is not None:
         if is_date:
             x = pd.Timestamp(intervention)
+        elif isinstance(intervention, (int, float)):
+            x = float(intervention) - 0.5  # the first treated period: the line goes just before it
         else:
             x = year_position(intervention)
         when = (fmt.date(pd.Timestamp(intervention), lang=lang) if not isinstance(intervention, (int, float))
