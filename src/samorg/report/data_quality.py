@@ -55,8 +55,16 @@ STEPS: dict[str, tuple[str, str, str, str]] = {
     "pseudonymise": (
         "Ansattkoder erstattet med pseudonymer",
         "Staff codes replaced by pseudonyms",
-        "Sett miljøvariabelen SAMORG_PSEUDONYM_SALT til en hemmelig verdi for ekte data.",
-        "Set the environment variable SAMORG_PSEUDONYM_SALT to a secret value for real data.",
+        "Pseudonymene bygger på en hemmelig nøkkel (privacy.key_file i studiefilen, eller miljøvariabelen "
+        "SAMORG_PSEUDONYM_SALT); hold den utenfor git og del den ikke.",
+        "The pseudonyms rest on a secret key (privacy.key_file in the study file, or the environment variable "
+        "SAMORG_PSEUDONYM_SALT); keep it out of git and do not share it.",
+    ),
+    "drop_outside_study_period": (
+        "Rader utenfor studieperioden utelatt (nasjonal fil)",
+        "Rows outside the study period left out (national file)",
+        "Ingenting å gjøre: nasjonale filer dekker flere år enn studien. Utvid data_start/data_end hvis årene trengs.",
+        "Nothing to do: national files cover more years than the study. Widen data_start/data_end if the years are needed.",
     ),
     "drop_duplicate_submissions": (
         "Dobbel innsending av spørreskjema forkastet",
@@ -198,7 +206,9 @@ def decisions(ctx: QualityContext):
 
 
 def _observations(ctx: QualityContext) -> pd.DataFrame:
-    return pd.read_parquet(ctx.study.processed_dir / "observations.parquet")
+    from samorg.store import read_processed
+
+    return read_processed(ctx.study.processed_dir, "observations")
 
 
 def missing_by_status(ctx: QualityContext):

@@ -64,8 +64,10 @@ class SiteContext:
             raise SamorgError(
                 f"{path}: the processed data are missing. Run `samorg data --study {self.study.path}` first."
             )
-        obs = pd.read_parquet(path, filters=[(C.SITE_ID, "==", self.site.site_id)])
-        obs = obs[obs[C.FREQ] == "M"]
+        from samorg.store import read_processed
+
+        obs = read_processed(self.study.processed_dir, "observations",
+                             filters=[(C.SITE_ID, "==", self.site.site_id), (C.FREQ, "==", "M")])
         return obs.sort_values([C.INDICATOR, C.PERIOD_START]).reset_index(drop=True)
 
     @cached_property
@@ -75,7 +77,9 @@ class SiteContext:
         if not path.is_file():
             return pd.DataFrame(columns=[C.SITE_ID, C.TIMESTAMP, C.CHANNEL, C.TOPIC, C.RESOLVED_FIRST_CONTACT,
                                          C.WAIT_MINUTES])
-        return pd.read_parquet(path, filters=[(C.SITE_ID, "==", self.site.site_id)])
+        from samorg.store import read_processed
+
+        return read_processed(self.study.processed_dir, "inquiries", filters=[(C.SITE_ID, "==", self.site.site_id)])
 
     @property
     def min_cell(self) -> int:

@@ -298,8 +298,10 @@ def _yearly_panel(ctx: SiteContext) -> pd.DataFrame | None:
 
     if "yearly_panel" not in ctx.cache:
         ids = [ctx.site.site_id] + [s.site_id for s in comparison_sites(ctx)]
-        obs = pd.read_parquet(ctx.study.processed_dir / "observations.parquet",
-                              filters=[(C.SITE_ID, "in", ids), (C.INDICATOR, "==", "visits")])
+        from samorg.store import read_processed
+
+        obs = read_processed(ctx.study.processed_dir, "observations",
+                             filters=[(C.SITE_ID, "in", ids), (C.INDICATOR, "==", "visits")])
         obs = obs[(obs[C.FREQ] == "M") & (obs[C.STATUS].fillna("") == "")].dropna(subset=[C.VALUE])
         obs = obs.assign(year=obs[C.PERIOD_START].dt.year)
         grouped = obs.groupby([C.SITE_ID, "year"])[C.VALUE].agg(["sum", "count"]).reset_index()

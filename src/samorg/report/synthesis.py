@@ -107,8 +107,9 @@ class SynthesisContext:
         """Visits per inhabitant per municipality and year, on the current municipality structure."""
         from samorg.clean import harmonise_municipalities
 
-        obs = pd.read_parquet(self.study.processed_dir / "observations.parquet",
-                              filters=[(C.FREQ, "==", "A")])
+        from samorg.store import read_processed
+
+        obs = read_processed(self.study.processed_dir, "observations", filters=[(C.FREQ, "==", "A")])
         obs = harmonise_municipalities(obs, self.study.municipalities.values())
         wide = obs.pivot_table(index=[C.MUNICIPALITY_CODE, C.PERIOD_START], columns=C.INDICATOR, values=C.VALUE)
         if not {"visits", "population"} <= set(wide.columns):
