@@ -31,6 +31,34 @@ def _send_json(conn: socket.socket, data: dict) -> None:
     conn.sendall(struct.pack("!I", len(payload)) + payload)
 
 
+def _answer(conn: socket.socket, data: dict) -> None:
+    """Answer a control request and hang up."""
+    try:
+        _send_json(conn, data)
+    except OSError:
+        pass
+    conn.close()
+
+
+def _close_fds(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+
+
+def _read_request(listener: socket.socket) -> tuple[socket.socket, list[int], dict] | None:
+    """Accept one connection and read its request and file descriptors; None for a bad request."""
+    conn, _ = listener.accept()
+    conn.settimeout(10)
+    try:
+        msg, fds, _, _ = socket.recv_fds(conn, 4, 3)
+        (length,) = struct.unpack("!I", msg)
+        return conn, fds, json.loads(_recv_exact(conn, length))
+    except (OSError, ValueError, struct.error, ConnectionError) as exc:
+        print(f"samorg warm kernels: bad request: {exc}", file=sys.stderr, flush=True)
+        conn.close()
+        return None
+
+
 def _refuse(conn: socket.socket, reason: str) -> None:
     """Answer a fork request with a refusal and its reason (the stand-in prints it)."""
     text = reason.encode("utf-8")
@@ -177,35 +205,23 @@ def serve(path: str, modules: list[str]) -> None:
             if retiring and not children:
                 break
             if listener in readable:
-                conn, _ = listener.accept()
-                conn.settimeout(10)
-                try:
-                    msg, fds, _, _ = socket.recv_fds(conn, 4, 3)
-                    (length,) = struct.unpack("!I", msg)
-                    request = json.loads(_recv_exact(conn, length))
-                except (OSError, ValueError, struct.error, ConnectionError) as exc:
-                    print(f"samorg warm kernels: bad request: {exc}", file=sys.stderr, flush=True)
-                    conn.close()
+                got = _read_request(listener)
+                if got is None:
                     continue
+                conn, fds, request = got
                 op = request.get("op", "fork")
+                threads = thread_count()
+                if op in ("status", "retire") or threads > 1:
+                    _close_fds(fds)
                 if op in ("status", "retire"):
-                    for fd in fds:
-                        os.close(fd)
-                    try:
-                        _send_json(conn, {"threads": thread_count(), "code": code, "files": files,
-                                          "pid": os.getpid(), "kernels": len(children)})
-                    except OSError:
-                        pass
-                    conn.close()
+                    _answer(conn, {"threads": threads, "code": code, "files": files, "pid": os.getpid(),
+                                   "kernels": len(children)})
                     if op == "retire":  # no new kernels; exit when the running ones have ended
                         retiring = True
                         listener.close()
                         os.unlink(path)
                     continue
-                threads = thread_count()
                 if threads > 1:  # a fork would copy other threads' locks in whatever state they are
-                    for fd in fds:
-                        os.close(fd)
                     _refuse(conn, f"the warm kernel server runs {threads} threads, and forking is only safe "
                                   "with one")
                     continue
@@ -213,8 +229,7 @@ def serve(path: str, modules: list[str]) -> None:
                 if pid == 0:
                     _kernel_child(conn, fds, request, [listener, wake_r, wake_w, *children.values()],
                                   server_path0)
-                for fd in fds:
-                    os.close(fd)
+                _close_fds(fds)
                 try:
                     conn.sendall(struct.pack("!i", pid))
                 except OSError:

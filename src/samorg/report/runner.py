@@ -312,6 +312,31 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
+def _run_in_pool(jobs: list[ReportJob], settings: _Settings, n_workers: int, record) -> None:
+    """Run the jobs in ``n_workers`` local worker processes and record each outcome as it arrives."""
+    from samorg.report.kernels import describe
+
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
+    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
+    try:
+        futures = {pool.submit(_run_job, job, settings): job for job in jobs}
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            try:
+                record(fut.result())
+            except Exception as exc:  # the worker process itself died
+                line, detail = describe(exc)
+                record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
+                                     title=job.title or job.name))
+    except KeyboardInterrupt:
+        # Ctrl-C: stop now. Reports already finished keep their files; a report cut off leaves only
+        # temporary files, which its next run replaces (outputs get their names only when complete).
+        _stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown()
+
+
 def run_reports(
     jobs: Iterable[ReportJob],
     *,
@@ -442,25 +467,7 @@ def run_reports(
             for job in jobs:
                 record(_run_job(job, settings))
         else:
-            ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
-            pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
-            try:
-                futures = {pool.submit(_run_job, job, settings): job for job in jobs}
-                for fut in cf.as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        record(fut.result())
-                    except Exception as exc:  # the worker process itself died
-                        line, detail = describe(exc)
-                        record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
-                                             title=job.title or job.name))
-            except KeyboardInterrupt:
-                # Ctrl-C: stop now. Reports already finished keep their files; a report cut off leaves only
-                # temporary files, which its next run replaces (outputs get their names only when complete).
-                _stop_pool(pool)
-                raise
-            finally:
-                pool.shutdown()
+            _run_in_pool(jobs, settings, n_workers, record)
     finally:
         bar.close()
         if server is not None:
