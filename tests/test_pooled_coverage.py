@@ -160,3 +160,13 @@ def test_two_municipalities_say_why_the_interval_is_wide():
                       details={"comparison": "kontroll"})
     ignored = pool_municipalities([compared, compared], municipality=["A", "B"], control_std_error=None)
     assert "no_shared_control_part" in ignored.caveats and "ikke tatt med" in ignored.sentence(lang="nb")
+
+
+def test_mappings_by_site_label():
+    est = {"askim": _effect(0.1), "mysen": _effect(0.12), "fjell": _effect(0.02)}
+    res = pool_municipalities(est, municipality={"askim": "3118", "mysen": "3118", "fjell": "3301"},
+                              control_std_error=None)
+    same = pool_municipalities(list(est.values()), municipality=["3118", "3118", "3301"], control_std_error=None)
+    assert res.estimate == same.estimate and res.studies["label"].tolist() == ["askim", "mysen", "fjell"]
+    with pytest.raises(ModelError, match="no entry for site"):
+        pool_municipalities(est, municipality={"askim": "3118"}, control_std_error=None)

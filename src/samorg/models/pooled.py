@@ -158,7 +158,7 @@ class MunicipalPooledEffect(Effect):
 def pool_municipalities(
     estimates: Sequence[Effect] | Mapping[str, Effect],
     *,
-    municipality: Sequence[Any],
+    municipality: Sequence[Any] | Mapping[str, Any],
     labels: Sequence[str] | None = None,
     control_std_error: float | str | None = "estimate",
     df: str = "municipalities",
@@ -173,8 +173,8 @@ def pool_municipalities(
         One effect per co-located site, all on one scale (e.g. the log rate ratios of
         :func:`samorg.models.its` with ``comparison=``). Not modified. (Named as in :func:`samorg.models.pool`,
         docs/api.md.)
-    municipality : sequence
-        The municipality of each site (same order as ``effects``).
+    municipality : sequence, or mapping site label → municipality
+        The municipality of each site (same order as ``estimates``, or looked up by label).
     labels : sequence of str, optional
         Site names; default ``details["site"]`` or the position.
     control_std_error : "estimate", float or None
@@ -216,6 +216,15 @@ def pool_municipalities(
     if isinstance(estimates, Mapping):
         labels = list(estimates) if labels is None else labels
         estimates = list(estimates.values())
+    if isinstance(municipality, Mapping):
+        names_ = [str(x) for x in labels] if labels is not None else None
+        if names_ is None:
+            raise ModelError("municipality= is a mapping, so the sites need labels: give estimates as a mapping "
+                             "label → Effect, or labels=.")
+        unknown = [n for n in names_ if n not in municipality]
+        if unknown:
+            raise ModelError(f"municipality= has no entry for site(s) {unknown}; it has {list(municipality)[:8]}.")
+        municipality = [municipality[n] for n in names_]
     effects, muni, names, link = _inputs(estimates, municipality, labels)
     y = np.array([e.estimate for e in effects], dtype=float)
     se = np.array([e.std_error for e in effects], dtype=float)
