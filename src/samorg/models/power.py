@@ -4,7 +4,7 @@ Shifts are stated as municipalities think of them — a change in the share of t
 (e.g. +5 percentage points "Fornøyd" or "Svært fornøyd") — and translated into the
 proportional-odds log odds ratio δ that moves the baseline distribution ``p⁰`` (worst → best)
 to ``logit C¹_k = logit C⁰_k − δ`` (``C_k`` the cumulative share up to category k), the model
-:func:`samorg.models.ordinal_change.ordinal_change` fits. Two analyses are planned side by side:
+:func:`samorg.models.ordinal_change` fits. Two analyses are planned side by side:
 
 * **Ordinal (proportional odds), Whitehead (1993)**: with n₁ and n₂ respondents per group,
   ``Var(δ̂) ≈ 3 (1/n₁ + 1/n₂) / (1 − Σ p̄_k³)`` where ``p̄`` is the category distribution
