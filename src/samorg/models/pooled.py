@@ -179,7 +179,7 @@ def pool_municipalities(
         Site names; default ``details["site"]`` or the position.
     control_std_error : "estimate", float or None
         The shared control's part of the pooled standard error. ``"estimate"`` (default): estimated from
-        the sites' residual series when the effects are comparative ITS results (``its(..., control=...)``),
+        the sites' residual series when the effects are comparative ITS results (``its(..., comparison=...)``),
         none when no effect has a control; a number: given by the caller; ``None``: the sites share no
         control.
     df : {"municipalities", "satterthwaite"}
@@ -209,6 +209,8 @@ def pool_municipalities(
     """
     from scipy import stats
 
+    if isinstance(control_std_error, bool):
+        raise ModelError(f"control_std_error={control_std_error!r}: expected 'estimate', a number ≥ 0, or None.")
     if df not in DF_METHODS:
         raise ModelError(f"df={df!r} is not supported. Expected one of {DF_METHODS}.")
     if not 0 < level < 1:
@@ -314,7 +316,7 @@ def _control_shares(effects: list[Effect], control_std_error: Any, names: list[s
         raise ModelError(
             f"The shared control's part of the uncertainty is estimated from the sites' fitted comparative ITS "
             f"models, but {'site(s) ' + str(missing) + ' have none' if missing else 'one site cannot show it'}. "
-            "Pass the results of its(..., control=...) as they are, or give control_std_error= as a number."
+            "Pass the results of its(..., comparison=...) as they are, or give control_std_error= as a number."
         )
     resid = pd.DataFrame({n: comparative_residuals(e) for n, e, c in zip(names, effects, controlled) if c})
     by_name = control_shares(resid)
