@@ -290,3 +290,22 @@ def test_pooled_effect_has_no_prediction_interval_from_two_municipalities(study_
     text = synthesis.pooled_summary(syn).data
     assert "prediksjonsintervall" not in text.split("Med 2 kommune")[0]
     assert "Indre Østfold" in text and "Drammen" in text  # per municipality first
+
+
+def test_site_page_one_shows_the_holm_adjusted_p_of_the_primary_family(study_path):
+    import samorg.report.site as report
+    from samorg import fmt
+    from samorg.analysis import primary_family
+    from samorg.models.adjust import adjust
+
+    ctx = report.load(study_path, "svelvik")
+    family = primary_family(ctx.study)
+    assert set(family) == {s.site_id for s in ctx.study.sites_with_role("treated")}
+    import pandas as pd
+
+    raw = pd.DataFrame({"p_value": [v["p"] for v in family.values()]})
+    expected = adjust(raw, method="holm")["p_adjusted"]
+    assert [v["p_holm"] for v in family.values()] == pytest.approx(list(expected))
+    text = report.key_results(ctx).data
+    assert f"(Holm): {fmt.p_value(family['svelvik']['p_holm'])}" in text
+    assert primary_family(ctx.study) == family  # read back from the cache, same numbers

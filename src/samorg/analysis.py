@@ -32,6 +32,7 @@ __all__ = [
     "comparison_sites",
     "estimand",
     "fit_site",
+    "primary_family",
     "intervention",
     "site_series",
     "washout_caveats",
@@ -255,3 +256,64 @@ def fit_site(
 def washout_caveats(study: Study) -> tuple[str, ...]:
     """The estimators' caveat tags for a study's washout windows (the pandemic caveat when it has any)."""
     return ("covid",) if study.washout_windows else ()
+
+
+def _family_key(study: Study) -> str:
+    """What the primary family's p-values depend on: the processed tables, the study files, samorg's code."""
+    import hashlib
+    import json
+
+    from samorg.provenance import _file_sha256, code_hash
+    from samorg.store import read_manifest
+
+    manifest = read_manifest(study.processed_dir)
+    tables = {k: v.get("sha256") for k, v in (manifest.tables if manifest else {}).items()}
+    parts = {"tables": tables, "study": _file_sha256(study.path), "sites": _file_sha256(study.sites_path)
+             if study.sites_path else None, "code": code_hash()}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def primary_family(study: Study | str | Path, indicator: str = "visits") -> dict[str, dict[str, float]]:
+    """Holm-adjusted p-values of the primary indicator's headline at every treated site (EVIDENCE.md §5).
+
+    The family is the pre-specified primary indicator across the study's treated sites; each site's
+    p-value is that of its headline (the average effect after the washout). Returns
+    ``{site_id: {"p": p, "p_holm": adjusted}}``. Fitting every site takes a few seconds, so the result is
+    kept in ``processed_dir/.results/`` under a key of the processed tables, the study files and samorg's
+    code, written atomically (reports running in parallel may share it); any change refits.
+    """
+    import json
+    import os
+    import tempfile
+
+    from samorg.models.adjust import adjust
+    from samorg.models.post_effect import post_washout_effect
+
+    s = _study(study)
+    folder = s.processed_dir / ".results"
+    path = folder / f"primary_{indicator}_{_family_key(s)}.json"
+    if path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    effects = {}
+    for site in s.sites_with_role("treated"):
+        try:
+            effects[site.site_id] = post_washout_effect(fit_site(s, site.site_id, indicator))
+        except SamorgError:
+            continue
+    out: dict[str, dict[str, float]] = {}
+    if effects:
+        adjusted = adjust(list(effects.values()), method="holm")
+        for (site_id, eff), p_holm in zip(effects.items(), adjusted["p_adjusted"]):
+            out[site_id] = {"p": float(eff.p_value), "p_holm": float(p_holm)}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(out, fh, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only processed folder: recompute next time
+    return out

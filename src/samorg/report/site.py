@@ -297,10 +297,18 @@ def headline_sentence(ctx: SiteContext, label: str) -> str:
     r = math.exp(eff.estimate) - 1
     low, high = math.exp(eff.ci_low) - 1, math.exp(eff.ci_high) - 1
     span = f"{fmt.month(pd.Timestamp(eff.period_start), lang=lang)}–{fmt.month(pd.Timestamp(eff.period_end), lang=lang)}"
-    return t("key_headline", lang, size=fmt.percent(abs(r), decimals=0, lang=lang),
+    text = t("key_headline", lang, size=fmt.percent(abs(r), decimals=0, lang=lang),
              direction=t("higher" if r >= 0 else "lower", lang), span=span,
              low=fmt.signed_percent(low, decimals=0, lang=lang), high=fmt.signed_percent(high, decimals=0, lang=lang),
              label=label, base=fmt.number(eff.baseline, decimals=0, lang=lang), verdict=verdict(ctx).text(lang))
+    if "visits" in ctx.study.primary_outcomes:
+        from samorg.analysis import primary_family
+
+        family = primary_family(ctx.study).get(ctx.site.site_id)
+        if family is not None:
+            text += " " + t("key_holm", lang, p=fmt.p_value(family["p_holm"], lang=lang),
+                            k=len(primary_family(ctx.study)))
+    return text
 
 
 def estimand_text(ctx: SiteContext) -> str:

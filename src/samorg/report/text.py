@@ -257,6 +257,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "estimand_co_location": "samlokalisering gitt samorganisering",
         "syn_muni_row": "{name}: {change} i snitt over {k} steder (likt vektet)",
         "ev_reasons": "Begrunnelse for hver vurdering (nummer som i tabellen):",
+        "key_holm": "Justert for at hovedutfallet testes ved {k} steder (Holm): {p}.",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -523,6 +524,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "estimand_co_location": "co-location given co-organisation",
         "syn_muni_row": "{name}: {change} on average over {k} sites (equal weights)",
         "ev_reasons": "The reasons for each grade (numbered as in the table):",
+        "key_holm": "Adjusted for testing the primary outcome at {k} sites (Holm): {p}.",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
