@@ -45,6 +45,20 @@ SEX = "sex"
 # population
 POPULATION = "population"
 
+# qualitative segments (coded interviews, workshops, observation, documents; one row per coded segment)
+SOURCE_TYPE = "source_type"
+INFORMANT_ROLE = "informant_role"
+INFORMANT_ID = "informant_id"  # keyed pseudonym
+THEME = "theme"
+AIM = "aim"
+DIRECTION = "direction"
+QUOTE_ID = "quote_id"  # keyed pseudonym
+QUOTE = "quote"  # redacted; blank without consent
+CONSENT = "consent"
+#: the values of ``source_type`` and ``direction``
+SOURCE_TYPES = ("interview", "workshop", "observation", "document")
+DIRECTIONS = ("positive", "negative", "mixed", "neutral")
+
 # status codes (why a value is missing or suspect)
 STATUS_OK = ""
 STATUS_NOT_APPLICABLE = "."  # SSB: category did not exist

@@ -60,7 +60,7 @@ _STUDY_KEYS = {
 }
 _PRIVACY_KEYS = {"min_cell": False, "names_file": False, "key_file": False}
 #: the raw-data kinds `samorg data` reads (`sources:` keys); see samorg.pipeline for which are required
-SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population")
+SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population", "qualitative")
 _SITE_KEYS = {
     "name": True,
     "kind": True,

@@ -36,7 +36,7 @@ from samorg._version import __version__
 from samorg.config import SOURCE_KINDS
 from samorg.privacy.keys import KEY_ENV, PseudonymKey, pseudonym_key
 from samorg.sources import (read_branch_counts, read_inquiries, read_jsonstat, read_nb_library_stats,
-                            read_statbank_csv, read_survey, study_column_mapping)
+                            read_qualitative, read_statbank_csv, read_survey, study_column_mapping)
 from samorg.sources.inputs import REQUIRED_KINDS, check_rows, check_sources, find_inputs
 from samorg.sources.mapping import COLUMNS_FILE
 from samorg.sources.surveys import ITEMS
@@ -48,7 +48,7 @@ __all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "inp
 SALT_ENV = KEY_ENV
 #: site-level kinds: the column holding each row's date, and how it is compared with the study period
 SITE_LEVEL_DATES = {"branch_counts": ("period_start", "month"), "inquiries": ("timestamp", "datetime"),
-                    "surveys": ("date", "date")}
+                    "surveys": ("date", "date"), "qualitative": ("date", "date")}
 
 
 def _rel(path: Path | str, base: Path) -> str:
@@ -83,8 +83,8 @@ def _up_to_date(old: store.Manifest | None, hashes: dict[str, str], key: dict, p
 
 
 def _pseudonym_key(study: Any, files: dict[str, list[Path]]) -> PseudonymKey | None:
-    """The study's secret key when it has personal data to pseudonymise (inquiries, surveys); else None."""
-    if not (files.get("inquiries") or files.get("surveys")):
+    """The study's secret key when it has personal data to pseudonymise (inquiries, surveys, quotes); else None."""
+    if not (files.get("inquiries") or files.get("surveys") or files.get("qualitative")):
         return None
     privacy = getattr(study, "privacy", None)
     return pseudonym_key(demo=bool(getattr(study, "demo", False)), key_file=getattr(privacy, "key_file", None),
@@ -137,6 +137,10 @@ def _empty(table: str) -> pd.DataFrame:
                              C.AGE_GROUP: "str", C.SEX: "str"},
         "population": {C.MUNICIPALITY_CODE: "str", C.YEAR: "int64", C.AGE_GROUP: "str", C.POPULATION: "float64",
                        C.STATUS: "str", C.SOURCE: "str"},
+        "qualitative_segments": {C.SITE_ID: "str", C.SOURCE_TYPE: "str", C.DATE: "datetime64[us]",
+                                 C.INFORMANT_ROLE: "str", C.INFORMANT_ID: "str", C.THEME: "str", C.AIM: "int64",
+                                 C.DIRECTION: "str", C.QUOTE_ID: "str", C.QUOTE: "str", C.CONSENT: "bool",
+                                 C.SOURCE: "str"},
     }[table]
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
@@ -261,6 +265,35 @@ def _surveys(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
     return clean.survey_responses(wide, item_cols, salt=salt)
 
 
+def _qualitative(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
+    """Coded qualitative segments: quotes kept only with consent and redacted, ids pseudonymised."""
+    study, decisions = log.study, log.decisions
+    if not files:
+        return _empty("qualitative_segments")
+    frames = [_relative_sources(f, study.raw_dir) for f in _read_all(
+        "qualitative", read_qualitative, files, log, columns=study_column_mapping(study).get("qualitative"))]
+    raw = pd.concat(frames, ignore_index=True)
+    for r in clean.find_duplicate_segments(raw).itertuples():
+        decisions.append({"step": "drop_duplicate_segments", "table": "qualitative_segments", "source": r.source,
+                          "rows": 1, "row": int(r.row), "reason": "the same quote id, theme and aim as an earlier row"})
+    privacy = getattr(study, "privacy", None)
+    names = tuple(getattr(privacy, "names", ()) or ())
+    table = clean.qualitative_segments(raw, study.sites, salt=salt, names=names)
+    quoted = raw["quote"].astype("str").str.strip() != ""
+    decisions.append({"step": "drop_quotes_without_consent", "table": "qualitative_segments", "column": C.QUOTE,
+                      "rows": int((quoted & ~raw["consent"].astype("bool")).sum()),
+                      "reason": "no consent to quote: the text is dropped, the segment still counts"})
+    decisions.append({"step": "redact_quotes", "table": "qualitative_segments", "column": C.QUOTE,
+                      "rows": int(table[C.QUOTE].str.contains(clean.REDACTED, regex=False).sum()),
+                      "reason": "names, identity numbers, phone numbers and e-mail addresses in quoted text "
+                                "replaced by " + clean.REDACTED})
+    decisions.append({"step": "pseudonymise", "table": "qualitative_segments", "column": f"{C.QUOTE_ID}, "
+                      f"{C.INFORMANT_ID}", "rows": int(len(table)), "reason": "quote ids and informant codes "
+                      "replaced by keyed pseudonyms"})
+    log.kept["qualitative"] = int(len(table))
+    return table
+
+
 def _read_statbank(path: Path) -> pd.DataFrame:
     return read_statbank_csv(path) if path.suffix.lower() == ".csv" else read_jsonstat(path)
 
@@ -317,7 +350,8 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     DataValidationError
         A table breaks its contract.
     PrivacyError
-        Inquiries or surveys of a study that is not the demo, without a secret pseudonymisation key.
+        Inquiries, surveys or qualitative segments of a study that is not the demo, without a secret
+        pseudonymisation key.
     ProcessedDataError
         The processed folder cannot be written, or a table with rows would be emptied.
 
@@ -347,6 +381,7 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
         "inquiries": _inquiries(files["inquiries"], log, salt),
         "survey_responses": _surveys(files["surveys"], log, salt),
         "population": _population(files["population"], log),
+        "qualitative_segments": _qualitative(files["qualitative"], log, salt),
     }
     check_rows(study, log.kept, log.read)
     for name, frame in tables.items():

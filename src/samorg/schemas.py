@@ -113,8 +113,29 @@ POPULATION = pa.DataFrameSchema(
     strict=True, name="population",
 )
 
+QUALITATIVE_SEGMENTS = pa.DataFrameSchema(
+    {
+        C.SITE_ID: _str(),
+        C.SOURCE_TYPE: _str(pa.Check.isin(C.SOURCE_TYPES)),
+        C.DATE: _dt(),
+        C.INFORMANT_ROLE: _str(),
+        C.INFORMANT_ID: _str(pa.Check.str_matches(r"^i-[0-9a-f]{10}$")),
+        C.THEME: _str(pa.Check.str_length(min_value=1)),
+        C.AIM: pa.Column(int, pa.Check.in_range(1, 6)),
+        C.DIRECTION: _str(pa.Check.isin(C.DIRECTIONS)),
+        C.QUOTE_ID: _str(pa.Check.str_matches(r"^q-[0-9a-f]{10}$")),
+        C.QUOTE: _str(),
+        C.CONSENT: pa.Column(bool),
+        C.SOURCE: _str(),
+    },
+    checks=[pa.Check(lambda d: d[C.CONSENT] | (d[C.QUOTE] == ""), error="a quote is kept only with consent"),
+            pa.Check(lambda d: ~d.duplicated([C.QUOTE_ID, C.THEME, C.AIM]), error="one row per segment, theme and aim")],
+    strict=True, name="qualitative_segments",
+)
+
 SCHEMAS = {"sites": SITES, "observations": OBSERVATIONS, "inquiries": INQUIRIES,
-           "survey_responses": SURVEY_RESPONSES, "population": POPULATION}
+           "survey_responses": SURVEY_RESPONSES, "population": POPULATION,
+           "qualitative_segments": QUALITATIVE_SEGMENTS}
 
 
 def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from samorg.errors import SamorgError, SourceFormatError
 class ProcessedDataError(SamorgError):
     """The processed-data folder cannot be written, or a processed table cannot be read."""
 
-TABLES = ("sites", "observations", "inquiries", "survey_responses", "population")
+TABLES = ("sites", "observations", "inquiries", "survey_responses", "population", "qualitative_segments")
 MANIFEST = "manifest.json"
 
 
@@ -216,7 +216,8 @@ def read_manifest(processed_dir: str | Path) -> Manifest | None:
 
 def read_processed(processed_dir: str | Path, table: str, *, columns: list[str] | None = None,
                    filters: list | None = None) -> pd.DataFrame:
-    """Read one processed table (``sites``, ``observations``, ``inquiries``, ``survey_responses``, ``population``).
+    """Read one processed table (``sites``, ``observations``, ``inquiries``, ``survey_responses``, ``population``,
+    ``qualitative_segments``).
 
     ``columns`` and ``filters`` are passed to :func:`pandas.read_parquet` (e.g.
     ``filters=[("site_id", "==", "askim")]``).

@@ -71,6 +71,7 @@ sources:
   inquiries: "henvendelser/*.csv"
   surveys: "undersokelser/*"
   population: "ssb/*.json"
+  qualitative: "kvalitativt/*"
 """
 
 

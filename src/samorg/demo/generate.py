@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from samorg.demo import branches, configs, inquiries, national, surveys
+from samorg.demo import branches, configs, inquiries, national, qualitative, surveys
 from samorg.demo.truth import DemoTruth, truth
 
 RAW = Path("data") / "raw" / "demo"
@@ -23,6 +23,7 @@ realism; the statistics attached to them are not theirs.
 | `henvendelser/` | `;`-CSV UTF-8 (Indre Østfold with BOM) | a registered sample of service-desk inquiries, 2020–2025, with free-text notes holding fake identifiers |
 | `undersokelser/` | 2019: `;`-CSV Latin-1; 2022: XLSX (sheet `Svar`) | user surveys, one row per respondent |
 | `ssb/` | JSON-stat 2.0 (SSB table 07459) | population 1 January by municipality code |
+| `kvalitativt/` | Drammen: `;`-CSV Latin-1, Norwegian headers; Indre Østfold: XLSX (sheet `Coded segments`), English headers | coded interview, workshop and observation segments with quotes; some without consent, one quote naming a person and a phone number |
 """
 
 
@@ -60,6 +61,7 @@ def generate(root: str | Path, *, seed: int = 2020) -> DemoTruth:
     national.write(raw, sim, seed)
     inquiries.write(raw, t)
     surveys.write(raw, t)
+    qualitative.write(raw, seed)
     (raw / "README.md").write_bytes(README.format(seed=seed).encode("utf-8"))
     configs.write(root)
     return t

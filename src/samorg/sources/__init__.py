@@ -17,6 +17,7 @@ from samorg.sources.klass import read_klass_changes, read_klass_codes, read_klas
 from samorg.sources.loans_events import read_events, read_loans
 from samorg.sources.mapping import load_column_mapping, study_column_mapping
 from samorg.sources.nb_library_stats import read_nb_library_stats
+from samorg.sources.qualitative import read_qualitative
 from samorg.sources.statbank_csv import read_statbank_csv
 from samorg.sources.surveys import read_survey
 
@@ -45,6 +46,7 @@ __all__ = [
     "read_loans",
     "read_nb_library_stats",
     "read_people_counter",
+    "read_qualitative",
     "read_statbank_csv",
     "read_survey",
     "study_column_mapping",

@@ -4,7 +4,8 @@ Rules (``docs/config.md``, ``docs/bad-inputs.md``):
 
 * ``branch_counts``, ``nb_library_stats`` and ``population`` are needed by the reports (visits per
   site, the national comparison, visits per inhabitant): leaving one out of ``sources:`` is an error.
-  ``inquiries`` and ``surveys`` may be left out when a study has none.
+  ``inquiries``, ``surveys`` and ``qualitative`` (coded interviews, workshops, observation, documents)
+  may be left out when a study has none.
 * A listed pattern must match at least one file, and its files must give at least one row inside
   the study period, unless the entry says ``optional: true``
   (``inquiries: {pattern: "henvendelser/*.csv", optional: true}``).
@@ -29,6 +30,8 @@ KIND_TEXT = {
     "inquiries": ("the service centre's inquiry logs", "henvendelser/*.csv"),
     "surveys": ("the user surveys", "undersokelser/*"),
     "population": ("SSB's population per municipality, table 07459 (visits per inhabitant)", "ssb/*.json"),
+    "qualitative": ("the coded qualitative segments (interviews, workshops, observation, documents)",
+                    "kvalitativt/*"),
 }
 
 

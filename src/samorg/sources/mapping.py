@@ -32,7 +32,7 @@ COLUMNS_FILE = "columns.yaml"
 
 def layouts() -> dict[str, tuple[str, ...]]:
     """Source kind → the canonical names its mapping may use (``None`` entries: any indicator id)."""
-    from samorg.sources import branch_counts, counters, inquiries, loans_events, surveys
+    from samorg.sources import branch_counts, counters, inquiries, loans_events, qualitative, surveys
 
     return {
         "branch_counts": branch_counts.LAYOUT.names(),
@@ -41,6 +41,7 @@ def layouts() -> dict[str, tuple[str, ...]]:
         "events": loans_events.EVENTS.names(),
         "inquiries": inquiries.LAYOUT.names(),
         "surveys": surveys.LAYOUT.names() + tuple(surveys.ITEMS),
+        "qualitative": qualitative.LAYOUT.names(),
         "nb_library_stats": (),
     }
 
