@@ -167,7 +167,7 @@ def _texts(method: str, knapp_hartung: bool, k: int, df: int) -> dict[str, str]:
     else:
         inf_en, inf_nb = "normal approximation", "normaltilnærming"
     return {"method": f"random-effects meta-analysis ({name} τ², {k} sites)",
-            "method_nb": f"meta-analyse med tilfeldige effekter ({name}-τ², {k} steder)",
+            "method_nb": f"metaanalyse med tilfeldige effekter ({name}-τ², {k} steder)",
             "inference": inf_en, "inference_nb": inf_nb}
 
 

@@ -61,7 +61,7 @@ _INFERENCE_TEXT = {
     "cluster": ("klyngerobuste standardfeil (CR1, {G} klynger)", "cluster-robust standard errors (CR1, {G} clusters)"),
     "wild": ("wild cluster bootstrap ({weights}, {G} klynger, {B} trekk)",
              "wild cluster bootstrap ({weights}, {G} clusters, {B} draws)"),
-    "permutation": ("permutasjonstest ({assign} tildelinger av behandlede enheter)",
+    "permutation": ("permutasjonstest ({assign} tildelinger av tiltaksenheter)",
                     "permutation test ({assign} assignments of treated units)"),
 }
 _EXACT = {
@@ -102,7 +102,7 @@ class DiDResult(Effect):
             if c == "few_clusters":
                 G = fmt.number(d["n_clusters"], lang=lang)
                 out.append(f"Bare {G} klynger (under {FEW_CLUSTERS}): klyngerobuste p-verdier og intervaller blir for "
-                           "optimistiske (avviser for ofte); tolk med forsiktighet." if lang == "nb" else
+                           "optimistiske (forkaster nullhypotesen for ofte); tolk med forsiktighet." if lang == "nb" else
                            f"Only {G} clusters (fewer than {FEW_CLUSTERS}): cluster-robust p-values and intervals are "
                            "too optimistic (they over-reject); interpret with caution.")
             else:

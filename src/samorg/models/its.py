@@ -331,7 +331,7 @@ def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t,
     fam_nb, fam_en = _FAMILY_TEXT[family]
     if se == "hac":
         inf_en = f"HAC standard errors (Newey–West, {extra['hac_lags']} lags)"
-        inf_nb = f"HAC-standardfeil (Newey–West, {extra['hac_lags']} lagger)"
+        inf_nb = f"HAC-standardfeil (Newey–West, {extra['hac_lags']} etterslep)"
     elif se == "robust":
         inf_en, inf_nb = "robust (HC1) standard errors", "robuste standardfeil (HC1)"
     else:
@@ -340,7 +340,7 @@ def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t,
         disp_en = fmt.number(extra["dispersion"], decimals=2, lang="en")
         disp_nb = fmt.number(extra["dispersion"], decimals=2, lang="nb")
         fam_en += f", dispersion {disp_en}"
-        fam_nb += f", spredning {disp_nb}"
+        fam_nb += f", overspredningsparameter {disp_nb}"
     if control:
         fam_en += f", relative to the control series {control}"
         fam_nb += f", relativt til kontrollserien {control}"

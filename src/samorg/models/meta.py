@@ -356,7 +356,7 @@ def meta_regression(
     i2 = fit.tau2 / (fit.tau2 + fit.s2)
     texts = _texts(method, knapp_hartung, k, fit.df)
     texts["method"] = texts["method"].replace("meta-analysis", "meta-regression")
-    texts["method_nb"] = texts["method_nb"].replace("meta-analyse", "meta-regresjon")
+    texts["method_nb"] = texts["method_nb"].replace("metaanalyse", "metaregresjon")
     first = coefs.iloc[1]
     details = {"method_nb": texts["method_nb"], "inference_nb": texts["inference_nb"], "tau2": fit.tau2,
                "tau2_method": method, "knapp_hartung": knapp_hartung, "labels": tuple(labels_),

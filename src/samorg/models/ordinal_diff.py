@@ -284,7 +284,7 @@ def ordinal_change(
         "weights": weights, "cluster": cluster, "n_clusters": fit.n_clusters, "n_dropped_missing": n_dropped,
         "mean_score_change": oc.mean_change(cells, design, bool(group)), "scale": "probability difference",
         "method_nb": f"{nb_m}; " + ("netto andel som melder forbedring (deltametoden)" if design == "retrospective"
-                                    else "effekt som endring i andel toppsvar (deltametoden)"),
+                                    else "effekt som endring i andelen i de to øverste kategoriene (deltametoden)"),
         "inference_nb": nb_i, "reference_distribution": fit.reference_distribution,
     }
     return OrdinalChangeResult(

@@ -97,13 +97,13 @@ class PowerResult(ResultDisplay):
         n = lambda v: fmt.number(v, lang=lang)  # noqa: E731
         return [
             ("Design", self.design),
-            ("Endring i andel toppsvar" if nb else "Top-box shift",
+            ("Endring i andelen i de to øverste kategoriene" if nb else "Top-box shift",
              fmt.number(self.shift * 100, decimals=1, lang=lang, sign=True) + (" prosentpoeng" if nb else " pp")),
             ("Oddsforhold" if nb else "Odds ratio", fmt.number(self.odds_ratio, decimals=2, lang=lang)),
             ("Per gruppe (ordinal)" if nb else "Per group (ordinal)", n(self.n_per_group)),
             ("Sammenligning" if nb else "Comparison", n(self.n_comparison)),
             ("Totalt" if nb else "Total", n(self.n_total)),
-            ("Per gruppe (toppsvar alene)" if nb else "Per group (top box alone)", n(self.n_top_box_per_group)),
+            ("Per gruppe (de to øverste kategoriene alene)" if nb else "Per group (top box alone)", n(self.n_top_box_per_group)),
             ("Signifikansnivå, styrke" if nb else "Alpha, power",
              f"{fmt.number(self.alpha, decimals=2, lang=lang)}, {fmt.number(self.power, decimals=2, lang=lang)}"),
             ("Designeffekt" if nb else "Design effect", fmt.number(self.deff, decimals=2, lang=lang)),

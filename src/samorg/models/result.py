@@ -63,7 +63,7 @@ CAVEATS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "small (use quasi-Poisson or HAC standard errors).",
         ),
         "few_clusters": (
-            "Få klynger: klyngerobuste p-verdier avviser for ofte; tolk med forsiktighet.",
+            "Få klynger: klyngerobuste p-verdier forkaster nullhypotesen for ofte; tolk med forsiktighet.",
             "Few clusters: cluster-robust p-values over-reject; interpret with caution.",
         ),
         "few_clusters_wild": (
@@ -72,7 +72,7 @@ CAVEATS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "so few clusters.",
         ),
         "few_treated_clusters": (
-            "Bare én eller to behandlede klynger: også klyngerobuste og wild bootstrap-p-verdier er upålitelige; "
+            "Bare én eller to klynger med tiltaket: også klyngerobuste og wild bootstrap-p-verdier er upålitelige; "
             "permutasjonsinferens over sammenligningsenhetene er tryggere.",
             "Only one or two treated clusters: cluster-robust and wild bootstrap p-values are unreliable too; "
             "permutation inference over the comparison units is safer.",
@@ -88,11 +88,11 @@ CAVEATS: Mapping[str, tuple[str, str]] = MappingProxyType(
             "Fewer than 19 comparison units: no p-value below 0.05 is attainable in the placebo test.",
         ),
         "poor_pre_fit": (
-            "Den syntetiske kontrollen følger den behandlede enheten dårlig før tiltaket; effektanslaget er usikkert.",
+            "Den syntetiske kontrollen følger tiltaksenheten dårlig før tiltaket; effektanslaget er usikkert.",
             "The synthetic control tracks the treated unit poorly before the intervention; the estimate is fragile.",
         ),
         "few_treated_units": (
-            "Bare én eller to behandlede enheter i hver kohort: analytiske og bootstrap-intervaller bygger på svært "
+            "Bare én eller to tiltaksenheter i hver kohort: analytiske og bootstrap-intervaller bygger på svært "
             "få enheter og er for optimistiske; permutasjonsinferens er tryggere.",
             "Only one or two treated units per cohort: analytic and bootstrap intervals rest on very few units and "
             "are too optimistic; permutation inference is safer.",
