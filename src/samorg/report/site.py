@@ -222,12 +222,18 @@ def visits_summary(ctx: SiteContext, result):
     lang = ctx.lang
     if result is None:
         return _md("\n\n".join(ctx.notes) or t("its_nodata", lang))
+    from samorg.report.headline import headline
+
     kind, when = ctx.intervention
     label = t(f"its_intervention_{kind}", lang, date=fmt.date(when, lang=lang))
-    sentence = result.sentence(lang=lang, outcome_label=t("visits", lang))
+    main = headline(ctx)
     family = "kvasi-Poisson" if lang == "nb" else "quasi-Poisson"
-    parts = [f"**{label[0].upper()}{label[1:]}** ({prespecified_label(ctx, 'visits')}): {sentence}",
-             t("its_method", lang, family=family)]
+    parts = []
+    if main is not None:
+        parts.append(f"**{label[0].upper()}{label[1:]}** – {t('its_headline', lang)} ({prespecified_label(ctx, 'visits')}): "
+                     + main.sentence(lang=lang, outcome_label=t("visits_subject", lang), caveats=False))
+    level = result.sentence(lang=lang, outcome_label=t("visits", lang))
+    parts += [t("its_level_change", lang, sentence=level), t("its_method", lang, family=family)]
     if result.details.get("control"):
         names = ", ".join(s.name for s in comparison_sites(ctx))
         parts.append(t("its_control", lang, names=names))

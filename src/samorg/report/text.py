@@ -258,6 +258,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "syn_muni_row": "{name}: {change} i snitt over {k} steder (likt vektet)",
         "ev_reasons": "Begrunnelse for hver vurdering (nummer som i tabellen):",
         "key_holm": "Justert for at hovedutfallet testes ved {k} steder (Holm): {p}.",
+        "its_headline": "hovedanslaget, gjennomsnittet etter den utelatte perioden",
+        "visits_subject": "besøket",
+        "its_level_change": "Teknisk tillegg (utforskende): nivåendringen på selve datoen. {sentence}",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -525,6 +528,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "syn_muni_row": "{name}: {change} on average over {k} sites (equal weights)",
         "ev_reasons": "The reasons for each grade (numbered as in the table):",
         "key_holm": "Adjusted for testing the primary outcome at {k} sites (Holm): {p}.",
+        "its_headline": "the main estimate, the average after the left-out period",
+        "visits_subject": "visits",
+        "its_level_change": "Technical addendum (exploratory): the level change on the date itself. {sentence}",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
