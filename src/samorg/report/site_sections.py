@@ -356,7 +356,8 @@ def did_figure(ctx: SiteContext):
     from samorg.plots import plot_did
 
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
-    plot_did(res, ax=ax, lang=ctx.lang, ylabel=t("log_visits", ctx.lang))
+    plot_did(res, ax=ax, lang=ctx.lang, ylabel=t("log_visits", ctx.lang), intervention=ctx.site.co_located,
+             exclude=[w.as_tuple(ctx.lang) for w in ctx.study.washout_windows], treated_label=ctx.site.name)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -410,7 +411,9 @@ def event_figure(ctx: SiteContext):
     from samorg.plots import plot_event_study
 
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
-    plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang))
+    plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang), xlabel=t("year", ctx.lang),
+                     calendar=True, intervention=ctx.site.co_located,
+                     exclude=[w.as_tuple(ctx.lang) for w in ctx.study.washout_windows])
     fig.tight_layout()
     plt.close(fig)
     return fig
