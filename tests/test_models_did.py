@@ -306,3 +306,28 @@ def test_old_treated_keyword_still_works_with_a_future_warning():
     with pytest.warns(FutureWarning, match="use group="):
         old = did(df, outcome="y", treated="treated", post="post", inference="classical")
     assert old.estimate == did(df, outcome="y", group="treated", post="post", inference="classical").estimate
+
+
+@pytest.mark.parametrize("with_units", [True, False])
+def test_closed_form_reprojection_equals_projecting_every_cluster(with_units):
+    """The unit × period closed form gives the same bootstrap scores as absorbing each u ∘ 1_h (unbalanced,
+    weighted panel; units nested in clusters, periods crossed)."""
+    from samorg.models._panel import absorb
+
+    rng = seeded_rng(f"did reprojection closed form {with_units}")
+    units, period = np.repeat(np.arange(30), 12), np.tile(np.arange(12), 30)
+    keep = rng.random(units.size) > 0.15
+    units, period = units[keep], period[keep]
+    clusters, n, G = units // 3, int(keep.sum()), 10
+    w = rng.uniform(0.5, 2, n)
+    sw = np.sqrt(w)
+    factors = [units, period] if with_units else [period]
+    X = np.column_stack([rng.normal(size=n), (units < 12) & (period >= 6)]).astype(float)
+    Xw = absorb(X, factors, w, tol=1e-14) * sw[:, None]
+    yw = absorb(rng.normal(size=n), factors, w, tol=1e-14) * sw
+    a = (np.linalg.pinv(Xw.T @ Xw) @ Xw.T)[1]
+    u = yw - Xw[:, [0]] @ np.linalg.lstsq(Xw[:, [0]], yw, rcond=None)[0]
+    chunked = rs._reprojected_scores(a, u, clusters, G, factors, w)
+    closed = np.diag(np.bincount(clusters, weights=a * u, minlength=G)) - rs._crossed_projection(
+        a, u, clusters, G, period, [units] if with_units else [], w)
+    np.testing.assert_allclose(closed, chunked, atol=1e-12)

@@ -76,13 +76,23 @@ class WildClusterTest:
             u1, u2 = y.copy(), D.copy()
         P = group_sums(groups, a[:, None] * X, G)  # G × k: Σ_{i∈g} a_i x_i'
         w = draws.weights
-        crossed = [f for f in (fixed_effects or []) if not _nested(f, groups)]
+        is_nested = [_nested(f, groups) for f in (fixed_effects or [])]
+        nested = [f for f, x in zip(fixed_effects or [], is_nested) if x]
+        crossed = [f for f, x in zip(fixed_effects or [], is_nested) if not x]
         nums, scores = [], []
+        closed = None
         for u in (u1, u2):
             q = np.bincount(groups, weights=a * u, minlength=G)
             R = group_sums(groups, X * u[:, None], G)  # G × k: Σ_{i∈h} x_i u_i
             # Σ_{i∈g} a_i [M_FE (u ∘ 1_h)]_i: diag(q) when every fixed effect is nested in the clusters
-            A = _reprojected_scores(a, u, groups, G, crossed, weights) if crossed else np.diag(q)
+            if not crossed:
+                A = np.diag(q)
+            elif len(crossed) == 1 and len(nested) <= 1:  # unit × period panels: closed form
+                if closed is None:
+                    closed = _CrossedProjection(a, groups, G, crossed[0], nested, weights)
+                A = np.diag(q) - closed.scores(u)
+            else:
+                A = _reprojected_scores(a, u, groups, G, list(fixed_effects or []), weights)
             Q = A - P @ xtx_inv @ R.T  # cluster scores of the D-coefficient: S = Q w
             nums.append(q @ w)
             scores.append(Q @ w)
@@ -116,8 +126,46 @@ class WildClusterTest:
 
 def _nested(codes: np.ndarray, groups: np.ndarray) -> bool:
     """Every level of ``codes`` lies within one cluster (so it is constant under cluster weights)."""
-    pairs = np.unique(np.column_stack([codes, groups]), axis=0)
+    codes = np.asarray(codes, dtype=np.int64)
+    pairs = np.unique(codes * (int(groups.max()) + 1) + groups)
     return len(pairs) == len(np.unique(codes))
+
+
+class _CrossedProjection:
+    """Σ_{i∈g} a_i [P_FE (u ∘ 1_h)]_i (G × G) for one crossed factor (periods) and at most one nested one (units).
+
+    With N the nested dummies and K the crossed ones (√weight space), P_FE = P_N + P_Z, Z = M_N K.
+    ``u`` is orthogonal to every fixed effect and each unit lies in one cluster, so P_N (u ∘ 1_h) = 0
+    and Z'(u ∘ 1_h) = K'(u ∘ 1_h) = S[:, h], the per-period sums of √w·u in cluster h. ``a`` is
+    orthogonal to the unit dummies too, so Σ_{i∈g} a_i Z_i = Σ_{i∈g} a_i K_i = R[g]. Hence R (Z'Z)⁺ S,
+    with Z'Z = diag(W_k) − Σ_j W_jk W_jl / W_j (W: weight totals by unit j and period k): the same
+    numbers as projecting every u ∘ 1_h (:func:`_reprojected_scores`), in O(n + G·K + K³).
+    """
+
+    def __init__(self, a, groups, G, period, nested, weights):
+        w = np.ones(len(a)) if weights is None else np.asarray(weights, dtype=float)
+        self.sw = np.sqrt(w)
+        self.G, self.K = G, int(period.max()) + 1
+        self.cell = groups * self.K + period  # cluster × period
+        R = np.bincount(self.cell, weights=a * self.sw, minlength=G * self.K).reshape(G, self.K)
+        ztz = np.diag(np.bincount(period, weights=w, minlength=self.K))
+        if nested:
+            unit = nested[0]
+            J = int(unit.max()) + 1
+            W_jk = np.bincount(unit * self.K + period, weights=w, minlength=J * self.K).reshape(J, self.K)
+            W_j = W_jk.sum(axis=1)
+            keep = W_j > 0
+            ztz = ztz - (W_jk[keep] / W_j[keep, None]).T @ W_jk[keep]
+        self.left = R @ np.linalg.pinv(ztz, hermitian=True)  # G × K
+
+    def scores(self, u: np.ndarray) -> np.ndarray:
+        S = np.bincount(self.cell, weights=u * self.sw, minlength=self.G * self.K).reshape(self.G, self.K).T
+        return self.left @ S
+
+
+def _crossed_projection(a, u, groups, G, period, nested, weights) -> np.ndarray:
+    """One-off form of :class:`_CrossedProjection` (for tests and single use)."""
+    return _CrossedProjection(a, groups, G, period, nested, weights).scores(u)
 
 
 def _reprojected_scores(a, u, groups, G, factors, weights, chunk: int = 64) -> np.ndarray:
