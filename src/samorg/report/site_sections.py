@@ -338,7 +338,7 @@ def did_comparison(ctx: SiteContext):
                                post=(data["year"] >= start).astype(int))
             with model_warnings(f"DiD, {ctx.site.site_id}", ctx.notes):
                 try:
-                    result = did(data, outcome="log_visits", treated="treated", post="post", unit=C.SITE_ID,
+                    result = did(data, outcome="log_visits", group="treated", post="post", unit=C.SITE_ID,
                                  time="year", inference="permutation")
                 except ModelError as exc:
                     result = exc
