@@ -85,3 +85,25 @@ def test_blocks_in_both_languages(study):
     assert list(grid.columns) == [f"Mål {a}" for a in range(1, 7)] and (grid["Mål 6"] == 0).all()
     assert R.quotes_markdown(study, lang="en").count("> «") == 10
     assert R.evidence_markdown(study, quantitative={4: -1}, lang="en").count("\n") == 7
+
+
+def test_a_site_table_by_aim_shows_what_a_table_by_theme_hides(study):
+    by_theme = R.theme_table(study, site="askim")
+    by_aim = R.theme_table(study, site="askim", level="aim")
+    hidden = (by_theme["Informanter"] == "·").sum()
+    assert hidden > (by_aim["Informanter"] == "·").sum()
+    shown = by_aim[by_aim["Informanter"] != "·"]
+    assert len(shown) >= 3 and (shown["Informanter"] >= 5).all()
+    assert list(by_aim.columns) == ["Mål", "Temaer", "Segmenter", "Informanter", "Retning"]
+    with pytest.raises(ValueError, match="level"):
+        R.theme_table(study, level="site")
+
+
+def test_quantitative_direction_from_an_interval():
+    from types import SimpleNamespace as NS
+
+    assert R.quantitative_direction(NS(ci_low=0.03, ci_high=0.17)) == 1
+    assert R.quantitative_direction(NS(ci_low=-0.3, ci_high=-0.01)) == -1
+    assert R.quantitative_direction(NS(ci_low=-0.3, ci_high=0.01)) == 0
+    assert R.quantitative_direction(NS(ci_low=0.1, ci_high=0.2), higher_is_better=False) == -1
+    assert R.quantitative_direction(None) is None and R.quantitative_direction(NS(ci_low=float("nan"), ci_high=1.0)) is None

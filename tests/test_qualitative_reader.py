@@ -157,6 +157,17 @@ def test_catalogue_in_docs_lists_every_case():
     assert not missing, f"docs/bad-inputs.md lacks {missing}: run `python tests/test_qualitative_reader.py`"
 
 
+def test_docs_sources_lists_every_column_and_alias():
+    from samorg.sources.qualitative import LAYOUT
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "sources.md").read_text(encoding="utf-8")
+    section = text.split("#### `qualitative`", 1)[1].split("## ", 1)[0]
+    for f in LAYOUT.fields:
+        line = next((ln for ln in section.splitlines() if ln.startswith(f"| `{f.name}` |")), "")
+        assert line and all(a in line for a in f.aliases), f.name
+        assert ("| yes |" in line) == f.required, f.name
+
+
 if __name__ == "__main__":  # print the docs table: python tests/test_qualitative_reader.py
     import tempfile
 

@@ -34,7 +34,7 @@ AGREEMENT_KEYS = ("agreeing", "mixed", "contradicting", "qualitative_only", "no_
 
 WORDS: dict[str, dict[str, Any]] = {
     "nb": {
-        "aim": "Mål", "theme": "Tema", "sites": "Steder", "segments": "Segmenter", "informants": "Informanter",
+        "aim": "Mål", "theme": "Tema", "themes": "Temaer", "sites": "Steder", "segments": "Segmenter", "informants": "Informanter",
         "direction": "Retning", "site": "Sted",
         "aims": {1: "effekter og samskaping", 2: "brukernes opplevelse", 3: "beste praksis", 4: "uavhengig møteplass",
                  5: "stedsutvikling", 6: "den nasjonale debatten"},
@@ -60,7 +60,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "map_text": "Kvalitative data om mål {aim} {direction} ({n} informanter); sammenholdt med tallene: {agreement}.",
     },
     "en": {
-        "aim": "Aim", "theme": "Theme", "sites": "Sites", "segments": "Segments", "informants": "Informants",
+        "aim": "Aim", "theme": "Theme", "themes": "Themes", "sites": "Sites", "segments": "Segments", "informants": "Informants",
         "direction": "Direction", "site": "Site",
         "aims": {1: "effects and co-creation", 2: "users' experience", 3: "best practice", 4: "independent meeting place",
                  5: "place development", 6: "the national debate"},
@@ -111,30 +111,52 @@ def _date(day: pd.Timestamp, lang: str) -> str:
     return fmt.date(day.date(), lang=lang)
 
 
-def theme_table(study: Any, *, site: str | None = None, lang: str = "nb") -> pd.DataFrame:
-    """Themes per aim: segments, informants (small counts hidden), sites and the split by direction.
+def theme_table(study: Any, *, site: str | None = None, level: str = "theme", lang: str = "nb") -> pd.DataFrame:
+    """Themes (or aims) with segments, informants (small counts hidden), sites and the split by direction.
 
-    Returns a display frame (reader-facing column names in ``lang``), sorted by aim and then by the
-    number of informants. A row heard from fewer than ``privacy.min_cell`` informants shows the marker
-    ``·`` for both counts. With ``site`` the table is that site's, without the sites column.
+    Parameters
+    ----------
+    site
+        One site's table (without the sites column), or None for all sites.
+    level
+        ``"theme"``: one row per aim and theme; ``"aim"``: one row per aim, its themes named (a site
+        report: at one site a theme is often heard from fewer than ``min_cell`` informants, an aim less
+        often).
+
+    Returns
+    -------
+    DataFrame
+        Reader-facing column names in ``lang``, sorted by aim and then by the number of informants. A
+        row heard from fewer than ``privacy.min_cell`` informants shows the marker ``·`` for its counts
+        and its split by direction.
     """
+    if level not in ("theme", "aim"):
+        raise ValueError(f"level={level!r}: expected 'theme' or 'aim'")
     w, threshold = _w(lang), _min_cell(study)
     seg = load_segments(study, site=site)
+    keys = [C.AIM, C.THEME] if level == "theme" else [C.AIM]
     rows = []
-    for (aim, theme), g in seg.groupby([C.AIM, C.THEME], sort=True):
+    for key, g in seg.groupby(keys, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
         n_inf = int(g[C.INFORMANT_ID].nunique())
         shown = n_inf >= threshold
         split = g[C.DIRECTION].value_counts()
         direction = ", ".join(f"{w['dirs'][d]} {int(split[d])}" for d in C.DIRECTIONS if d in split) if shown else MARKER
-        row = {w["aim"]: int(aim), w["theme"]: theme}
+        row = {w["aim"]: int(key[0])}
+        if level == "theme":
+            row[w["theme"]] = key[1]
+        else:
+            order = g.groupby(C.THEME).size().sort_values(ascending=False, kind="stable")  # most heard first
+            row[w["themes"]] = "; ".join(order.index)
         if site is None:
             row[w["sites"]] = int(g[C.SITE_ID].nunique())
         row.update({w["segments"]: int(len(g)) if shown else MARKER, w["informants"]: n_inf if shown else MARKER,
                     w["direction"]: direction, "_order": n_inf if shown else 0})  # hidden counts do not order
         rows.append(row)
+    second = w["theme"] if level == "theme" else w["themes"]
     if not rows:
-        return pd.DataFrame(columns=[w["aim"], w["theme"], w["segments"], w["informants"], w["direction"]])
-    table = pd.DataFrame(rows).sort_values([w["aim"], "_order", w["theme"]], ascending=[True, False, True],
+        return pd.DataFrame(columns=[w["aim"], second, w["segments"], w["informants"], w["direction"]])
+    table = pd.DataFrame(rows).sort_values([w["aim"], "_order", second], ascending=[True, False, True],
                                            kind="stable")
     return table.drop(columns="_order").reset_index(drop=True)
 
@@ -153,8 +175,11 @@ def aims_by_site_table(study: Any, *, lang: str = "nb") -> pd.DataFrame:
     return shown
 
 
-def themes_markdown(study: Any, *, site: str | None = None, lang: str = "nb") -> str:
-    """The qualitative section's text: what the material is, the theme table, the privacy note, its limits."""
+def themes_markdown(study: Any, *, site: str | None = None, level: str = "theme", lang: str = "nb") -> str:
+    """The qualitative section's text: what the material is, the theme table, the privacy note, its limits.
+
+    ``level`` as in :func:`theme_table` (``"aim"`` suits a site report).
+    """
     w, threshold = _w(lang), _min_cell(study)
     seg = load_segments(study, site=site)
     if seg.empty:
@@ -164,7 +189,7 @@ def themes_markdown(study: Any, *, site: str | None = None, lang: str = "nb") ->
     informants = int(seg[C.INFORMANT_ID].nunique())
     intro = w["intro"].format(segments=len(seg), informants=informants if informants >= threshold else MARKER,
                               types=type_text, start=_date(seg[C.DATE].min(), lang), end=_date(seg[C.DATE].max(), lang))
-    table = markdown_table(theme_table(study, site=site, lang=lang), lang=lang, index=False)
+    table = markdown_table(theme_table(study, site=site, level=level, lang=lang), lang=lang, index=False)
     note = w["suppressed"].format(marker=MARKER, threshold=threshold)
     return "\n\n".join([intro, table, note, w["cannot"]])
 
@@ -208,6 +233,26 @@ def quotes_markdown(study: Any, *, site: str | None = None, lang: str = "nb", pe
                                       quote_id=getattr(r, C.QUOTE_ID))
             parts.append(f"> «{getattr(r, C.QUOTE)}»  \n> — {by}")
     return "\n\n".join(parts)
+
+
+def quantitative_direction(effect: Any, *, higher_is_better: bool = True) -> int | None:
+    """+1, -1 or 0 from an effect's confidence interval (on its link scale, where no effect is 0).
+
+    +1 when the whole interval lies above no effect, -1 when below, 0 when it includes it (no clear
+    effect); ``higher_is_better=False`` turns the sign for outcomes where less is better (waiting time).
+    None for no effect object or an interval that is missing.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> quantitative_direction(NS(ci_low=0.03, ci_high=0.17)), quantitative_direction(NS(ci_low=-0.1, ci_high=0.2))
+    (1, 0)
+    """
+    low, high = getattr(effect, "ci_low", None), getattr(effect, "ci_high", None)
+    if low is None or high is None or np.isnan(low) or np.isnan(high):
+        return None
+    sign = 1 if low > 0 else (-1 if high < 0 else 0)
+    return sign if higher_is_better else -sign
 
 
 def agreement(qualitative: float | None, quantitative: float | None) -> str:
