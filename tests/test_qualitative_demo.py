@@ -106,4 +106,5 @@ def test_quantitative_direction_from_an_interval():
     assert R.quantitative_direction(NS(ci_low=-0.3, ci_high=-0.01)) == -1
     assert R.quantitative_direction(NS(ci_low=-0.3, ci_high=0.01)) == 0
     assert R.quantitative_direction(NS(ci_low=0.1, ci_high=0.2), higher_is_better=False) == -1
-    assert R.quantitative_direction(None) is None and R.quantitative_direction(NS(ci_low=float("nan"), ci_high=1.0)) is None
+    assert R.quantitative_direction(None) is None
+    assert R.quantitative_direction(NS(ci_low=float("nan"), ci_high=1.0)) is None

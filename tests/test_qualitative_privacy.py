@@ -20,7 +20,8 @@ NAME, PHONE, EMAIL, FIRST = "Ragnhild Øvrebø", "934 56 781", "tor.lien@example
 def _segments() -> str:
     rows = []
     for i in range(6):  # six visitors: enough to be shown with min_cell 5
-        rows.append(f"Fjell;Verksted;14.03.2024;INF-{i};besøkende;Én dør;2;Positiv;FJ-{i}-1;Alt på ett sted {i}.;Ja")
+        rows.append(f"Fjell;Verksted;14.03.2024;INF-{i};besøkende;Én dør;2;Positiv;FJ-{i}-1;"
+                    f"Alt på ett sted {i}.;Ja")
     rows.append(f"Fjell;Intervju;15.03.2024;INF-9;leder;Én dør;2;Positiv;FJ-9-1;Jeg ringte {NAME} på {PHONE}, "
                 f"og {FIRST} svarte.;Ja")
     rows.append(f"Fjell;Intervju;15.03.2024;INF-8;bibliotekar;Én dør;2;Negativ;FJ-8-1;Skriv til {EMAIL} om "
@@ -126,3 +127,11 @@ def test_a_theme_heard_from_fewer_informants_than_min_cell_shows_no_counts(tmp_p
     directions = R.qualitative_directions(study, co_located_only=False)
     assert directions.loc[directions["aim"] == 2, "agreement"].item() == "too_few"
     assert "3" not in R.evidence_markdown(study, co_located_only=False).split("2: ", 1)[1].split("\n")[0]
+
+
+def test_who_was_heard_merges_small_roles_and_hides_small_counts(study):
+    table = R.informants_table(study)
+    assert list(table.index) == ["andre roller", "besøkende"]  # leder and bibliotekar: one each, merged
+    assert table.loc["besøkende", "verksteder"] == 6  # (its total may be hidden as a complement)
+    assert table.loc["andre roller", "intervjuer"] == "·" and table.loc["andre roller", "i alt"] == "·"
+    assert "leder" not in R.informants_table(study, lang="en").to_string()

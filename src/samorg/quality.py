@@ -24,7 +24,7 @@ MISSING_COLUMNS = {
 COLUMNS = ["kind", "source", "rows_read", "rows_dropped", "dropped_why", "outages_flagged", "shared_rows",
            "values", *MISSING_COLUMNS.values(), "missing_other"]
 _DROP_STEPS = {"drop_duplicate_exports": "duplicate export", "drop_duplicate_submissions": "duplicate submission",
-               "drop_rows_without_unit": "no municipality number",
+               "drop_rows_without_unit": "no municipality number", "drop_duplicate_segments": "duplicate segment",
                "drop_outside_study_period": "outside the study period"}
 
 

@@ -129,7 +129,8 @@ QUALITATIVE_SEGMENTS = pa.DataFrameSchema(
         C.SOURCE: _str(),
     },
     checks=[pa.Check(lambda d: d[C.CONSENT] | (d[C.QUOTE] == ""), error="a quote is kept only with consent"),
-            pa.Check(lambda d: ~d.duplicated([C.QUOTE_ID, C.THEME, C.AIM]), error="one row per segment, theme and aim")],
+            pa.Check(lambda d: ~d.duplicated([C.QUOTE_ID, C.THEME, C.AIM]),
+                     error="one row per segment, theme and aim")],
     strict=True, name="qualitative_segments",
 )
 

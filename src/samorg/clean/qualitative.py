@@ -103,7 +103,8 @@ def qualitative_segments(raw: pd.DataFrame, sites: Iterable, *, salt: str, names
     return out.sort_values([C.AIM, C.SITE_ID, C.THEME, C.QUOTE_ID], kind="stable").reset_index(drop=True)
 
 
-def merge_small_roles(segments: pd.DataFrame, *, min_cell: int, by: Iterable[str] = (), lang: str = "nb") -> pd.DataFrame:
+def merge_small_roles(segments: pd.DataFrame, *, min_cell: int, by: Iterable[str] = (),
+                      lang: str = "nb") -> pd.DataFrame:
     """Return a copy where roles with fewer than ``min_cell`` informants (within each ``by`` group) are merged.
 
     Merged roles are called :data:`OTHER_ROLES` (``"andre roller"``). If the merged group itself has

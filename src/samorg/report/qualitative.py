@@ -34,8 +34,8 @@ AGREEMENT_KEYS = ("agreeing", "mixed", "contradicting", "qualitative_only", "no_
 
 WORDS: dict[str, dict[str, Any]] = {
     "nb": {
-        "aim": "Mål", "theme": "Tema", "themes": "Temaer", "sites": "Steder", "segments": "Segmenter", "informants": "Informanter",
-        "direction": "Retning", "site": "Sted",
+        "aim": "Mål", "theme": "Tema", "themes": "Temaer", "sites": "Steder", "segments": "Segmenter",
+        "informants": "Informanter", "direction": "Retning", "site": "Sted",
         "aims": {1: "effekter og samskaping", 2: "brukernes opplevelse", 3: "beste praksis", 4: "uavhengig møteplass",
                  5: "stedsutvikling", 6: "den nasjonale debatten"},
         "dirs": {"positive": "positiv", "negative": "negativ", "mixed": "blandet", "neutral": "nøytral"},
@@ -57,13 +57,14 @@ WORDS: dict[str, dict[str, Any]] = {
                    "og informantene er ikke et tilfeldig utvalg."),
         "no_quotes": "Ingen sitater med samtykke for dette målet.",
         "quote_by": "{role}, {site} ({quote_id})",
-        "map_text": "Kvalitative data om mål {aim} {direction} ({n} informanter); sammenholdt med tallene: {agreement}.",
+        "map_text": ("Kvalitative data om mål {aim} {direction} ({n} informanter); sammenholdt med tallene: "
+                     "{agreement}."),
     },
     "en": {
-        "aim": "Aim", "theme": "Theme", "themes": "Themes", "sites": "Sites", "segments": "Segments", "informants": "Informants",
-        "direction": "Direction", "site": "Site",
-        "aims": {1: "effects and co-creation", 2: "users' experience", 3: "best practice", 4: "independent meeting place",
-                 5: "place development", 6: "the national debate"},
+        "aim": "Aim", "theme": "Theme", "themes": "Themes", "sites": "Sites", "segments": "Segments",
+        "informants": "Informants", "direction": "Direction", "site": "Site",
+        "aims": {1: "effects and co-creation", 2: "users' experience", 3: "best practice",
+                 4: "independent meeting place", 5: "place development", 6: "the national debate"},
         "dirs": {"positive": "positive", "negative": "negative", "mixed": "mixed", "neutral": "neutral"},
         "source_types": {"interview": "interviews", "workshop": "workshops", "observation": "observations",
                          "document": "documents"},
@@ -141,7 +142,8 @@ def theme_table(study: Any, *, site: str | None = None, level: str = "theme", la
         n_inf = int(g[C.INFORMANT_ID].nunique())
         shown = n_inf >= threshold
         split = g[C.DIRECTION].value_counts()
-        direction = ", ".join(f"{w['dirs'][d]} {int(split[d])}" for d in C.DIRECTIONS if d in split) if shown else MARKER
+        direction = (", ".join(f"{w['dirs'][d]} {int(split[d])}" for d in C.DIRECTIONS if d in split)
+                     if shown else MARKER)
         row = {w["aim"]: int(key[0])}
         if level == "theme":
             row[w["theme"]] = key[1]
@@ -173,6 +175,29 @@ def aims_by_site_table(study: Any, *, lang: str = "nb") -> pd.DataFrame:
     shown.index.name = w["site"]
     shown.columns = [f"{w['aim']} {a}" for a in shown.columns]
     return shown
+
+
+def informants_table(study: Any, *, site: str | None = None, lang: str = "nb") -> pd.DataFrame:
+    """Who was heard: informants per role and source type, roles with fewer than ``min_cell`` merged.
+
+    Roles with fewer than ``min_cell`` informants are merged into "andre roller" (:func:`merge_small_roles`),
+    then every count is suppressed with :func:`samorg.privacy.suppress` (small counts, and enough others
+    that none can be worked out from the totals). Returns the display table (marker ``·`` where hidden),
+    roles as rows, source types as columns, with a total column.
+    """
+    from samorg.privacy import suppress
+
+    w, threshold = _w(lang), _min_cell(study)
+    seg = merge_small_roles(load_segments(study, site=site), min_cell=threshold, lang=lang)
+    counts = seg.groupby([C.INFORMANT_ROLE, C.SOURCE_TYPE])[C.INFORMANT_ID].nunique().unstack(fill_value=0)
+    counts = counts.reindex(columns=[t for t in C.SOURCE_TYPES if t in counts.columns])
+    counts.columns = [w["source_types"][t] for t in counts.columns]
+    total = {"nb": "i alt", "en": "total"}["en" if lang == "en" else "nb"]
+    counts[total] = seg.groupby(C.INFORMANT_ROLE)[C.INFORMANT_ID].nunique().reindex(counts.index)
+    counts.index.name = {"nb": "Rolle", "en": "Role"}["en" if lang == "en" else "nb"]
+    if counts.empty:
+        return counts
+    return suppress(counts, threshold=threshold, row_total=total, marker=MARKER).table
 
 
 def themes_markdown(study: Any, *, site: str | None = None, level: str = "theme", lang: str = "nb") -> str:
@@ -319,24 +344,20 @@ def qualitative_directions(study: Any, *, quantitative: Mapping[int, float | Non
         v = votes[votes.index.get_level_values(0) == aim] if len(votes) else votes
         n = int(len(v))
         pos, neg = int((v > 0).sum()), int((v < 0).sum())
-        score = (pos - neg) / n if n else np.nan
-        if n == 0:
-            qual = np.nan
-        elif n < threshold:
-            qual = np.nan
-        else:
-            qual = 1.0 if score >= CLEAR_MAJORITY else (-1.0 if score <= -CLEAR_MAJORITY else 0.0)
+        enough = n >= threshold
+        score = (pos - neg) / n if enough else np.nan
+        qual = (1.0 if score >= CLEAR_MAJORITY else (-1.0 if score <= -CLEAR_MAJORITY else 0.0)) if enough else np.nan
         quant = quantitative.get(aim)
         key = "too_few" if 0 < n < threshold else agreement(qual, quant)
-        direction = w["qual_dir"][int(qual)] if not np.isnan(qual) else w["agreement"][key]
+        direction = w["qual_dir"][int(qual)] if enough else w["agreement"][key]
+        hidden = np.nan  # counts of fewer than min_cell informants are not shown
         rows.append({"aim": aim, "segments": int((seg[C.AIM] == aim).sum()),
-                     "informants": n if n >= threshold or n == 0 else np.nan, "positive": pos if n >= threshold else np.nan,
-                     "negative": neg if n >= threshold else np.nan,
-                     "divided": n - pos - neg if n >= threshold else np.nan, "score": score if n >= threshold else np.nan,
-                     "qualitative": qual, "quantitative": np.nan if quant is None else float(quant), "agreement": key,
-                     "label": w["agreement"][key],
-                     "text": w["map_text"].format(aim=aim, direction=direction,
-                                                  n=n if n >= threshold else MARKER, agreement=w["agreement"][key])})
+                     "informants": n if enough or n == 0 else hidden, "positive": pos if enough else hidden,
+                     "negative": neg if enough else hidden, "divided": n - pos - neg if enough else hidden,
+                     "score": score, "qualitative": qual, "quantitative": np.nan if quant is None else float(quant),
+                     "agreement": key, "label": w["agreement"][key],
+                     "text": w["map_text"].format(aim=aim, direction=direction, n=n if enough else MARKER,
+                                                  agreement=w["agreement"][key])})
     return pd.DataFrame(rows)
 
 
