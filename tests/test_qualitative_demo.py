@@ -108,3 +108,13 @@ def test_quantitative_direction_from_an_interval():
     assert R.quantitative_direction(NS(ci_low=0.1, ci_high=0.2), higher_is_better=False) == -1
     assert R.quantitative_direction(None) is None
     assert R.quantitative_direction(NS(ci_low=float("nan"), ci_high=1.0)) is None
+
+
+def test_quotes_take_turns_over_the_directions(study):
+    text = R.quotes_markdown(study, lang="nb", per_aim=2)
+    aim4 = text.split("**Mål 4", 1)[1].split("**Mål 5", 1)[0]
+    negative = demo.THEMES["Mer liv, mindre ro"][2]["negative"]
+    positive = demo.THEMES["Et sted å være uten ærend"][2]["positive"]
+    assert aim4.count("> «") == 2
+    assert any(q in aim4 for q in negative) and any(q in aim4 for q in positive)
+    assert aim4.index(next(q for q in negative if q in aim4)) < aim4.index(next(q for q in positive if q in aim4))

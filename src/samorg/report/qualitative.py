@@ -232,11 +232,27 @@ def _quote_rows(study: Any, seg: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.drop(columns="_small")
 
 
+def _pick(quotes: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` distinct quotes, taking turns over the directions from the most to the least frequent (so a
+    divided aim shows both sides), each direction's quotes by pseudonymous id."""
+    q = quotes.drop_duplicates(C.QUOTE).sort_values(C.QUOTE_ID, kind="stable")
+    counts = quotes[C.DIRECTION].value_counts()
+    order = sorted(counts.index, key=lambda d: (-int(counts[d]), d))
+    queues = {d: list(q[q[C.DIRECTION] == d].index) for d in order}
+    chosen: list[Any] = []
+    while len(chosen) < n and any(queues.values()):
+        for d in order:
+            if queues[d] and len(chosen) < n:
+                chosen.append(queues[d].pop(0))
+    return q.loc[chosen]
+
+
 def quotes_markdown(study: Any, *, site: str | None = None, lang: str = "nb", per_aim: int = 2) -> str:
     """A few consented quotes per aim: the quote, the informant's role (or "informant"), site and quote id.
 
-    Quotes are picked deterministically: per aim, distinct texts of the most frequent directions first,
-    then by pseudonymous quote id. Never a name: quotes are redacted, ids are keyed pseudonyms.
+    Quotes are picked deterministically: per aim, distinct texts taking turns over the directions from the
+    most to the least frequent, each by pseudonymous quote id. Never a name: quotes are redacted, ids are
+    keyed pseudonyms.
     """
     w = _w(lang)
     seg = load_segments(study, site=site)
@@ -247,10 +263,7 @@ def quotes_markdown(study: Any, *, site: str | None = None, lang: str = "nb", pe
     parts = []
     for aim in sorted(seg[C.AIM].unique()):
         parts.append(f"**{w['aim']} {int(aim)}: {w['aims'][int(aim)]}**")
-        q = quotes[quotes[C.AIM] == aim]
-        freq = q[C.DIRECTION].map(q[C.DIRECTION].value_counts())
-        q = (q.assign(_f=freq).sort_values(["_f", C.QUOTE_ID], ascending=[False, True], kind="stable")
-             .drop_duplicates(C.QUOTE).head(per_aim))
+        q = _pick(quotes[quotes[C.AIM] == aim], per_aim)
         if q.empty:
             parts.append(w["no_quotes"])
         for r in q.itertuples():
