@@ -5,6 +5,8 @@ from __future__ import annotations
 
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samorg import store
 from samorg.config import load_study
@@ -135,3 +137,27 @@ def test_who_was_heard_merges_small_roles_and_hides_small_counts(study):
     assert table.loc["besøkende", "verksteder"] == 6  # (its total may be hidden as a complement)
     assert table.loc["andre roller", "intervjuer"] == "·" and table.loc["andre roller", "i alt"] == "·"
     assert "leder" not in R.informants_table(study, lang="en").to_string()
+
+
+WORDS = st.lists(st.sampled_from(list("abcæøå ,.!?-:;()«»\n") + ["og", "på", "Det", "Hun", "1", "2024"]),
+                 max_size=12).map("".join)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(before=WORDS, between=WORDS, after=WORDS,
+       phone=st.sampled_from(["412 34 567", "41234567", "+47 412 34 567", "+4741234567", "41 23 45 67"]))
+def test_a_full_name_and_a_phone_number_never_survive_redaction(before, between, after, phone):
+    from samorg.clean import redact_quote
+
+    text = f"{before} {NAME} {between} {phone} {after}"
+    out = redact_quote(text)
+    assert "Ragnhild" not in out and "Øvrebø" not in out
+    assert "41234567" not in "".join(c for c in out if c.isdigit() or c == " ").replace(" ", "")
+
+
+def test_the_study_wide_table_of_aims_by_site(study):
+    text = R.aims_by_site_markdown(study)
+    assert "| Fjell | 0 | 8 | 0 | 0 | 0 | 0 |" in text
+    grid = R.aims_by_site_table(study)
+    assert grid.loc["Fjell", "Mål 2"] == 8 and grid.loc["Fjell", "Mål 1"] == 0
+    assert "færre enn 5 informanter" in text

@@ -7,7 +7,8 @@ The rules (``docs/sources.md``, *Coded qualitative material*):
 * a kept quote goes through the same redaction as other free text (:func:`samorg.privacy.redact`: the
   study's names list, national identity numbers, phone numbers, e-mail addresses) and, because a quote
   is the one free text samorg shows, also loses every run of two or more capitalised words (a full
-  name such as "Kari Nordmann"; a place name written so goes too: over-redaction is the safe side);
+  name such as "Kari Nordmann"; a place name written so goes too: over-redaction is the safe side) and
+  every run of eight or more digits;
 * quote ids and informant codes become keyed pseudonyms (``q-…``, ``i-…``) with the study's key;
 * tables shown to readers merge informant roles with fewer informants than ``min_cell``
   (:func:`merge_small_roles`).
@@ -28,6 +29,9 @@ from samorg.clean.values import map_site_ids
 #: the words tables use for merged informant roles
 OTHER_ROLES = {"nb": "andre roller", "en": "other roles"}
 _CAP = r"[A-ZÆØÅÄÖÜÉ][a-zæøåäöüéèáóA-ZÆØÅ'’-]+"
+#: eight or more digits in a row, also with single spaces, dots or hyphens between them (a phone number next to
+#: another number, an account or case number): in a quote, removed
+_LONG_NUMBER = re.compile(r"(?<![\w+])\+?\d(?:[ \u00a0.-]?\d){7,}(?!\w)")
 _FULL_NAME = re.compile(rf"(?<![\w]){_CAP}(?:[ \u00a0]+(?:(?:van|von|de|der|da|di|af|le|la)[ \u00a0]+)?{_CAP})+(?!\w)")
 
 
@@ -35,16 +39,21 @@ def redact_quote(text: str, *, names: Iterable[str] = ()) -> str:
     """A quote with identifiers (:func:`samorg.privacy.redact`) and full names replaced by ``[fjernet]``.
 
     A full name is two or more capitalised words in a row; single first names are found only through
-    ``names`` (the study's ``privacy.names_file``).
+    ``names`` (the study's ``privacy.names_file``). Any eight or more digits in a row (single spaces, dots
+    or hyphens between them allowed) go too: a phone number written next to another number is not a
+    phone number to :func:`samorg.privacy.redact`, but in a quote it must not be shown.
 
     Examples
     --------
     >>> redact_quote("Jeg spurte Kari Nordmann, ring 412 34 567 om Per.", names=["Per"])
     'Jeg spurte [fjernet], ring [fjernet] om [fjernet].'
+    >>> redact_quote("Ring 412 34 567 1 gang i 2019 og 2020.")
+    'Ring [fjernet] gang i 2019 og 2020.'
     """
     if not isinstance(text, str) or not text:
         return text
     out = privacy.redact(text, names=tuple(names))
+    out = _LONG_NUMBER.sub(privacy.REDACTED, out)
     return _FULL_NAME.sub(privacy.REDACTED, out)
 
 

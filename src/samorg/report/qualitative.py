@@ -177,6 +177,15 @@ def aims_by_site_table(study: Any, *, lang: str = "nb") -> pd.DataFrame:
     return shown
 
 
+def aims_by_site_markdown(study: Any, *, lang: str = "nb") -> str:
+    """:func:`aims_by_site_table` as Markdown, with the suppression note."""
+    w = _w(lang)
+    if load_segments(study).empty:
+        return w["none"].format(where="")
+    table = markdown_table(aims_by_site_table(study, lang=lang), lang=lang)
+    return table + "\n\n" + w["suppressed"].format(marker=MARKER, threshold=_min_cell(study))
+
+
 def informants_table(study: Any, *, site: str | None = None, lang: str = "nb") -> pd.DataFrame:
     """Who was heard: informants per role and source type, roles with fewer than ``min_cell`` merged.
 
