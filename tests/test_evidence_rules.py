@@ -73,3 +73,18 @@ def test_every_treated_site_states_its_estimand(rendered):
         kind = estimand(rendered, site).kind
         phrase = "samlet" if kind == "bundle" else "gitt at bibliotek og innbyggertorg allerede var samorganisert"
         assert "Hva dataene kan vise" in text and phrase in text, (site.site_id, kind)
+
+
+def test_site_and_synthesis_reports_have_the_anatomy(rendered):
+    """EVIDENCE.md §7: the same headings in every site report and the synthesis (bokmål here; English in
+    test_second_study)."""
+    for site in rendered.sites:
+        text = _text(rendered.reports_dir / site.site_id / f"{site.site_id}.html")
+        for heading in ("Sammendrag", "Innledning", "Data og metode", "Resultater", "Drøfting", "Konklusjon",
+                        "Referanser", "Ordliste", "Teknisk vedlegg"):
+            assert heading in text, (site.site_id, heading)
+        assert "Figur 1:" in text or site.role != "treated", site.site_id
+        assert "Kilde:" in text or site.role != "treated", site.site_id
+    synthesis = _text(rendered.reports_dir / "syntese" / "syntese.html")
+    for heading in ("Innhold", "Sammendrag", "Innledning", "Data og metode", "Resultater", "Drøfting", "Referanser"):
+        assert heading in synthesis, heading

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = sorted((ROOT / "src" / "samorg" / "report").rglob("*.py")) + [ROOT / "tools" / "make_notebooks.py"]
+FILES = sorted((ROOT / "src" / "samorg" / "report").rglob("*.py"))
 
 
 def _demo_places() -> set[str]:

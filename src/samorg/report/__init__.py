@@ -8,6 +8,7 @@ from typing import Any
 
 from samorg.config import Study
 from samorg.errors import ReportError
+from samorg.report.localise import localised_template
 
 __all__ = ["notebook_dir", "run_study_reports", "site_jobs", "study_jobs"]
 
@@ -40,7 +41,7 @@ def site_jobs(
     from samorg.report.text import t
 
     chosen = [study.site(s) for s in sites] if sites else list(study.sites)
-    nb = (notebooks or notebook_dir()) / SITE_NOTEBOOK
+    nb = localised_template((notebooks or notebook_dir()) / SITE_NOTEBOOK, lang)
     banner = t("banner", lang) if study.demo else None
     jobs = []
     for site in chosen:
@@ -87,11 +88,11 @@ def study_jobs(
     folder = notebooks or notebook_dir()
     banner = t("banner", lang) if study.demo else None
     if "synthesis" in kinds:
-        jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=folder / SYNTHESIS_NOTEBOOK,
+        jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=localised_template(folder / SYNTHESIS_NOTEBOOK, lang),
                               parameters={"study": str(study.path), "lang": lang},
                               title=t("syn_report", lang), subtitle=study.title_in(lang), banner=banner))
     if "quality" in kinds:
-        jobs.append(ReportJob(name=QUALITY_JOB, notebook=folder / QUALITY_NOTEBOOK,
+        jobs.append(ReportJob(name=QUALITY_JOB, notebook=localised_template(folder / QUALITY_NOTEBOOK, lang),
                               parameters={"study": str(study.path), "lang": lang},
                               title=t("dq_report", lang), subtitle=study.title_in(lang), banner=banner))
     return jobs

@@ -40,6 +40,7 @@ __all__ = [
     "visits_sensitivity",
     "title_block",
     "topic",
+    "use_visits_effect",
     "visits_effect",
     "visits_figure",
     "visits_summary",
@@ -170,6 +171,16 @@ def visits_effect(ctx: SiteContext, *, controlled: bool = True):
     return ctx.cache[key]
 
 
+def use_visits_effect(ctx: SiteContext, result) -> None:
+    """Make ``result`` the site's main model for every section that follows.
+
+    The site report fits its main model in plain view (the data selection and the ``its()`` call with
+    its full specification) and hands the result here, so the headline, the sensitivity analysis and
+    the appendix all describe the model the reviewer sees.
+    """
+    ctx.cache[("visits_effect", True)] = result
+
+
 def fit_visits_effect(ctx: SiteContext, *, controlled: bool = True, washout: bool = True,
                       sensitivity: bool = False, leave_out: tuple[str, ...] = ()):
     """Fit the site's interrupted time series of monthly visits; ``None`` (with a note) when there is none.
@@ -197,7 +208,7 @@ def visits_sensitivity(ctx: SiteContext):
     from samorg.report.headline import sensitivity_table
 
     if visits_effect(ctx) is None:
-        return None
+        return _md(t("sens_no_headline", ctx.lang))
     return sensitivity_table(ctx)
 
 

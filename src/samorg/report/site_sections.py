@@ -23,6 +23,7 @@ __all__ = [
     "did_figure",
     "did_summary",
     "event_figure",
+    "event_note",
     "event_result",
     "meeting_place",
     "meeting_place_figure",
@@ -417,6 +418,13 @@ def event_figure(ctx: SiteContext):
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def event_note(ctx: SiteContext):
+    """How to read the year-by-year figure; nothing when there is no figure."""
+    if event_result(ctx) is None:
+        return None
+    return _md(t("event_note", ctx.lang))
 
 
 def event_result(ctx: SiteContext):

@@ -35,11 +35,13 @@ __all__ = [
     "national_comparison",
     "national_figure",
     "pooled_summary",
+    "pooling_inputs",
     "section",
     "site_effects_table",
     "survey_change",
     "survey_changes",
     "title_block",
+    "use_pooled",
 ]
 
 
@@ -70,21 +72,16 @@ class SynthesisContext:
         municipality-level shocks let through, a t reference on (municipalities − 1) degrees of freedom."""
         from samorg.models.pooled import pool_municipalities
 
-        fits, heads = self.site_results, self.headlines
-        ids = [s for s in fits if s in heads]
-        if len(ids) < 2:
+        inputs = pooling_inputs(self)
+        if len(inputs.labels) < 2:
             return None
-        sites = {s.site_id: s for s in self.study.sites}
-        names = {c: m.name for c, m in self.study.municipalities.items()}
-        labels = [sites[s].name for s in ids]
-        municipality = [names[sites[s].municipality_code] for s in ids]
         with model_warnings("pooling by municipality", self.notes):
             try:
                 # The shared control's part of the uncertainty is estimated from the sites' comparative
                 # residual series (it needs the ITS fits); the headlines are then pooled with it.
-                by_fit = pool_municipalities([fits[s] for s in ids], labels=labels, municipality=municipality)
-                return pool_municipalities([heads[s] for s in ids], labels=labels, municipality=municipality,
-                                           control_std_error=by_fit.control_std_error)
+                control = pool_municipalities(inputs.fits, municipality=inputs.municipality).control_std_error
+                return pool_municipalities(inputs.headlines, labels=inputs.labels, municipality=inputs.municipality,
+                                           control_std_error=control, df="municipalities")
             except ModelError as exc:
                 self.notes.append(str(exc))
                 return None
@@ -117,6 +114,31 @@ class SynthesisContext:
         panel = (wide["visits"] / wide["population"]).rename("visits_per_inhabitant").reset_index()
         panel["year"] = panel[C.PERIOD_START].dt.year
         return panel.dropna(subset=["visits_per_inhabitant"])
+
+
+@dataclass(frozen=True)
+class PoolingInputs:
+    """What the combined effect pools: per treated site its headline, its ITS fit, its name and municipality."""
+
+    headlines: list
+    fits: list
+    labels: list[str]
+    municipality: list[str]
+
+
+def pooling_inputs(ctx: SynthesisContext) -> PoolingInputs:
+    """The treated sites with a headline, in registry order, with their municipality's name."""
+    fits, heads = ctx.site_results, ctx.headlines
+    ids = [s for s in fits if s in heads]
+    names = {c: m.name for c, m in ctx.study.municipalities.items()}
+    return PoolingInputs(headlines=[heads[s] for s in ids], fits=[fits[s] for s in ids],
+                         labels=[ctx.study.site(s).name for s in ids],
+                         municipality=[names[ctx.study.site(s).municipality_code] for s in ids])
+
+
+def use_pooled(ctx: SynthesisContext, pooled) -> None:
+    """Make ``pooled`` (fitted in view in the notebook) the combined effect every later section reports."""
+    ctx.__dict__["pooled"] = pooled
 
 
 def load(study: str | Path, *, lang: str = "nb") -> SynthesisContext:

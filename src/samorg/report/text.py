@@ -548,6 +548,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+def _merge() -> None:
+    from samorg.report.text_anatomy import ANATOMY
+
+    for lang, words in ANATOMY.items():
+        TEXTS[lang].update(words)
+
+
+_merge()
 LANGS = tuple(TEXTS)
 
 #: Reader-facing names of indicators and processed tables: (bokmål, English).
