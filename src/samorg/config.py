@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from samorg.errors import ConfigError, Problem
+from samorg.components import Components, parse_components
 from samorg.study_design import (
     MUNICIPALITY_ROLES,
     SITE_ROLES,
@@ -72,6 +73,7 @@ _SITE_KEYS = {
     "aliases": False,
     "catchment_population": False,
     "role": False,
+    "components": False,
 }
 _PERIODS = ("pre", "transition", "post")
 
@@ -113,6 +115,7 @@ class Site:
     aliases: tuple[str, ...] = ()
     catchment_population: int | None = None
     role: str = ""
+    components: Components | None = None  # what the site changed (samorg.components); None: not recorded
 
     def __post_init__(self) -> None:
         if not self.role:  # the default follows the registry's dates (docs/config.md: roles)
@@ -641,6 +644,7 @@ def _load_sites(
                 aliases=tuple(str(a) for a in aliases),
                 catchment_population=pop,
                 role=str(role or ""),
+                components=parse_components(s.get("components"), f"{where}.components", problems),
             )
         )
     return sites

@@ -197,6 +197,39 @@ SITES: tuple[SiteSpec, ...] = (
 )
 SITE_BY_ID = {s.site_id: s for s in SITES}
 
+#: What each treated site changed at co-location (the registry's ``components:``; samorg.components).
+#: Indre Østfold made the same choices at all five sites (one unit, joint desks, cross-trained staff,
+#: fewer staffed hours, self-service 06–22 every day); Drammen's sites differ (Fjell shares Arena Fjell
+#: without a joint desk; Svelvik opened a joint "Byhuset"; Mjøndalen moved into new joint premises).
+_SITE_CHOICES: dict[str, dict] = {
+    "askim": {"co_located_services": ["culture"], "quiet_zone": True, "new_premises": None},
+    "mysen": {"co_located_services": [], "quiet_zone": False, "new_premises": None},
+    "skjonhaug": {"co_located_services": [], "quiet_zone": False, "new_premises": None},
+    "spydeberg": {"co_located_services": [], "quiet_zone": False, "new_premises": None},
+    "tomter": {"co_located_services": [], "quiet_zone": False, "new_premises": None},
+    "fjell": {"joint_reception": False, "cross_trained_staff": False, "co_located_services": ["culture", "health"],
+              "quiet_zone": False, "partner_events": True, "referral_routines": False, "new_premises": None},
+    "mjondalen": {"joint_reception": True, "cross_trained_staff": True, "co_located_services": ["nav"],
+                  "quiet_zone": True, "partner_events": True, "referral_routines": True,
+                  "new_premises": D(2022, 9, 1)},
+    "svelvik": {"joint_reception": True, "cross_trained_staff": False, "co_located_services": ["culture"],
+                "quiet_zone": False, "partner_events": True, "referral_routines": True,
+                "new_premises": D(2021, 6, 1)},
+}
+
+
+def site_components(site: SiteSpec) -> dict | None:
+    """The registry's ``components:`` of a demo site (``None`` for sites never co-located)."""
+    if site.co_located is None or site.site_id not in _SITE_CHOICES:
+        return None
+    io = site.municipality == INDRE_OSTFOLD
+    after = site.staffed_hours_week * (IO_STAFFED_HOURS_2020 if io else 1.0)
+    out = {"joint_reception": True, "cross_trained_staff": True, "staffed_hours_before": site.staffed_hours_week,
+           "staffed_hours_after": round(after, 1), "self_service_hours": site.self_service_hours_week,
+           "partner_events": True, "referral_routines": True}
+    out.update(_SITE_CHOICES[site.site_id])
+    return out
+
 #: trade-off planted at co-location (multiplicative, on the monthly mean)
 EVENTS_EFFECT = 1.30
 LOANS_EFFECT = 0.94
