@@ -397,3 +397,30 @@ def evidence_markdown(study: Any, *, quantitative: Mapping[int, float | None] | 
         {"nb": "Sammenholdt med tallene", "en": "Against the numbers"}["en" if lang == "en" else "nb"]: frame["label"],
     })
     return markdown_table(shown, lang=lang, index=False)
+
+
+def site_section(ctx: Any):
+    """The site report's qualitative section: themes per aim, then a few consented quotes (Markdown)."""
+    from samorg.report.text import markdown
+
+    segs = load_segments(ctx.study, site=ctx.site.site_id)
+    if segs.empty:
+        return markdown(_w(ctx.lang)["none_site"] if "none_site" in _w(ctx.lang) else _NO_QUAL[ctx.lang])
+    return markdown(themes_markdown(ctx.study, site=ctx.site.site_id, level="aim", lang=ctx.lang) + "\n\n"
+                    + quotes_markdown(ctx.study, site=ctx.site.site_id, lang=ctx.lang, per_aim=2))
+
+
+def synthesis_section(ctx: Any):
+    """The synthesis report's qualitative section: themes per aim, aims by site, who was heard, quotes."""
+    from samorg.report.text import markdown
+
+    if load_segments(ctx.study).empty:
+        return markdown(_NO_QUAL[ctx.lang])
+    parts = [themes_markdown(ctx.study, lang=ctx.lang), aims_by_site_markdown(ctx.study, lang=ctx.lang),
+             markdown_table(informants_table(ctx.study, lang=ctx.lang), lang=ctx.lang),
+             quotes_markdown(ctx.study, lang=ctx.lang, per_aim=2)]
+    return markdown("\n\n".join(parts))
+
+
+_NO_QUAL = {"nb": "Studien har ingen kodede intervjuer, verksteder eller observasjoner for dette.",
+            "en": "The study has no coded interviews, workshops or observations for this."}

@@ -445,11 +445,29 @@ def evidence_map(ctx: SynthesisContext):
             finding = t("ev_aim6", lang, name=muni.name, finding=fmt.number(res.estimate, decimals=2, lang=lang, sign=True))
             rows.append((6, t("aim6_short", lang), finding, grade_synthetic_control(study, code, res)))
     rows.sort(key=lambda row: row[0])  # by aim number
-    frame = pd.DataFrame([(aim, finding, f"{g.label(lang)} ({i})") for i, (_, aim, finding, g) in enumerate(rows, 1)],
-                         columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang)])
+    qual = _qualitative_labels(ctx, rows)
+    frame = pd.DataFrame([(aim, finding, f"{g.label(lang)} ({i})", qual.get(n, "–"))
+                          for i, (n, aim, finding, g) in enumerate(rows, 1)],
+                         columns=[t("ev_aim", lang), t("ev_finding", lang), t("ev_strength", lang), t("ev_qual", lang)])
     reasons = "\n".join(f"{i}. {g.sentence(lang)}" for i, (*_, g) in enumerate(rows, 1))
     return _md(markdown_table(frame, lang=lang, index=False) + "\n\n" + t("ev_reasons", lang) + "\n\n" + reasons
                + "\n\n" + t("ev_note", lang, **_few(ctx)))
+
+
+def _qualitative_labels(ctx: SynthesisContext, rows: list) -> dict[int, str]:
+    """Per aim: whether the coded interviews agree with the numbers (samstemt / blandet / motstridende / …)."""
+    from samorg.report import qualitative as qual
+
+    if qual.load_segments(ctx.study).empty:
+        return {}
+    quantitative: dict[int, Any] = {}
+    for aim, _, _, grade in rows:
+        if aim in (1, 2, 4) and aim not in quantitative:
+            effect = ctx.pooled if aim == 1 else ctx.cache.get(("survey", ctx.study.primary_by_aim.get(aim)))
+            ok = effect is not None and not isinstance(effect, Exception)
+            quantitative[aim] = qual.quantitative_direction(effect) if ok else None
+    frame = qual.qualitative_directions(ctx.study, quantitative=quantitative, lang=ctx.lang)
+    return dict(zip(frame["aim"], frame["label"]))
 
 
 def _few(ctx: SynthesisContext) -> dict[str, str]:

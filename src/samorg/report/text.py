@@ -261,6 +261,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "its_headline": "hovedanslaget, gjennomsnittet etter den utelatte perioden",
         "visits_subject": "besøket",
         "its_level_change": "Teknisk tillegg (utforskende): nivåendringen på selve datoen. {sentence}",
+        "ev_qual": "Intervjuer mot tallene",
         "key_heading": "Hovedfunn",
         "key_visits": (
             "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
@@ -531,6 +532,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "its_headline": "the main estimate, the average after the left-out period",
         "visits_subject": "visits",
         "its_level_change": "Technical addendum (exploratory): the level change on the date itself. {sentence}",
+        "ev_qual": "Interviews against the numbers",
         "key_heading": "Key results",
         "key_visits": (
             "Visits changed by {change} at {intervention}, compared with what the model expects without the "
