@@ -63,7 +63,7 @@ def year_position(value: Any) -> float:
         return float(value)
     ts = pd.Timestamp(value)
     days = 366 if ts.is_leap_year else 365
-    return ts.year - 0.5 + (ts.dayofyear - 1) / days
+    return ts.year - 0.5 + (ts.day_of_year - 1) / days
 
 
 def window_years(window: Any) -> tuple[int, int, str]:
