@@ -94,7 +94,8 @@ class Components:
 def _bool(value: Any, where: str, problems: list[Problem]) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    problems.append(Problem(where, f"{value!r}", "true or false (unquoted)", "Write true or false, or leave the key out."))
+    problems.append(Problem(where, f"{value!r}", "true or false (unquoted)",
+                            "Write true or false, or leave the key out."))
     return None
 
 

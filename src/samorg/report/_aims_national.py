@@ -1,0 +1,228 @@
+"""Aim 6 for the synthesis (re-exported by :mod:`samorg.report.aims`): the national picture and the debate.
+
+Indicators per municipality and year come from the processed ``observations`` table (frequency ``A``,
+municipality rows), with the treated municipalities' earlier codes summed to their current code
+(:func:`samorg.clean.harmonise_municipalities`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from samorg import columns as C
+from samorg import fmt
+from samorg.report._aims_text import TEXT as _T
+from samorg.report.site import _md
+from samorg.report.synthesis import SynthesisContext
+from samorg.report.tables import markdown_table
+from samorg.report.text import join_names, number_word, t
+
+__all__ = ["national_debate", "national_indicators", "national_position", "national_position_figure"]
+
+#: Indicator key → (numerator, scale per inhabitant); the label key is the indicator key itself.
+_INDICATORS = {"vpi": ("visits", 1.0), "epk": ("events", 1000.0), "lpi": ("first_time_loans", 1.0)}
+N_SIMILAR = 5
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    text = _T["en" if lang == "en" else "nb"][key]
+    return text.format(**values) if values else text
+
+
+def national_indicators(ctx: SynthesisContext) -> pd.DataFrame:
+    """Municipality × year rows with ``population`` and the per-inhabitant indicators (empty without data)."""
+    if "aims_national" not in ctx.cache:
+        from samorg.clean import harmonise_municipalities
+        from samorg.store import read_processed
+
+        obs = read_processed(ctx.study.processed_dir, "observations", filters=[(C.FREQ, "==", "A")])
+        obs = obs[obs[C.SITE_ID].isna()]
+        obs = harmonise_municipalities(obs, ctx.study.municipalities.values())
+        obs = obs[obs[C.STATUS].fillna("") == ""]
+        wide = obs.pivot_table(index=[C.MUNICIPALITY_CODE, C.PERIOD_START], columns=C.INDICATOR, values=C.VALUE)
+        out = pd.DataFrame(index=wide.index)
+        if "population" in wide:
+            out["population"] = wide["population"]
+            for key, (column, scale) in _INDICATORS.items():
+                if column in wide:
+                    out[key] = wide[column] / wide["population"] * scale
+        out = out.reset_index()
+        out["year"] = out[C.PERIOD_START].dt.year
+        ctx.cache["aims_national"] = out.drop(columns=[C.PERIOD_START])
+    return ctx.cache["aims_national"]
+
+
+def _name(ctx: SynthesisContext, code: str) -> str:
+    from samorg.municipalities import name_of
+
+    if code in ctx.study.municipalities:
+        return ctx.study.municipalities[code].name
+    return name_of(code) or code
+
+
+def _before_years(ctx: SynthesisContext, data: pd.DataFrame) -> list[int]:
+    year = ctx.study.national_intervention or ctx.study.baseline_year + 1
+    return sorted(y for y in data["year"].unique() if y < year)
+
+
+def _similar(ctx: SynthesisContext, data: pd.DataFrame, code: str, keys: list[str]) -> list[str]:
+    """The municipalities closest to ``code`` before the change (standardised means and log population)."""
+    pre = data[data["year"].isin(_before_years(ctx, data))]
+    feats = pre.groupby(C.MUNICIPALITY_CODE)[keys + ["population"]].mean()
+    feats["population"] = np.log(feats["population"])
+    others = set(ctx.study.treated_municipalities()) - {code}
+    feats = feats.drop(index=[c for c in others if c in feats.index]).dropna()
+    if code not in feats.index or len(feats) < 2:
+        return []
+    z = (feats - feats.mean()) / feats.std(ddof=0).replace(0, 1)
+    distance = np.sqrt(((z - z.loc[code]) ** 2).sum(axis=1)).drop(index=code)
+    return [_name(ctx, c) for c in distance.nsmallest(N_SIMILAR).index]
+
+
+def national_position(ctx: SynthesisContext):
+    """Aim 6: each treated municipality's value, rank among all municipalities, and the five most like it."""
+    lang = ctx.lang
+    question = f"*{_t('q6', lang)}*"
+    data = national_indicators(ctx)
+    keys = [k for k in _INDICATORS if k in data]
+    if data.empty or not keys:
+        return _md(question + "\n\n" + _t("nat_none", lang))
+    rows = []
+    for code in ctx.study.treated_municipalities():
+        mine = data[data[C.MUNICIPALITY_CODE] == code].dropna(subset=keys[:1])
+        if mine.empty:
+            continue
+        year = int(mine["year"].max())
+        that = data[data["year"] == year]
+        similar = _similar(ctx, data, code, keys)
+        for i, key in enumerate(keys):
+            values = that.dropna(subset=[key])
+            if code not in set(values[C.MUNICIPALITY_CODE]):
+                continue
+            value = float(values.loc[values[C.MUNICIPALITY_CODE] == code, key].iloc[0])
+            rank = int((values[key] > value).sum()) + 1
+            rows.append({_t("col_muni", lang): _name(ctx, code) if i == 0 else "",
+                         _t("col_indicator", lang): _t(key, lang),
+                         _t("col_value", lang, year=year): fmt.number(value, decimals=2, lang=lang),
+                         _t("col_rank", lang): _t("rank", lang, r=rank, n=len(values)),
+                         _t("col_similar", lang): ", ".join(similar) if i == 0 else ""})
+    if not rows:
+        return _md(question + "\n\n" + _t("nat_none", lang))
+    years = _before_years(ctx, data)
+    span = f"{years[0]}–{years[-1]}" if years else "–"
+    return _md("\n\n".join([question, markdown_table(pd.DataFrame(rows), lang=lang, index=False),
+                            _t("nat_note", lang, years=span)]))
+
+
+def national_position_figure(ctx: SynthesisContext):
+    """The distribution over all municipalities of each indicator in the last year, treated ones marked."""
+    lang = ctx.lang
+    data = national_indicators(ctx)
+    keys = [k for k in _INDICATORS if k in data and data[k].notna().any()]
+    treated = [c for c in ctx.study.treated_municipalities() if c in set(data.get(C.MUNICIPALITY_CODE, []))]
+    if not keys or not treated:
+        return _md(_t("nat_none", lang))
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.2), dpi=110, squeeze=False)
+    colours = ("#C44E52", "#4C72B0", "#55A868", "#8172B2")
+    for ax, key in zip(axes[0], keys):
+        year = int(data.dropna(subset=[key])["year"].max())
+        values = data[(data["year"] == year)].dropna(subset=[key])
+        ax.hist(values[key], bins=15, color="0.8", edgecolor="0.5")
+        for colour, code in zip(colours, treated):
+            mine = values.loc[values[C.MUNICIPALITY_CODE] == code, key]
+            if len(mine):
+                ax.axvline(float(mine.iloc[0]), color=colour, lw=2, label=_name(ctx, code))
+        ax.set_title(_t("nat_figure_title", lang, indicator=_t(key, lang), year=year), fontsize="medium")
+        ax.set_ylabel(t("municipality_many", lang).capitalize() if ax is axes[0][0] else "")
+    axes[0][0].legend(frameon=False, fontsize="small")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _interval_text(eff, lang: str, *, percent: bool) -> dict[str, str]:
+    if percent:
+        conv = lambda x: fmt.signed_percent(math.exp(x) - 1, decimals=0, lang=lang)  # noqa: E731
+    else:
+        conv = lambda x: fmt.number(100 * x, decimals=0, lang=lang, sign=True)  # noqa: E731
+    return {"low": conv(eff.ci_low), "high": conv(eff.ci_high)}
+
+
+def _best(grades: list, lang: str) -> str:
+    """The highest certainty among ``grades`` as a word (the lowest level when none is graded)."""
+    from samorg.models.grading import CERTAINTY
+
+    order = list(CERTAINTY)
+    levels = [order.index(g.certainty) for g in grades if g.certainty is not None]
+    return CERTAINTY[order[max(levels) if levels else 0]][0 if lang == "nb" else 1]
+
+
+def _allowed(ctx: SynthesisContext) -> tuple[list[str], list]:
+    from samorg.report.evidence import grade_pooled, grade_survey
+    from samorg.report.synthesis import item_label, survey_change
+
+    lang, study, pooled = ctx.lang, ctx.study, ctx.pooled
+    lines, grades = [], []
+    if pooled is not None:
+        g = grade_pooled(study, pooled, ctx.headlines)
+        grades.append(g)
+        bounds = _interval_text(pooled, lang, percent=True)
+        r = math.exp(pooled.estimate) - 1
+        clear = pooled.ci_low > 0 or pooled.ci_high < 0
+        lines.append(_t("allow_visits" if clear and r > 0 else "allow_visits_unclear", lang,
+                        change=fmt.percent(r, decimals=0, lang=lang) if clear and r > 0
+                        else fmt.signed_percent(r, decimals=0, lang=lang), grade=g.label(lang), **bounds))
+    n_t, n_c = len(study.sites_with_role("treated")), len(study.sites_with_role("comparison"))
+    for item in dict.fromkeys(study.primary_by_aim.get(a) for a in (2, 4)):
+        if item is None:
+            continue
+        survey_change(ctx, item)
+        res = ctx.cache.get(("survey", item))
+        if res is None or isinstance(res, Exception):
+            continue
+        g = grade_survey(study, res, n_treated=n_t, n_comparison=n_c)
+        grades.append(g)
+        lines.append(_t("allow_survey", lang, item=item_label(item, lang),
+                        pp=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True), grade=g.label(lang),
+                        **_interval_text(res, lang, percent=False)))
+    return lines, grades
+
+
+def _not_allowed(ctx: SynthesisContext, grades: list) -> list[str]:
+    from samorg.analysis import estimand
+    from samorg.report import programme
+    from samorg.report.synthesis import national_comparison
+
+    lang, study = ctx.lang, ctx.study
+    n = len(study.treated_municipalities())
+    lines = [_t("not_generalise", lang, n=number_word(n, lang), best=_best(grades, lang),
+                municipalities=t("municipality_one" if n == 1 else "municipality_many", lang))]
+    bundle = [s.name for s in study.sites_with_role("treated") if estimand(study, s).kind == "bundle"]
+    if bundle:
+        lines.append(_t("not_bundle", lang, names=join_names(bundle, lang)))
+    stuck = [names[0 if lang == "nb" else 1].lower() for key, names in programme.CHECK_COMPONENTS.items()
+             if programme._split(ctx, key)[0] and not programme._separable(ctx, key)[0]]
+    if stuck:
+        lines.append(_t("not_components", lang, names=join_names(stuck, lang)))
+    synth = [national_comparison(ctx, code) for code in study.treated_municipalities()]
+    if not any(r is not None and not isinstance(r, Exception) and math.isfinite(getattr(r, "ci_low", math.nan))
+               and math.isfinite(getattr(r, "ci_high", math.nan)) for r in synth):
+        lines.append(_t("not_national", lang))
+    return lines
+
+
+def national_debate(ctx: SynthesisContext):
+    """«Hva betyr dette for den nasjonale debatten»: the conclusions the grades allow, and those they do not."""
+    lang = ctx.lang
+    allowed, grades = _allowed(ctx)
+    parts = [f"**{_t('debate_head', lang)}**"]
+    if allowed:
+        parts.append(_t("debate_allows", lang) + "\n\n" + "\n".join(f"- {line}" for line in allowed))
+    parts.append(_t("debate_not", lang) + "\n\n" + "\n".join(f"- {line}" for line in _not_allowed(ctx, grades)))
+    parts.append(_t("debate_close", lang, best=_best(grades, lang)))
+    return _md("\n\n".join(parts))

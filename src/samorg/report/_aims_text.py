@@ -1,0 +1,209 @@
+"""Report words of :mod:`samorg.report.aims` (aims 4–6, loans, the service centre), bokmål and English."""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "nb": {
+        # aim 4
+        "q4": "Forskningsspørsmål: Er biblioteket fortsatt en selvstendig møteplass, et sted å være uten ærend, "
+              "etter samlokaliseringen?",
+        "col_indicator": "Indikator", "col_before": "Før (basisår)", "col_after": "Etter (siste år)",
+        "col_status": "Status",
+        "primary": "forhåndsspesifisert", "exploratory": "utforskende",
+        "ind_survey": "Andel i de to øverste kategoriene: {item} (95 % KI; n svar)",
+        "ind_events": "Arrangementer per 1 000 innbyggere",
+        "ind_attendance": "Deltakere på arrangementer per 1 000 innbyggere",
+        "ind_self_service": "Andel av besøkene i meråpen tid",
+        "of_visits": "av {n} talte besøk",
+        "none4": "Stedet har verken svar på møteplass-spørsmålet eller tall for arrangementer og meråpen tid fra "
+                 "både basisåret og senere, så målet kan ikke besvares her.",
+        "note4": "Andeler fra undersøkelsen vises med 95 % konfidensintervall (Wilson) og antall svar; runder med "
+                 "færre svar enn terskelen for små tall vises ikke. Arrangementer og besøk er tellinger, ikke "
+                 "utvalg, og har derfor ikke utvalgsusikkerhet; per 1 000 innbyggere regnes mot nedslagsfeltets "
+                 "befolkning det året.",
+        "no_primary_here": "Den forhåndsspesifiserte indikatoren («{item}») har for få svar på dette stedet til "
+                           "å "
+                           "vises.",
+        "interp_one_wave": "Undersøkelsen har bare én runde her, så endringen kan ikke vurderes.",
+        "interp_up": "Tolkning: Andelen som svarte positivt på «{item}» var høyere i siste runde enn i første; "
+                     "intervallene overlapper ikke.",
+        "interp_down": "Tolkning: Andelen som svarte positivt på «{item}» var lavere i siste runde enn i første; "
+                       "intervallene overlapper ikke. Flere besøkende kan gjøre rommet mindre egnet som et sted å "
+                       "være.",
+        "interp_flat": "Tolkning: Andelen som svarte positivt på «{item}» endret seg ikke tydelig; intervallene "
+                       "overlapper. Før/etter på ett sted skiller ikke samlokaliseringen fra andre endringer.",
+        "cannot4": "Dette kan ikke tallene svare på: hvem som kommer uten ærend, hvor lenge de blir og hva de gjør. "
+                   "Observasjon og intervjuer kan.",
+        # aim 5
+        "q5": "Forskningsspørsmål: Bidrar stedet til stedsutvikling, målt som bruk i forhold til "
+              "befolkningen rundt?",
+        "col_catchment": "Befolkning i nedslagsfeltet",
+        "col_vpi_site": "Besøk per innbygger, {name}",
+        "col_vpi_muni": "Besøk per innbygger, {name} kommune",
+        "col_vpi_nation": "Besøk per innbygger, alle kommuner",
+        "pop_scaled": "Nedslagsfeltets befolkning er registerets tall for basisåret {base}, framskrevet hvert år med "
+                      "kommunens befolkningsvekst (SSBs befolkningstall).",
+        "pop_constant": "Befolkningstallene mangler, så registerets tall for nedslagsfeltet er brukt for alle år; "
+                        "besøk per innbygger følger da bare besøket.",
+        "trend5": "Fra {a} til {b} endret besøk per innbygger seg med {site} i {name}, {m} i {muni} kommune og "
+                  "{n} i alle kommuner samlet. Dette er beskrivende tall, ikke en effekt.",
+        "cannot5": "Dette kan ikke tallene vise: om stedet rundt har fått mer liv, om handel og andre tjenester har "
+                   "fulgt med, eller hvordan stedet oppleves. Intervjuer og lokale plandokumenter kan.",
+        "no_catchment": "Registeret oppgir ikke nedslagsfeltets befolkning for stedet, så besøk per innbygger kan "
+                        "ikke regnes.",
+        "no_visits": "Stedet har ikke hele år med besøkstall, så besøk per innbygger kan ikke regnes.",
+        "no_figure5": "Figuren krever besøk per innbygger i basisåret; det mangler for dette stedet.",
+        "legend_muni": "Kommunen", "legend_nation": "Alle kommuner",
+        "index_label": "Besøk per innbygger ({base} = 100)",
+        # loans and the service centre
+        "no_loans": "Stedet har ingen utlånstall.",
+        "loans_change": "Utlån i snitt per år: {a} i {pre} og {b} i {post} ({change}). Beskrivende: ingen "
+                        "sammenligning med steder uten endring.",
+        "loans_note": "År med en manglende måned er regnet opp fra månedene som finnes.",
+        "no_inquiries": "Stedet har ingen henvendelseslogg.",
+        "inq_no_change": "Stedet har ingen endringsdato i registeret, så det er ikke noe før og etter å "
+                         "sammenligne.",
+        "inq_no_before": "Henvendelsesloggen starter {start}, etter endringen ({date}). Derfor kan henvendelsene "
+                         "ikke sammenlignes før og etter; tallene beskriver bare tiden etter.",
+        "inq_short": "Loggen har ikke hele år både før og etter endringen ({date}), så før og etter kan ikke "
+                     "sammenlignes.",
+        "inq_change": "Henvendelser i snitt per år: {a} i {ya} og {b} i {yb} ({change}). Beskrivende: kanaler og "
+                      "registreringspraksis kan ha endret seg samtidig.",
+        "col_fcr": "Løst ved første kontakt (95 % KI; n henvendelser)",
+        "fcr_note": "Intervallene er Wilson-intervaller; loggen er et utvalg av henvendelsene.",
+        "fcr_hidden": "{n} år med færre enn {k} henvendelser vises ikke.",
+        "fcr_small": "Ingen år har minst {k} henvendelser, så andelen vises ikke.",
+        # aim 6
+        "q6": "Forskningsspørsmål: Hvor ligger tiltakskommunene blant alle kommuner på de nasjonale "
+              "bibliotekindikatorene, og hva kan den nasjonale debatten lære av dem?",
+        "nat_none": "Den nasjonale bibliotekstatistikken mangler i de bearbeidede dataene, så kommunene kan ikke "
+                    "plasseres.",
+        "col_muni": "Kommune", "col_value": "Verdi {year}", "col_rank": "Plass", "col_similar": "Mest like før "
+                                                                                               "endringen",
+        "rank": "{r} av {n}",
+        "nat_note": "Plass 1 er høyest. «Mest like» er de fem kommunene nærmest i årene før endringen ({years}) "
+                    "på indikatorene i tabellen og folketallet (standardiserte verdier, euklidsk avstand).",
+        "vpi": "Besøk per innbygger", "epk": "Arrangementer per 1 000 innbyggere",
+        "lpi": "Førstegangslån per innbygger",
+        "nat_figure_title": "{indicator}, {year}",
+        "debate_head": "Hva betyr dette for den nasjonale debatten",
+        "debate_allows": "Dette tillater dataene å si:",
+        "debate_not": "Dette tillater de ikke:",
+        "allow_visits": "Der biblioteket og innbyggertorget ble samlokalisert, var besøket om lag {change} "
+                        "høyere enn forventet (95 % KI {low} til {high}; tillit: {grade}).",
+        "allow_visits_unclear": "Samlet anslag for besøket: {change} (95 % KI {low} til {high}; tillit: {grade}); "
+                                "intervallet omfatter ingen effekt, så dataene kan ikke si om besøket endret seg.",
+        "allow_survey": "Brukernes svar på «{item}» endret seg med {pp} prosentpoeng mot steder som ikke ble "
+                        "samlokalisert (95 % KI {low} til {high}; tillit: {grade}).",
+        "not_generalise": "Å generalisere til andre kommuner: bare {n} {municipalities} gjorde endringen i dataene, "
+                          "og ingen tillit er høyere enn «{best}».",
+        "not_bundle": "Å skille samlokaliseringen fra sammenslåingen og samorganiseringen der de skjedde samtidig "
+                      "({names}).",
+        "not_components": "Å si hvilke enkeltkomponenter som virker: {names} kan ikke skilles fra resten av "
+                          "endringen.",
+        "not_national": "Å anslå en nasjonal effekt: sammenligningen med alle kommuner gir ingen effekt med "
+                        "avgrenset usikkerhet.",
+        "debate_close": "Debatten bør derfor lese tallene som erfaringer fra konkrete steder, med tillit «{best}» "
+                        "eller lavere, ikke som bevis for at samlokalisering virker overalt.",
+    },
+    "en": {
+        "q4": "Research question: Is the library still an independent meeting place, somewhere to be without an "
+              "errand, after co-location?",
+        "col_indicator": "Indicator", "col_before": "Before (baseline year)", "col_after": "After (last year)",
+        "col_status": "Status",
+        "primary": "pre-specified", "exploratory": "exploratory",
+        "ind_survey": "Share in the two most positive categories: {item} (95 % CI; n answers)",
+        "ind_events": "Events per 1,000 inhabitants",
+        "ind_attendance": "Event attendance per 1,000 inhabitants",
+        "ind_self_service": "Share of visits in self-service hours",
+        "of_visits": "of {n} counted visits",
+        "none4": "The site has neither answers to the meeting-place question nor counts of events and self-service "
+                 "visits from both the baseline year and later, so the aim cannot be answered here.",
+        "note4": "Survey shares are shown with their 95 % confidence interval (Wilson) and number of answers; waves "
+                 "with fewer answers than the small-number threshold are not shown. Events and visits are counts, "
+                 "not samples, and carry no sampling uncertainty; per 1,000 inhabitants uses the catchment's "
+                 "population that year.",
+        "no_primary_here": "The pre-specified indicator («{item}») has too few answers at this site to be shown.",
+        "interp_one_wave": "The survey has only one wave here, so the change cannot be judged.",
+        "interp_up": "Interpretation: The share answering positively on «{item}» was higher in the last wave than "
+                     "in the first; the intervals do not overlap.",
+        "interp_down": "Interpretation: The share answering positively on «{item}» was lower in the last wave than "
+                       "in the first; the intervals do not overlap. More visitors can make the room less suited "
+                       "as a place to be.",
+        "interp_flat": "Interpretation: The share answering positively on «{item}» did not change clearly; the "
+                       "intervals overlap. Before/after at one site does not separate co-location from other "
+                       "changes.",
+        "cannot4": "What these numbers cannot answer: who comes without an errand, how long they stay and what "
+                   "they do. Observation and interviews can.",
+        "q5": "Research question: Does the site contribute to place development, measured as use "
+              "relative to the population around it?",
+        "col_catchment": "Catchment population",
+        "col_vpi_site": "Visits per inhabitant, {name}",
+        "col_vpi_muni": "Visits per inhabitant, {name} municipality",
+        "col_vpi_nation": "Visits per inhabitant, all municipalities",
+        "pop_scaled": "The catchment population is the registry's number for the baseline year {base}, carried "
+                      "forward each year with the municipality's population growth (Statistics Norway).",
+        "pop_constant": "The population figures are missing, so the registry's catchment number is used for every "
+                        "year; visits per inhabitant then only follow visits.",
+        "trend5": "From {a} to {b}, visits per inhabitant changed by {site} in {name}, {m} in {muni} municipality "
+                  "and {n} in all municipalities together. These are descriptive numbers, not an effect.",
+        "cannot5": "What these numbers cannot show: whether the place around has become livelier, whether shops "
+                   "and other services followed, or how the place is experienced. Interviews and local planning "
+                   "documents can.",
+        "no_catchment": "The registry gives no catchment population for the site, so visits per inhabitant cannot "
+                        "be computed.",
+        "no_visits": "The site has no complete years of visits, so visits per inhabitant cannot be computed.",
+        "no_figure5": "The figure needs visits per inhabitant in the baseline year; it is missing for this site.",
+        "legend_muni": "The municipality", "legend_nation": "All municipalities",
+        "index_label": "Visits per inhabitant ({base} = 100)",
+        "no_loans": "The site has no loan counts.",
+        "loans_change": "Loans per year on average: {a} in {pre} and {b} in {post} ({change}). Descriptive: no "
+                        "comparison with sites without the change.",
+        "loans_note": "Years with a missing month are scaled up from the months they have.",
+        "no_inquiries": "The site has no inquiry log.",
+        "inq_no_change": "The site has no date of change in the registry, so there is no before and after to "
+                         "compare.",
+        "inq_no_before": "The inquiry log starts {start}, after the change ({date}). So inquiries cannot be "
+                         "compared before and after; the numbers describe the time after only.",
+        "inq_short": "The log has no complete years both before and after the change ({date}), so before and after "
+                     "cannot be compared.",
+        "inq_change": "Inquiries per year on average: {a} in {ya} and {b} in {yb} ({change}). Descriptive: channels "
+                      "and recording practice may have changed at the same time.",
+        "col_fcr": "Resolved at first contact (95 % CI; n inquiries)",
+        "fcr_note": "The intervals are Wilson intervals; the log is a sample of the inquiries.",
+        "fcr_hidden": "{n} years with fewer than {k} inquiries are not shown.",
+        "fcr_small": "No year has at least {k} inquiries, so the share is not shown.",
+        "q6": "Research question: Where do the treated municipalities sit among all municipalities on the national "
+              "library indicators, and what can the national debate learn from them?",
+        "nat_none": "The national library statistics are missing from the processed data, so the municipalities "
+                    "cannot be placed.",
+        "col_muni": "Municipality", "col_value": "Value {year}", "col_rank": "Rank",
+        "col_similar": "Most alike before the change",
+        "rank": "{r} of {n}",
+        "nat_note": "Rank 1 is the highest. «Most alike» are the five municipalities closest in the years before "
+                    "the change ({years}) on the indicators of the table and population size (standardised values, "
+                    "Euclidean distance).",
+        "vpi": "Visits per inhabitant", "epk": "Events per 1,000 inhabitants", "lpi": "First-time loans per inhabitant",
+        "nat_figure_title": "{indicator}, {year}",
+        "debate_head": "What this means for the national debate",
+        "debate_allows": "What the data allow us to say:",
+        "debate_not": "What they do not allow:",
+        "allow_visits": "Where the library and service centre were co-located, visits were about {change} higher "
+                        "than expected (95 % CI {low} to {high}; certainty: {grade}).",
+        "allow_visits_unclear": "Combined estimate for visits: {change} (95 % CI {low} to {high}; certainty: "
+                                "{grade}); the interval includes no effect, so the data cannot say whether visits "
+                                "changed.",
+        "allow_survey": "Users' answers on «{item}» changed by {pp} percentage points against sites not co-located "
+                        "(95 % CI {low} to {high}; certainty: {grade}).",
+        "not_generalise": "To generalise to other municipalities: only {n} {municipalities} made the change in the "
+                          "data, and no certainty is higher than «{best}».",
+        "not_bundle": "To separate co-location from the merger and co-organisation where they happened together "
+                      "({names}).",
+        "not_components": "To say which single components work: {names} cannot be separated from the rest of the "
+                          "change.",
+        "not_national": "To estimate a national effect: the comparison with all municipalities gives no effect with "
+                        "bounded uncertainty.",
+        "debate_close": "The debate should therefore read the numbers as experience from particular places, with "
+                        "certainty «{best}» or lower, not as proof that co-location works everywhere.",
+    },
+}
