@@ -142,7 +142,7 @@ def test_synthesis_and_data_quality_reports_render(built, tmp_path):
                   "--no-progress", "--out", str(out))
     assert res.returncode == 0, res.stderr
     synthesis = (out / "syntese" / "syntese.html").read_text(encoding="utf-8")
-    assert "Kunnskapskart" in synthesis and "prediksjonsintervall" in synthesis
+    assert "kunnskapskart" in synthesis and "prediksjonsintervall" in synthesis
     quality = (out / "datakvalitet" / "datakvalitet.html").read_text(encoding="utf-8")
     assert "Duplisert eksportfil forkastet" in quality and "Besøksteller ute av drift" in quality
     assert (out / "syntese" / "syntese.pdf").read_bytes()[:4] == b"%PDF"

@@ -17,6 +17,13 @@ from samorg._version import __version__
 
 # public name -> module that defines it
 _LAZY = {
+    "etable": "samorg.models",
+    "estimand": "samorg.analysis",
+    "grade_evidence": "samorg.models.grading",
+    "pool_municipalities": "samorg.models.pooled",
+    "post_washout_effect": "samorg.models.post_effect",
+    "robustness_verdict": "samorg.models.post_effect",
+    "primary_family": "samorg.analysis",
     "SamorgError": "samorg.errors",
     "build_processed": "samorg.pipeline",
     "adjust": "samorg.models.adjust",
