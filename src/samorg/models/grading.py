@@ -198,8 +198,8 @@ def _downgrades(sms, merger, covid, washout, interval, null, max_width, sites, i
     if sms == 1:
         yield 1, ("Ingen sammenligningsgruppe: trekkes ned for design.", "No comparison group: downgraded for design.")
     confounders = [(nb, en) for flag, nb, en in (
-        (merger, "tiltaket faller sammen med kommunesammenslåing/samorganisering",
-         "the intervention coincides with a municipal merger/co-organisation"),
+        (merger, "tiltaket faller sammen med kommunesammenslåing eller samorganisering",
+         "the intervention coincides with a municipal merger or co-organisation"),
         (covid, "perioden overlapper COVID-19-pandemien", "the period overlaps the COVID-19 pandemic"),
         (washout, "tiltaksdatoen ligger i perioden som er holdt utenfor, så effekten ses først etter den",
          "the intervention date lies in the left-out period, so the effect is only seen after it"),
