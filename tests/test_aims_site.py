@@ -187,6 +187,16 @@ def test_meeting_place_shares_have_n_and_wilson_interval(tmp_path):
     assert "Observasjon og intervjuer" in text
 
 
+def test_meeting_place_compares_the_baseline_wave_with_the_last(tmp_path):
+    study = _write_study(tmp_path)
+    extra = pd.read_parquet(study.processed_dir / "survey_responses.parquet")
+    early = extra[extra[C.WAVE] == 2019].assign(**{C.WAVE: 2017, C.RESPONSE: 1,
+                                                   C.RESPONDENT_ID: lambda d: "r-ff" + d[C.RESPONDENT_ID].str[4:]})
+    pd.concat([extra, early]).to_parquet(study.processed_dir / "survey_responses.parquet")
+    text = _plain(aims.meeting_place_indicators(_ctx(study)).data)
+    assert "2019: 75 %" in text and "2017:" not in text  # the baseline year's wave, not the earliest
+
+
 def test_meeting_place_hides_a_small_wave_and_says_why_when_empty(tmp_path):
     study = _write_study(tmp_path)
     text = _plain(aims.meeting_place_indicators(_ctx(study, "hjornet")).data)

@@ -138,3 +138,8 @@ def test_english(ctx):
     ctx.lang = "en"
     assert "Certainty: not examined" in programme.checklist(ctx).data
     assert "| Component | A1 | A2 | B1 | B2 |" in programme.component_table(ctx).data
+
+
+def test_research_question_says_synergy_cannot_be_answered(ctx):
+    text = programme.research_question(ctx).data
+    assert text.startswith("*Forskningsspørsmål:") and "synergi" in text and "fire tiltakssteder i to kommuner" in text

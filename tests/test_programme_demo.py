@@ -99,6 +99,7 @@ def test_national_position_and_debate(synthesis, study):
     text = _plain(aims.national_position(synthesis).data)
     for muni in study.treated_municipalities().values():
         assert f"| {muni.name} |" in text
+    assert f"Plass {study.baseline_year}" in text  # the rank before the change beside the last year's
     fig = aims.national_position_figure(synthesis)
     labels = {line.get_label() for ax in fig.axes for line in ax.lines}
     assert {m.name for m in study.treated_municipalities().values()} <= labels

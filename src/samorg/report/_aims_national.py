@@ -82,6 +82,15 @@ def _similar(ctx: SynthesisContext, data: pd.DataFrame, code: str, keys: list[st
     return [_name(ctx, c) for c in distance.nsmallest(N_SIMILAR).index]
 
 
+def _rank(data: pd.DataFrame, code: str, key: str, year: int, lang: str) -> str:
+    """«r av n» for ``code`` among the municipalities with a value of ``key`` in ``year`` (1 = highest)."""
+    values = data[data["year"] == year].dropna(subset=[key])
+    mine = values.loc[values[C.MUNICIPALITY_CODE] == code, key]
+    if mine.empty:
+        return "–"
+    return _t("rank", lang, r=int((values[key] > float(mine.iloc[0])).sum()) + 1, n=len(values))
+
+
 def national_position(ctx: SynthesisContext):
     """Aim 6: each treated municipality's value, rank among all municipalities, and the five most like it."""
     lang = ctx.lang
@@ -90,7 +99,7 @@ def national_position(ctx: SynthesisContext):
     keys = [k for k in _INDICATORS if k in data]
     if data.empty or not keys:
         return _md(question + "\n\n" + _t("nat_none", lang))
-    rows = []
+    rows, base = [], ctx.study.baseline_year
     for code in ctx.study.treated_municipalities():
         mine = data[data[C.MUNICIPALITY_CODE] == code].dropna(subset=keys[:1])
         if mine.empty:
@@ -103,11 +112,11 @@ def national_position(ctx: SynthesisContext):
             if code not in set(values[C.MUNICIPALITY_CODE]):
                 continue
             value = float(values.loc[values[C.MUNICIPALITY_CODE] == code, key].iloc[0])
-            rank = int((values[key] > value).sum()) + 1
             rows.append({_t("col_muni", lang): _name(ctx, code) if i == 0 else "",
                          _t("col_indicator", lang): _t(key, lang),
                          _t("col_value", lang, year=year): fmt.number(value, decimals=2, lang=lang),
-                         _t("col_rank", lang): _t("rank", lang, r=rank, n=len(values)),
+                         _t("col_rank_in", lang, year=base): _rank(data, code, key, base, lang),
+                         _t("col_rank_in", lang, year=year): _rank(data, code, key, year, lang),
                          _t("col_similar", lang): ", ".join(similar) if i == 0 else ""})
     if not rows:
         return _md(question + "\n\n" + _t("nat_none", lang))

@@ -78,8 +78,8 @@ TEXT: dict[str, dict[str, str]] = {
               "bibliotekindikatorene, og hva kan den nasjonale debatten lære av dem?",
         "nat_none": "Den nasjonale bibliotekstatistikken mangler i de bearbeidede dataene, så kommunene kan ikke "
                     "plasseres.",
-        "col_muni": "Kommune", "col_value": "Verdi {year}", "col_rank": "Plass", "col_similar": "Mest like før "
-                                                                                               "endringen",
+        "col_muni": "Kommune", "col_value": "Verdi {year}", "col_rank_in": "Plass {year}",
+        "col_similar": "Mest like før endringen",
         "rank": "{r} av {n}",
         "nat_note": "Plass 1 er høyest. «Mest like» er de fem kommunene nærmest i årene før endringen ({years}) "
                     "på indikatorene i tabellen og folketallet (standardiserte verdier, euklidsk avstand).",
@@ -177,7 +177,7 @@ TEXT: dict[str, dict[str, str]] = {
               "library indicators, and what can the national debate learn from them?",
         "nat_none": "The national library statistics are missing from the processed data, so the municipalities "
                     "cannot be placed.",
-        "col_muni": "Municipality", "col_value": "Value {year}", "col_rank": "Rank",
+        "col_muni": "Municipality", "col_value": "Value {year}", "col_rank_in": "Rank {year}",
         "col_similar": "Most alike before the change",
         "rank": "{r} of {n}",
         "nat_note": "Rank 1 is the highest. «Most alike» are the five municipalities closest in the years before "

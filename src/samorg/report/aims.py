@@ -143,7 +143,9 @@ def _survey_row(ctx: SiteContext, item: str) -> tuple[list[str], str] | None:
     if shares.empty:
         return None
     lang = ctx.lang
-    first, last = shares.index.min(), shares.index.max()
+    # before: the last wave up to the baseline year (the first wave when none is that early); after: the last
+    early = [w for w in shares.index if w <= ctx.study.baseline_year]
+    first, last = (max(early) if early else shares.index.min()), shares.index.max()
     a, b = shares.loc[first], shares.loc[last]
     row = [_t("ind_survey", lang, item=_item_name(item, lang)), f"{first}: {_share(a.k, a.n, lang)}",
            f"{last}: {_share(b.k, b.n, lang)}" if last != first else "–"]

@@ -30,7 +30,8 @@ from samorg.report.tables import markdown_table
 from samorg.report.text import join_names, t
 
 __all__ = ["CHECK_COMPONENTS", "checklist", "component_findings", "component_grade", "component_table",
-           "logic_model_figure", "site_grades", "trade_offs"]
+           "logic_model_alt", "logic_model_figure", "research_question", "site_grades",
+           "trade_offs"]
 
 #: The components the reports ask about, in order: key of :meth:`Components.has` → (bokmål, English).
 CHECK_COMPONENTS: dict[str, tuple[str, str]] = {
@@ -49,6 +50,13 @@ CHECK_COMPONENTS: dict[str, tuple[str, str]] = {
 
 _T = {
     "nb": {
+        "question": "Forskningsspørsmål: Hvilke valg i utformingen av et samlokalisert bibliotek og innbyggertorg "
+                    "henger sammen med bedre resultater, og hva bør en kommune tenke gjennom før den samlokaliserer?",
+        "question_data": "Grunnlaget er hva hvert tiltakssted endret (stedsregisteret), stedenes effekter på besøk "
+                         "med tillit, og brukerundersøkelsene.",
+        "synergy": "Om komponentene virker sammen (synergi) krever steder med ulike kombinasjoner av dem; med {k} "
+                   "tiltakssteder i {n} {municipalities} kan dataene ikke svare på det. Intervjuer med ansatte og "
+                   "brukere kan belyse hvordan komponentene virker sammen.",
         "inputs": "Innsats", "activities": "Aktiviteter", "outputs": "Resultater", "outcomes": "Effekter",
         "co_organised": "Samorganisering av bibliotek og innbyggertorg",
         "co_located": "Samlokalisering ({k} av {n} steder)",
@@ -101,6 +109,13 @@ _T = {
                       "stedsregisteret og studiens indikatorer.",
     },
     "en": {
+        "question": "Research question: Which design choices of a co-located library and service centre go with "
+                    "better results, and what should a municipality think through before co-locating?",
+        "question_data": "The evidence is what each treated site changed (the site registry), the sites' effects on "
+                         "visits with their certainty, and the user surveys.",
+        "synergy": "Whether the components work together (synergy) needs sites with different combinations of them; "
+                   "with {k} treated sites in {n} {municipalities} the data cannot answer it. Interviews with staff "
+                   "and users can shed light on how the components work together.",
         "inputs": "Inputs", "activities": "Activities", "outputs": "Outputs", "outcomes": "Outcomes",
         "co_organised": "Co-organising library and service centre",
         "co_located": "Co-location ({k} of {n} sites)",
@@ -163,6 +178,17 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 def _treated(ctx: SynthesisContext) -> list:
     return list(ctx.study.sites_with_role("treated"))
+
+
+def research_question(ctx: SynthesisContext):
+    """Aim 3's research question, what it rests on, and what these data cannot answer (synergy)."""
+    from samorg.report.text import number_word
+
+    lang = ctx.lang
+    n = len(ctx.study.treated_municipalities())
+    return _md(f"*{_t('question', lang)}*\n\n{_t('question_data', lang)} "
+               + _t("synergy", lang, k=number_word(len(_treated(ctx)), lang), n=number_word(n, lang),
+                    municipalities=t("municipality_one" if n == 1 else "municipality_many", lang)))
 
 
 def site_grades(ctx: SynthesisContext) -> dict[str, Any]:
