@@ -27,7 +27,8 @@ def _demo_places() -> set[str]:
 PATTERNS = {
     "a calendar year": re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d])"),
     "a count of municipalities": re.compile(r"\b(to|two|åtte|eight) (kommuner|municipalities)\b", re.I),
-    "COVID-19 as a fact of the study": re.compile(r"COVID", re.I),
+    # COVID-19 in words; an estimator's keyword such as overlaps_covid= is an API name, not a claim.
+    "COVID-19 as a fact of the study": re.compile(r"(?<![_a-z])covid(?![_a-z])", re.I),
 }
 
 
@@ -53,5 +54,6 @@ def test_report_code_holds_no_demo_facts():
 
 def test_the_check_finds_what_it_looks_for():
     places = {"Askim"}
-    sample = 'x = t("key", year=2019)\n"Bare to kommuner"\n"COVID-19 window"\n"Askim bibliotek"\n"{n} kommuner 3,2020"'
+    sample = ('x = t("key", year=2019)\n"Bare to kommuner"\n"COVID-19 window"\n"Askim bibliotek"\n'
+              '"{n} kommuner 3,2020"\ngrade(overlaps_covid=True)')
     assert [n for n, _ in _hits(sample, places)] == [1, 2, 3, 4]
