@@ -232,3 +232,13 @@ def test_loans_shown_like_visits_with_before_after_means(tmp_path):
     assert "| 2019 | 12 000 | 6 000 |" in text and "| 2023 | 12 000 | 4 800 |" in text
     assert "6 000 i 2016–2019 og 4 800 i 2021–2023 (−20 %)" in text
     assert "ingen utlånstall" in _plain(aims.loans_table(_ctx(study, "hjornet")).data)
+
+
+def test_captions_are_numbered_with_the_reports_figures_and_absent_without_a_figure(tmp_path):
+    study = _write_study(tmp_path)
+    ctx = _ctx(study)
+    ctx.cache["figure_count"] = 2  # two figures earlier in the report
+    text = aims.place_development_caption(ctx).data
+    assert text.startswith("*Figur 3: Besøk per innbygger i Torget") and "Kilde:" in text
+    assert ctx.cache["figure_count"] == 3
+    assert aims.place_development_caption(_ctx(study, "hjornet")) is None

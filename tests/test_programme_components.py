@@ -142,4 +142,10 @@ def test_english(ctx):
 
 def test_research_question_says_synergy_cannot_be_answered(ctx):
     text = programme.research_question(ctx).data
-    assert text.startswith("*Forskningsspørsmål:") and "synergi" in text and "fire tiltakssteder i to kommuner" in text
+    assert text.startswith("*Forskningsspørsmål:") and "synergi" in text
+    assert "fire tiltakssteder i to kommuner" in text
+
+
+def test_logic_model_caption_is_numbered(ctx):
+    assert programme.logic_model_caption(ctx).data.startswith("*Figur 1: Programteorien")
+    assert programme.logic_model_caption(ctx).data.startswith("*Figur 2:")

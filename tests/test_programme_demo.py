@@ -103,6 +103,7 @@ def test_national_position_and_debate(synthesis, study):
     fig = aims.national_position_figure(synthesis)
     labels = {line.get_label() for ax in fig.axes for line in ax.lines}
     assert {m.name for m in study.treated_municipalities().values()} <= labels
+    assert "Kilde:" in aims.national_position_caption(synthesis).data
     debate = aims.national_debate(synthesis).data
     bundle = [s.name for s in study.sites_with_role("treated") if estimand(study, s).kind == "bundle"]
     assert "Hva betyr dette for den nasjonale debatten" in debate and "generalisere" in debate

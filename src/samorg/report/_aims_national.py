@@ -20,7 +20,8 @@ from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
 from samorg.report.text import join_names, number_word, t
 
-__all__ = ["national_debate", "national_indicators", "national_position", "national_position_figure"]
+__all__ = ["national_debate", "national_indicators", "national_position", "national_position_caption",
+           "national_position_figure"]
 
 #: Indicator key → (numerator, scale per inhabitant); the label key is the indicator key itself.
 _INDICATORS = {"vpi": ("visits", 1.0), "epk": ("events", 1000.0), "lpi": ("first_time_loans", 1.0)}
@@ -152,6 +153,19 @@ def national_position_figure(ctx: SynthesisContext):
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def national_position_caption(ctx: SynthesisContext):
+    """The numbered caption of :func:`national_position_figure`; ``None`` when the figure was not drawn."""
+    from samorg.report.aims import figure_caption
+
+    data = national_indicators(ctx)
+    keys = [k for k in _INDICATORS if k in data and data[k].notna().any()]
+    if not keys or not any(c in set(data[C.MUNICIPALITY_CODE]) for c in ctx.study.treated_municipalities()):
+        return None
+    lang = ctx.lang
+    names = join_names([_t(k, lang).lower() for k in keys], lang)
+    return figure_caption(ctx, _t("cap6", lang, indicators=names), _t("src6", lang))
 
 
 def _interval_text(eff, lang: str, *, percent: bool) -> dict[str, str]:

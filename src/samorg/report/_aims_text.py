@@ -54,6 +54,12 @@ TEXT: dict[str, dict[str, str]] = {
         "no_visits": "Stedet har ikke hele år med besøkstall, så besøk per innbygger kan ikke regnes.",
         "no_figure5": "Figuren krever besøk per innbygger i basisåret; det mangler for dette stedet.",
         "legend_muni": "Kommunen", "legend_nation": "Alle kommuner",
+        "cap5": "Besøk per innbygger i {site}, i kommunen og i alle kommuner, som indeks med {base} = 100; årene "
+                "som er holdt utenfor modellene vises som åpne punkter uten linje.",
+        "src5": "stedets besøkstall, Nasjonalbibliotekets bibliotekstatistikk og SSBs befolkningstall",
+        "cap6": "Fordelingen over alle kommuner av {indicators} i siste år med tall; tiltakskommunene er markert "
+                "med loddrette linjer.",
+        "src6": "Nasjonalbibliotekets bibliotekstatistikk og SSBs befolkningstall",
         "index_label": "Besøk per innbygger ({base} = 100)",
         # loans and the service centre
         "no_loans": "Stedet har ingen utlånstall.",
@@ -155,6 +161,13 @@ TEXT: dict[str, dict[str, str]] = {
         "no_visits": "The site has no complete years of visits, so visits per inhabitant cannot be computed.",
         "no_figure5": "The figure needs visits per inhabitant in the baseline year; it is missing for this site.",
         "legend_muni": "The municipality", "legend_nation": "All municipalities",
+        "cap5": "Visits per inhabitant in {site}, in the municipality and in all municipalities, as an index with "
+                "{base} = 100; the years left out of the models are shown as open points without a line.",
+        "src5": "the site's visit counts, the National Library's library statistics and Statistics Norway's "
+                "population figures",
+        "cap6": "The distribution over all municipalities of {indicators} in the last year with data; the treated "
+                "municipalities are marked with vertical lines.",
+        "src6": "the National Library's library statistics and Statistics Norway's population figures",
         "index_label": "Visits per inhabitant ({base} = 100)",
         "no_loans": "The site has no loan counts.",
         "loans_change": "Loans per year on average: {a} in {pre} and {b} in {post} ({change}). Descriptive: no "

@@ -39,8 +39,9 @@ from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
 from samorg.report.text import label, t
 
-__all__ = ["catchment_by_year", "first_contact_resolution", "inquiries_before_after", "loans_table",
-           "meeting_place_indicators", "national_debate", "national_position", "national_position_figure",
+__all__ = ["catchment_by_year", "figure_caption", "first_contact_resolution", "inquiries_before_after",
+           "loans_table", "meeting_place_indicators", "national_debate", "national_position",
+           "national_position_caption", "national_position_figure", "place_development_caption",
            "place_development_figure", "place_development_indicators", "wilson"]
 
 from samorg.report._aims_text import TEXT as _T  # noqa: E402
@@ -49,6 +50,16 @@ from samorg.report._aims_text import TEXT as _T  # noqa: E402
 def _t(key: str, lang: str, **values: object) -> str:
     text = _T["en" if lang == "en" else "nb"][key]
     return text.format(**values) if values else text
+
+
+def figure_caption(ctx: Any, text: str, source: str):
+    """«*Figur N: … Kilde: ….*» numbered with the report's other figures (``ctx.cache["figure_count"]``).
+
+    The caption states what the figure shows, so it also serves as its alt text (EVIDENCE.md §9).
+    """
+    number = ctx.cache.get("figure_count", 0) + 1
+    ctx.cache["figure_count"] = number
+    return _md(f"*{t('figure', ctx.lang)} {number}: {text} {t('source', ctx.lang)}: {source}.*")
 
 
 def wilson(k: float, n: float, *, level: float = 0.95) -> tuple[float, float]:
@@ -320,6 +331,15 @@ def place_development_figure(ctx: SiteContext):
     return fig
 
 
+def place_development_caption(ctx: SiteContext):
+    """The numbered caption of :func:`place_development_figure`; ``None`` when the figure was not drawn."""
+    frame = _place_frame(ctx)
+    if frame is None or ctx.study.baseline_year not in frame.index:
+        return None
+    lang = ctx.lang
+    return figure_caption(ctx, _t("cap5", lang, site=ctx.site.name, base=ctx.study.baseline_year), _t("src5", lang))
+
+
 # --- loans and the service centre ---------------------------------------------------------------------
 
 
@@ -400,5 +420,6 @@ def first_contact_resolution(ctx: SiteContext):
 from samorg.report._aims_national import (  # noqa: E402
     national_debate,
     national_position,
+    national_position_caption,
     national_position_figure,
 )

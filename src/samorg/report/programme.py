@@ -30,7 +30,7 @@ from samorg.report.tables import markdown_table
 from samorg.report.text import join_names, t
 
 __all__ = ["CHECK_COMPONENTS", "checklist", "component_findings", "component_grade", "component_table",
-           "logic_model_alt", "logic_model_figure", "research_question", "site_grades",
+           "logic_model_caption", "logic_model_figure", "research_question", "site_grades",
            "trade_offs"]
 
 #: The components the reports ask about, in order: key of :meth:`Components.has` → (bokmål, English).
@@ -105,8 +105,9 @@ _T = {
         "why_sites": "Besøk mot forventet på stedene som hadde den: i snitt {a}",
         "why_not_separable": "komponenten kan ikke skilles fra resten av endringen",
         "why_none": "Ingen erfaring å bygge på i disse dataene.",
-        "figure_alt": "Figur: Programteorien fra innsats via aktiviteter og resultater til effekter, bygget fra "
-                      "stedsregisteret og studiens indikatorer.",
+        "figure_alt": "Programteorien fra innsats via aktiviteter og resultater til effekter; tallene i "
+                      "boksene er hvor mange tiltakssteder som hadde hver komponent.",
+        "figure_source": "stedsregisteret og studiens indikatorer",
     },
     "en": {
         "question": "Research question: Which design choices of a co-located library and service centre go with "
@@ -165,8 +166,9 @@ _T = {
         "why_sites": "Visits against expected at the sites that had it: on average {a}",
         "why_not_separable": "the component cannot be separated from the rest of the change",
         "why_none": "No experience to build on in these data.",
-        "figure_alt": "Figure: The programme theory from inputs via activities and outputs to outcomes, built from "
-                      "the site registry and the study's indicators.",
+        "figure_alt": "The programme theory from inputs via activities and outputs to outcomes; the numbers in "
+                      "the boxes are how many treated sites had each component.",
+        "figure_source": "the site registry and the study's indicators",
     },
 }
 
@@ -447,6 +449,8 @@ def logic_model_figure(ctx: SynthesisContext):
     return fig
 
 
-def logic_model_alt(ctx: SynthesisContext) -> str:
-    """The figure's alt text (EVIDENCE.md §9)."""
-    return _t("figure_alt", ctx.lang)
+def logic_model_caption(ctx: SynthesisContext):
+    """The numbered caption of :func:`logic_model_figure` (it also states what the figure shows: its alt text)."""
+    from samorg.report.aims import figure_caption
+
+    return figure_caption(ctx, _t("figure_alt", ctx.lang), _t("figure_source", ctx.lang))
