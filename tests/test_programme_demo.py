@@ -114,3 +114,13 @@ def test_english_blocks(study):
     ctx = SynthesisContext(study=study, lang="en")
     assert "What this means for the national debate" in aims.national_debate(ctx).data
     assert "Checklist for a municipality planning co-location" in programme.checklist(ctx).data
+
+
+def test_synthesis_overviews_of_aims_4_and_5(synthesis, study):
+    treated = study.sites_with_role("treated")
+    place = _plain(aims.place_development_overview(synthesis).data)
+    assert all(f"| {s.name} |" in place for s in treated) and "ikke effekter" in place
+    meeting = _plain(aims.meeting_place_overview(synthesis).data)
+    assert item_label(study.primary_by_aim[4], "nb") in meeting
+    rows = [line for line in meeting.splitlines() if line.startswith("| ") and "n = " in line]
+    assert len(rows) == len(treated) and all(line.count("n = ") == 2 for line in rows)

@@ -61,6 +61,15 @@ TEXT: dict[str, dict[str, str]] = {
                 "med loddrette linjer.",
         "src6": "Nasjonalbibliotekets bibliotekstatistikk og SSBs befolkningstall",
         "index_label": "Besøk per innbygger ({base} = 100)",
+        "col_site": "Sted", "col_change": "Endring {a}–{b}",
+        "ov5_note": "Besøk per innbygger i nedslagsfeltet (befolkningen framskrevet med kommunens vekst), endring "
+                    "fra basisåret til siste år, ved siden av kommunen og alle kommuner. Beskrivende tall, ikke "
+                    "effekter; stedsrapportene viser hvert år.",
+        "ov5_none": "Ingen tiltakssteder har både besøk og nedslagsfeltets befolkning i basisåret og senere.",
+        "ov4_note": "Andel i de to øverste kategoriene på det forhåndsspesifiserte møteplass-spørsmålet ved "
+                    "hvert tiltakssted, med 95 % KI (Wilson) og antall svar. Sammenligningen med steder som ikke er "
+                    "samlokalisert står i avsnittet om brukerundersøkelsen.",
+        "ov4_none": "Studien har ikke et forhåndsspesifisert møteplass-spørsmål med svar fra tiltaksstedene.",
         # loans and the service centre
         "no_loans": "Stedet har ingen utlånstall.",
         "loans_change": "Utlån i snitt per år: {a} i {pre} og {b} i {post} ({change}). Beskrivende: ingen "
@@ -169,6 +178,15 @@ TEXT: dict[str, dict[str, str]] = {
                 "municipalities are marked with vertical lines.",
         "src6": "the National Library's library statistics and Statistics Norway's population figures",
         "index_label": "Visits per inhabitant ({base} = 100)",
+        "col_site": "Site", "col_change": "Change {a}–{b}",
+        "ov5_note": "Visits per inhabitant of the catchment (population carried forward with the municipality's "
+                    "growth), change from the baseline year to the last year, beside the municipality and all "
+                    "municipalities. Descriptive numbers, not effects; the site reports show every year.",
+        "ov5_none": "No treated site has both visits and the catchment population in the baseline year and later.",
+        "ov4_note": "Share in the two most positive categories on the pre-specified meeting-place question at each "
+                    "treated site, with 95 % CI (Wilson) and the number of answers. The comparison with sites not "
+                    "co-located is in the survey section.",
+        "ov4_none": "The study has no pre-specified meeting-place question with answers from the treated sites.",
         "no_loans": "The site has no loan counts.",
         "loans_change": "Loans per year on average: {a} in {pre} and {b} in {post} ({change}). Descriptive: no "
                         "comparison with sites without the change.",

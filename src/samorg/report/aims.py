@@ -40,9 +40,10 @@ from samorg.report.tables import markdown_table
 from samorg.report.text import label, t
 
 __all__ = ["catchment_by_year", "figure_caption", "first_contact_resolution", "inquiries_before_after",
-           "loans_table", "meeting_place_indicators", "national_debate", "national_position",
-           "national_position_caption", "national_position_figure", "place_development_caption",
-           "place_development_figure", "place_development_indicators", "wilson"]
+           "loans_table", "meeting_place_indicators", "meeting_place_overview", "national_debate",
+           "national_position", "national_position_caption", "national_position_figure",
+           "place_development_caption", "place_development_figure", "place_development_indicators",
+           "place_development_overview", "wilson"]
 
 from samorg.report._aims_text import TEXT as _T  # noqa: E402
 
@@ -338,6 +339,52 @@ def place_development_caption(ctx: SiteContext):
         return None
     lang = ctx.lang
     return figure_caption(ctx, _t("cap5", lang, site=ctx.site.name, base=ctx.study.baseline_year), _t("src5", lang))
+
+
+def _site_contexts(ctx: SynthesisContext) -> list[SiteContext]:
+    return [SiteContext(study=ctx.study, site=s, lang=ctx.lang) for s in ctx.study.sites_with_role("treated")]
+
+
+def place_development_overview(ctx: SynthesisContext):
+    """Aim 5 in the synthesis: each treated site's visits per inhabitant, baseline year → last year, beside its
+    municipality and all municipalities."""
+    lang, rows = ctx.lang, []
+    for sctx in _site_contexts(ctx):
+        frame = _place_frame(sctx)
+        years = _before_after_years(sctx, frame["site"]) if frame is not None else None
+        if years is None:
+            continue
+        a, b = years
+        cells = {k: fmt.signed_percent(frame.loc[b, k] / frame.loc[a, k] - 1, decimals=0, lang=lang)
+                 if pd.notna(frame.loc[a, k]) and pd.notna(frame.loc[b, k]) else "–"
+                 for k in ("site", "municipality", "nation")}
+        rows.append({_t("col_site", lang): sctx.site.name,
+                     f"{a}": fmt.number(frame.loc[a, "site"], decimals=2, lang=lang),
+                     f"{b}": fmt.number(frame.loc[b, "site"], decimals=2, lang=lang),
+                     _t("col_change", lang, a=a, b=b): cells["site"],
+                     _t("legend_muni", lang): cells["municipality"], _t("legend_nation", lang): cells["nation"]})
+    question = f"*{_t('q5', lang)}*"
+    if not rows:
+        return _md(question + "\n\n" + _t("ov5_none", lang))
+    table = markdown_table(pd.DataFrame(rows).fillna("–"), lang=lang, index=False)
+    return _md("\n\n".join([question, table, _t("ov5_note", lang), _t("cannot5", lang)]))
+
+
+def meeting_place_overview(ctx: SynthesisContext):
+    """Aim 4 in the synthesis: the pre-specified meeting-place item at each treated site, before and after."""
+    lang, rows, notes = ctx.lang, [], []
+    item = ctx.study.primary_by_aim.get(4)
+    for sctx in _site_contexts(ctx) if item is not None else []:
+        found = _survey_row(sctx, item)
+        if found is not None:
+            rows.append([sctx.site.name, *found[0][1:]])
+    question = f"*{_t('q4', lang)}*"
+    if not rows:
+        return _md(question + "\n\n" + _t("ov4_none", lang))
+    frame = pd.DataFrame(rows, columns=[_t("col_site", lang), _t("col_before", lang), _t("col_after", lang)])
+    return _md("\n\n".join([question, f"**{_item_name(item, lang)}**",
+                              markdown_table(frame, lang=lang, index=False), _t("ov4_note", lang),
+                              _t("cannot4", lang)] + notes))
 
 
 # --- loans and the service centre ---------------------------------------------------------------------
