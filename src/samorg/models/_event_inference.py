@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from samorg.models import _resampling as rs
+from samorg.models._event_batch import permutation_statistics_batched
 from samorg.models._event_core import _base, _compute, _statistics
 
 
@@ -37,8 +38,43 @@ def assignments(g_obs: np.ndarray, draws: int, rng: np.random.Generator) -> tupl
 
         fill(tuple(range(n)), 0, np.zeros(n, dtype=g_obs.dtype))
         return np.array(out), True, total
-    rows = [g_obs] + [rng.permutation(g_obs) for _ in range(draws)]
-    return np.array(rows), False, total
+    # One array call; the same draws as ``rng.permutation(g_obs)`` row after row (a test checks).
+    rows = np.vstack([g_obs[None, :], rng.permuted(np.tile(g_obs, (draws, 1)), axis=1)])
+    return rows, False, total
+
+
+def permutation_statistics(Y, masked, assign, spec, E, D, De, with_masked):
+    """Statistics per assignment: ``A`` (overall and per event time) and ``B`` (the same statistics of the
+    observed treatment indicators: each statistic is ``A − b0 B`` under a constant effect ``b0``), and with
+    ``with_masked`` the per-event-time ``Am``, ``Bm`` on the outcome with treated periods masked
+    (NaN otherwise). All assignments at once, in blocks (``_event_batch``)."""
+    S = permutation_statistics_batched(Y, [np.nan_to_num(Y), D, list(De)], assign, spec, E)
+    A, B = S[:, 0, :], np.c_[S[:, 1, 0], S[:, 2, 1:]]
+    if not with_masked:
+        nan = np.full((len(assign), len(E)), np.nan)
+        return A, B, nan, nan.copy()
+    Sm = permutation_statistics_batched(masked, [np.nan_to_num(masked), list(De)], assign, spec, E)
+    return A, B, Sm[:, 0, 1:], Sm[:, 1, 1:]
+
+
+def permutation_statistics_loop(Y, masked, assign, spec, E, D, De, with_masked):
+    """The straightforward computation of :func:`permutation_statistics`: the estimator refitted for every
+    assignment. Slow (the benchmark's "before"); the reference the batched computation is tested against."""
+    Y0, M0 = np.nan_to_num(Y), np.nan_to_num(masked)
+    A = np.full((len(assign), 1 + len(E)), np.nan)
+    B = np.full_like(A, np.nan)
+    Am = np.full((len(assign), len(E)), np.nan)
+    Bm = np.full_like(Am, np.nan)
+    for k, g in enumerate(assign):
+        f = _compute(Y, g, spec, event_times=E)
+        A[k] = _statistics(f.C, Y0)
+        B[k, 0] = float(np.einsum("nt,nt->", f.C[0], D))
+        B[k, 1:] = np.einsum("knt,knt->k", f.C[1:], De)
+        if with_masked:
+            fm = _compute(masked, g, spec, event_times=E)
+            Am[k] = _statistics(fm.C[1:], M0)
+            Bm[k] = np.einsum("knt,knt->k", fm.C[1:], De)
+    return A, B, Am, Bm
 
 
 def permutation(Y, g_obs, spec, obs, pre_e, draws, seed, level, details):
@@ -52,22 +88,9 @@ def permutation(Y, g_obs, spec, obs, pre_e, draws, seed, level, details):
     # treated periods masked (base period and earlier kept): placebo statistics free of real effects
     masked = Y.copy()
     masked[t_idx[None, :] > np.array([(_base(int(c), spec) if c < T else T) or 0 for c in g_obs])[:, None]] = np.nan
-    Y0, M0 = np.nan_to_num(Y), np.nan_to_num(masked)
     obs_m = _compute(masked, g_obs, spec, event_times=E)
     pre_ix = [E.index(e) for e in pre_e]
-    A = np.full((len(assign), 1 + len(E)), np.nan)
-    B = np.full_like(A, np.nan)
-    Am = np.full((len(assign), len(E)), np.nan)
-    Bm = np.full_like(Am, np.nan)
-    for k, g in enumerate(assign):
-        f = _compute(Y, g, spec, event_times=E)
-        A[k] = _statistics(f.C, Y0)
-        B[k, 0] = float(np.einsum("nt,nt->", f.C[0], D))
-        B[k, 1:] = np.einsum("knt,knt->k", f.C[1:], De)
-        if pre_ix:
-            fm = _compute(masked, g, spec, event_times=E)
-            Am[k] = _statistics(fm.C[1:], M0)
-            Bm[k] = np.einsum("knt,knt->k", fm.C[1:], De)
+    A, B, Am, Bm = permutation_statistics(Y, masked, assign, spec, E, D, De, bool(pre_ix))
     n_draws = len(assign)
     observed = np.r_[obs.overall, obs.theta]
     observed_m = obs_m.theta
