@@ -38,8 +38,10 @@ def test_component_table_covers_every_treated_site(synthesis, study):
     text = programme.component_table(synthesis).data
     header = text.splitlines()[0]
     assert all(s.name in header for s in study.sites_with_role("treated"))
-    grades = text.splitlines()[-1]
-    assert grades.startswith("| Tillit |") and "svært lav" in grades
+    grades = next(line for line in text.splitlines() if line.startswith("| Tillit |"))
+    assert "svært lav" in grades
+    survey = next(line for line in text.splitlines() if item_label(study.primary_by_aim[4], "nb") in line)
+    assert survey.count("n = ") == 2 * len(study.sites_with_role("treated"))  # never a share without its n
 
 
 def test_components_shared_by_a_municipality_are_called_confounded(synthesis, study):

@@ -63,6 +63,7 @@ _T = {
         "of_sites": "{k} av {n} tiltakssteder",
         "measured": "primærindikator",
         "component": "Komponent", "effect": "Effekt på besøk (95 % KI)", "grade": "Tillit",
+        "survey_row": "{item}: andel i de to øverste kategoriene (95 % KI; n), basisår → siste runde",
         "yes": "ja", "no": "nei", "unknown": "ikke oppgitt",
         "no_components": "Stedsregisteret oppgir ingen komponenter for tiltaksstedene, så tabellen kan ikke lages. "
                          "Legg inn «components:» per sted (se docs/config.md).",
@@ -123,6 +124,7 @@ _T = {
         "of_sites": "{k} of {n} treated sites",
         "measured": "primary indicator",
         "component": "Component", "effect": "Effect on visits (95 % CI)", "grade": "Certainty",
+        "survey_row": "{item}: share in the two most positive categories (95 % CI; n), baseline → last wave",
         "yes": "yes", "no": "no", "unknown": "not recorded",
         "no_components": "The site registry records no components for the treated sites, so the table cannot be "
                          "made. Add «components:» per site (see docs/config.md).",
@@ -226,7 +228,8 @@ def _split(ctx: SynthesisContext, key: str) -> tuple[list, list, list]:
 
 
 def component_table(ctx: SynthesisContext):
-    """Component rows × treated-site columns (ja / nei / ikke oppgitt), then each site's headline and grade."""
+    """Component rows × treated-site columns (ja / nei / ikke oppgitt), then each site's headline and grade, and
+    the primary survey items' top-two shares (with Wilson interval and n) in the baseline wave and the last wave."""
     lang, sites = ctx.lang, _treated(ctx)
     if not any(s.components is not None for s in sites):
         return _md(_t("no_components", lang))
@@ -238,9 +241,33 @@ def component_table(ctx: SynthesisContext):
             word[s.components.has(key) if s.components is not None else None] for s in sites]
     rows[_t("effect", lang)] = [_effect(heads.get(s.site_id), lang) for s in sites]
     rows[_t("grade", lang)] = [grades[s.site_id].label(lang) for s in sites]
+    rows.update(_survey_rows(ctx, sites))
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[s.name for s in sites])
     frame.index.name = _t("component", lang)
     return _md(markdown_table(frame, lang=lang))
+
+
+def _survey_rows(ctx: SynthesisContext, sites: list) -> dict[str, list[str]]:
+    """Per primary survey item (aims 2 and 4): each site's top-two share in the baseline wave → the last wave."""
+    from samorg.report.aims import _share, _survey_shares
+    from samorg.report.synthesis import item_label
+
+    lang, out = ctx.lang, {}
+    for item in dict.fromkeys(ctx.study.primary_by_aim.get(a) for a in (2, 4)):
+        if item is None:
+            continue
+        cells = []
+        for site in sites:
+            shares = _survey_shares(SiteContext(study=ctx.study, site=site, lang=lang), item)
+            early = [w for w in shares.index if w <= ctx.study.baseline_year]
+            if len(shares) < 2 or not early:
+                cells.append("–")
+                continue
+            a, b = shares.loc[max(early)], shares.loc[shares.index.max()]
+            cells.append(" → ".join(_share(x.k, x.n, lang) for x in (a, b)))
+        if any(c != "–" for c in cells):
+            out[_t("survey_row", lang, item=item_label(item, lang))] = cells
+    return out
 
 
 def _mean_effect(sites: list, heads: dict) -> float | None:
