@@ -149,3 +149,11 @@ def test_research_question_says_synergy_cannot_be_answered(ctx):
 def test_logic_model_caption_is_numbered(ctx):
     assert programme.logic_model_caption(ctx).data.startswith("*Figur 1: Programteorien")
     assert programme.logic_model_caption(ctx).data.startswith("*Figur 2:")
+
+
+@pytest.mark.parametrize(("low", "high", "phrase"), [(0.02, 0.18, "om lag 11 % høyere enn forventet"),
+                                                      (-0.15, 0.35, "intervallet omfatter ingen effekt")])
+def test_trade_offs_claim_more_visits_only_when_the_interval_excludes_none(ctx, low, high, phrase):
+    ctx.__dict__["pooled"] = SimpleNamespace(estimate=math.log(1.11), ci_low=low, ci_high=high)
+    text = programme.trade_offs(ctx).data.replace("\xa0", " ")
+    assert phrase in text

@@ -86,6 +86,8 @@ _T = {
                         "95 % KI {low} til {high}).",
         "trade_visits_down": "Besøket var om lag {change} lavere enn forventet uten samlokalisering (samlet anslag, "
                              "95 % KI {low} til {high}).",
+        "trade_visits_unclear": "Samlet anslag for besøket: {change} (95 % KI {low} til {high}); intervallet "
+                                "omfatter ingen effekt, så en gevinst i besøk er ikke vist.",
         "trade_item_down": "Andelen i de to øverste kategoriene på «{item}» endret seg med {pp} prosentpoeng "
                            "(95 % KI {low} til {high}) mot steder som ikke er samlokalisert.",
         "trade_item_up": "Andelen i de to øverste kategoriene på «{item}» endret seg med {pp} prosentpoeng "
@@ -149,6 +151,8 @@ _T = {
                         "95 % CI {low} to {high}).",
         "trade_visits_down": "Visits were about {change} lower than expected without co-location (combined "
                              "estimate, 95 % CI {low} to {high}).",
+        "trade_visits_unclear": "Combined estimate for visits: {change} (95 % CI {low} to {high}); the interval "
+                                "includes no effect, so a gain in visits is not shown.",
         "trade_item_down": "The share in the two most positive categories on «{item}» changed by {pp} percentage "
                            "points (95 % CI {low} to {high}) against sites not co-located.",
         "trade_item_up": "The share in the two most positive categories on «{item}» changed by {pp} percentage "
@@ -355,8 +359,10 @@ def trade_offs(ctx: SynthesisContext):
     lines, costs = [], 0
     if pooled is not None:
         r = math.exp(pooled.estimate) - 1
-        lines.append(_t("trade_visits" if r >= 0 else "trade_visits_down", lang,
-                        change=fmt.percent(abs(r), decimals=0, lang=lang),
+        clear = pooled.ci_low > 0 or pooled.ci_high < 0
+        key = "trade_visits_unclear" if not clear else "trade_visits" if r >= 0 else "trade_visits_down"
+        lines.append(_t(key, lang, change=fmt.percent(abs(r), decimals=0, lang=lang) if clear
+                        else fmt.signed_percent(r, decimals=0, lang=lang),
                         low=fmt.signed_percent(math.exp(pooled.ci_low) - 1, decimals=0, lang=lang),
                         high=fmt.signed_percent(math.exp(pooled.ci_high) - 1, decimals=0, lang=lang)))
     for item in _survey_items(ctx):
