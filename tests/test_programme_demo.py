@@ -63,6 +63,7 @@ def test_trade_off_shows_the_planted_loss_of_calm(synthesis):
     for item in planted:
         line = next(x for x in text.splitlines() if item_label(item, "nb") in x)
         assert "endret seg med −" in line
+        assert "(forhåndsspesifisert)." in line or "(utforskende)." in line  # EVIDENCE.md §5
     assert "valg i utformingen" in text
 
 

@@ -371,10 +371,12 @@ def trade_offs(ctx: SynthesisContext):
         if res is None or isinstance(res, Exception) or not (res.ci_high < 0 or res.ci_low > 0):
             continue
         costs += res.ci_high < 0
-        lines.append(_t("trade_item_down" if res.ci_high < 0 else "trade_item_up", lang, item=item_label(item, lang),
-                        pp=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True),
-                        low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
-                        high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True)))
+        kind = t("prespecified" if item in ctx.study.primary_by_aim.values() else "exploratory", lang)
+        text = _t("trade_item_down" if res.ci_high < 0 else "trade_item_up", lang, item=item_label(item, lang),
+                  pp=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True),
+                  low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
+                  high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True))
+        lines.append(f"{text.rstrip('.')} ({kind}).")
     sites = _treated(ctx)
     fewer = [s.components for s in sites if s.components is not None and s.components.has("staffed_hours_more") is False
              and s.components.staffed_hours_after < s.components.staffed_hours_before]
