@@ -34,7 +34,11 @@ Inference (DESIGN.md §4):
   per cohort these are far too small: a warning and caveat say so.
 
 Excluded windows (``exclude``) drop those periods; when a cohort's base period falls inside
-one, the last period before the window is its base (recorded in ``group_time``).
+one, the last period before the window is its base (recorded in ``group_time``), and the
+coefficient table's reference row sits at the event time of that base (e.g. −3 for a 2022
+cohort with 2020–2021 left out: its pre-period coefficients are differences from 2019), not at
+``reference``. ``details["base_event_times"]`` gives each cohort's, ``details["reference_event_times"]``
+the reference rows (a base event time that another cohort estimates keeps that estimate instead).
 A multiplier bootstrap is not offered: it reproduces the analytic standard errors and
 shares their failure with one or two treated units.
 """
@@ -73,9 +77,9 @@ class EventStudyResult(Effect):
     Attributes (beyond :class:`Effect`)
     -----------------------------------
     coefficients : DataFrame
-        Indexed by ``event_time`` (periods relative to first treatment; the reference period
-        is a row with estimate 0): ``estimate, std_error, ci_low, ci_high, p_value,
-        n_treated, n_cohorts``.
+        Indexed by ``event_time`` (periods relative to first treatment; the base period actually
+        used is a row with estimate 0, at ``reference`` unless an excluded window moved the base
+        earlier): ``estimate, std_error, ci_low, ci_high, p_value, n_treated, n_cohorts``.
     group_time : DataFrame
         Every ATT(g, t): ``cohort``, ``time``, ``event_time``, ``base``, ``att``,
         ``n_treated``, ``n_control``.
@@ -110,6 +114,16 @@ class EventStudyResult(Effect):
                        f"p-verdi er {p_min}." if lang == "nb" else
                        f"The permutation test uses {how} {n} possible assignments of cohorts; the smallest attainable "
                        f"p-value is {p_min}.")
+        refs = d.get("reference_event_times")
+        if refs is not None and set(refs) != {d.get("reference")}:
+            r = " og ".join(fmt.number(x, lang=lang) for x in refs) if lang == "nb" else " and ".join(
+                fmt.number(x, lang=lang) for x in refs)
+            out.append(f"Basisperioden er hendelsestid {r}, ikke {fmt.number(d['reference'], lang=lang)}: periodene "
+                       "rett før tiltaket er holdt utenfor, så koeffisientene før tiltaket er forskjeller fra den."
+                       if lang == "nb" else
+                       f"The base period is event time {r}, not {fmt.number(d['reference'], lang=lang)}: the periods "
+                       "just before treatment were left out, so the pre-treatment coefficients are differences "
+                       "from it.")
         for w in d.get("excluded_windows", ()):
             label = f" ({w['label']})" if w.get("label") else ""
             start, end = fmt.time_value(w["start"], lang=lang), fmt.time_value(w["end"], lang=lang)
@@ -150,7 +164,8 @@ def event_study(
         Units treated at or before the first period have no pre-period and are dropped.
     reference : int
         Base period relative to first treatment (−1: the period before; −2 allows one
-        period of anticipation).
+        period of anticipation). When it is excluded, the last period before the excluded
+        window is the base, and the coefficient table's zero row sits at its event time.
     comparison : {"never", "not_yet"}
         Comparison units: never treated in the data, or not yet treated at ``t`` (units never
         treated in the data always count as not yet treated). Old name ``control`` (deprecated).
@@ -211,6 +226,8 @@ def event_study(
         cells = ", ".join(f"{pan.label(g)} at {pan.label(t)}" for g, t in obs.no_comparison[:4])
         warnings.warn(f"{len(obs.no_comparison)} cohort × period cell(s) have no comparison unit and are left out "
                       f"(cohort at period: {cells}).", ModelWarning, stacklevel=3)
+    bases = {int(c): int(b) - int(c) for c, _, _, b, *_ in obs.cells}  # each cohort's base, in event time
+    reference_rows = sorted(set(bases.values()) - set(obs.event_times))
     post_e = [e for e in obs.event_times if e >= 0]
     pre_e = [e for e in obs.event_times if e < 0]
     if not post_e:
@@ -224,6 +241,8 @@ def event_study(
         "cohort_sizes": {pan.label(int(g)): int(n) for g, n in per_cohort.items()}, "time_kind": pan.kind,
         "excluded_windows": tuple(windows), "window": window,
         "n_cells_without_comparison": len(obs.no_comparison),
+        "base_event_times": {pan.label(c): e for c, e in sorted(bases.items())},
+        "reference_event_times": tuple(reference_rows),
         "method_nb": "hendelsesstudie med forskjøvet innføring (Callaway og Sant'Anna, gruppe-tid-effekter)",
         "call": {"estimator": "event_study", "outcome": outcome, "unit": unit, "time": time,
                  "first_treated": first_treated, "reference": reference, "comparison": comparison, "window": window,
@@ -250,7 +269,7 @@ def event_study(
         method=f"event study, staggered adoption (Callaway–Sant'Anna group-time effects, "
                f"{comparison.replace('_', '-')} controls)",
         inference=inference_text, n_obs=int(np.isfinite(Y).sum()), term="effect", details=details,
-        caveats=tuple(local_caveats), coefficients=_table(obs, coef, reference, window),
+        caveats=tuple(local_caveats), coefficients=_table(obs, coef, reference_rows, window),
         group_time=_group_time(obs, pan), pretrend=pretrend,
     )
 
@@ -320,17 +339,19 @@ def _analytic(obs, pre_e, level, per_cohort, details, local_caveats):
             "analytic standard errors (influence function)")
 
 
-def _table(obs, coef, reference, window) -> pd.DataFrame:
-    """Coefficients by event time, the reference period as a row with estimate 0."""
+def _table(obs, coef, reference_rows, window) -> pd.DataFrame:
+    """Coefficients by event time, each base period actually used (in event time) as a row with estimate 0."""
     theta, se, clo, chi, cp = coef
     table = pd.DataFrame({"estimate": theta, "std_error": se, "ci_low": clo, "ci_high": chi, "p_value": cp,
                           "n_treated": obs.n_treated_e, "n_cohorts": obs.n_cohorts_e},
                          index=pd.Index(obs.event_times, name="event_time"))
-    ref_row = pd.DataFrame({"estimate": [0.0], "std_error": [np.nan], "ci_low": [np.nan], "ci_high": [np.nan],
-                            "p_value": [np.nan], "n_treated": [np.nan], "n_cohorts": [np.nan]},
-                           index=pd.Index([int(reference)], name="event_time"))
-    if window is None or window[0] <= reference <= window[1]:
-        table = pd.concat([table, ref_row]).sort_index()
+    refs = [int(r) for r in reference_rows if window is None or window[0] <= r <= window[1]]
+    if refs:
+        nan = [np.nan] * len(refs)
+        ref_rows = pd.DataFrame({"estimate": [0.0] * len(refs), "std_error": nan, "ci_low": nan, "ci_high": nan,
+                                 "p_value": nan, "n_treated": nan, "n_cohorts": nan},
+                                index=pd.Index(refs, name="event_time"))
+        table = pd.concat([table, ref_rows]).sort_index()
     table.index.name = "event_time"
     return table
 

@@ -77,6 +77,8 @@ def plot_event_study(
         _, ax = plt.subplots(figsize=(8, 4.5))
     data = result.plot_data()
     ref = result.details.get("reference", -1)
+    refs = np.asarray(result.details.get("reference_event_times", (ref,)))  # base periods actually used
+    ref = int(refs[0]) if len(refs) else ref
     e = data["event_time"].to_numpy()
     x, ref_x = _calendar(result, e, ref) if calendar else (e.astype(float), float(ref))
     est = data["estimate"].to_numpy(dtype=float)
@@ -84,7 +86,7 @@ def plot_event_study(
     finite = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(est)
     level = fmt.level_text(result.level, lang=lang)
     drawn = 0
-    for mask, colour, label in ((e < 0) & (e != ref), "0.45", text["pre"]), ((e >= 0), "C0", text["post"]):
+    for mask, colour, label in ((e < 0) & ~np.isin(e, refs), "0.45", text["pre"]), ((e >= 0), "C0", text["post"]):
         if not mask.any():
             continue
         m = mask & finite
@@ -92,8 +94,9 @@ def plot_event_study(
             ax.vlines(x[m], lo[m], hi[m], color=colour, lw=1.4)
             drawn += int(m.sum())
         ax.plot(x[mask], est[mask], "o", color=colour, ms=5, label=label)
-    if (e == ref).any():
-        ax.plot([ref_x], [0.0], "o", mfc="white", mec="0.2", ms=5, label=text["ref"])
+    if np.isin(e, refs).any():
+        ref_xs = [ref_x] if calendar else x[np.isin(e, refs)]
+        ax.plot(ref_xs, np.zeros(len(ref_xs)), "o", mfc="white", mec="0.2", ms=5, label=text["ref"])
     ax.axhline(0, color="0.2", lw=0.8)
     _start_line(ax, calendar, x[e >= 0].min() if (e >= 0).any() else 0.0, intervention, text, lang)
     if calendar and exclude:
