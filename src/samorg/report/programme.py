@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from samorg import fmt
+from samorg.errors import SamorgError
 from samorg.report.site import SiteContext, _md
 from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
@@ -438,7 +439,7 @@ def _logic_columns(ctx: SynthesisContext) -> list[tuple[str, list[str]]]:
         from samorg import columns as C
 
         have = set(read_processed(ctx.study.processed_dir, "observations", columns=[C.INDICATOR])[C.INDICATOR])
-    except Exception:  # noqa: BLE001 - no processed data: the figure still shows the theory
+    except SamorgError:  # no processed data: the figure still shows the theory
         have = set()
     outputs = [label(i, lang) for i in indicators if i in have]
     if (ctx.study.processed_dir / "inquiries.parquet").is_file():
