@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the whole pipeline through the CLI: run once, in the locked environment
+
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ("askim", "papirbredden")  # one co-located at the merger, one never co-located
 
