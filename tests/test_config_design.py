@@ -112,6 +112,9 @@ def test_init_scaffolds_a_study_that_loads_and_never_overwrites(tmp_path):
     assert not study.demo and study.privacy.key_file.is_file()
     assert len(study.privacy.key_file.read_text().strip()) == 64
     assert (path.parent / "columns.yaml").is_file()
+    from samorg.config import SOURCE_KINDS
+
+    assert set(study.sources) == set(SOURCE_KINDS), "the template should show every kind of source a study can read"
     with pytest.raises(ConfigError, match="already exists"):
         create_study("moss", root=tmp_path)
     with pytest.raises(ConfigError, match="study name"):

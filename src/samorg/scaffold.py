@@ -68,6 +68,7 @@ sources:                                # glob patterns under raw_dir; a pattern
   nb_library_stats: {{pattern: "nb/folkebibl-*-kommuner.csv", optional: true}}
   inquiries: {{pattern: "henvendelser/*.csv", optional: true}}
   surveys: {{pattern: "undersokelser/*", optional: true}}
+  qualitative: {{pattern: "kvalitativt/*", optional: true}}  # coded interviews, workshops, observation
 """
 
 SITES_TEMPLATE = """\
