@@ -273,14 +273,17 @@ def _family_key(study: Study) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def primary_family(study: Study | str | Path, indicator: str = "visits") -> dict[str, dict[str, float]]:
+def primary_family(study: Study | str | Path, indicator: str = "visits", *,
+                   cached_only: bool = False) -> dict[str, dict[str, Any]]:
     """Holm-adjusted p-values of the primary indicator's headline at every treated site (EVIDENCE.md §5).
 
     The family is the pre-specified primary indicator across the study's treated sites; each site's
     p-value is that of its headline (the average effect after the washout). Returns
-    ``{site_id: {"p": p, "p_holm": adjusted}}``. Fitting every site takes a few seconds, so the result is
-    kept in ``processed_dir/.results/`` under a key of the processed tables, the study files and samorg's
-    code, written atomically (reports running in parallel may share it); any change refits.
+    ``{site_id: {"p": p, "p_holm": adjusted, "estimate", "ci_low", "ci_high", "level", "link",
+    "period_start", "period_end"}}`` (the headline itself, so a page that lists the sites need not refit).
+    Fitting every site takes a few seconds, so the result is kept in ``processed_dir/.results/`` under a
+    key of the processed tables, the study files and samorg's code, written atomically (reports running in
+    parallel may share it); any change refits. ``cached_only=True`` never fits: ``{}`` when nothing is kept.
     """
     import json
     import os
@@ -297,6 +300,8 @@ def primary_family(study: Study | str | Path, indicator: str = "visits") -> dict
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass
+    if cached_only:
+        return {}
     effects = {}
     for site in s.sites_with_role("treated"):
         try:
@@ -307,7 +312,10 @@ def primary_family(study: Study | str | Path, indicator: str = "visits") -> dict
     if effects:
         adjusted = adjust(list(effects.values()), method="holm")
         for (site_id, eff), p_holm in zip(effects.items(), adjusted["p_adjusted"]):
-            out[site_id] = {"p": float(eff.p_value), "p_holm": float(p_holm)}
+            out[site_id] = {"p": float(eff.p_value), "p_holm": float(p_holm), "estimate": float(eff.estimate),
+                            "ci_low": float(eff.ci_low), "ci_high": float(eff.ci_high), "level": float(eff.level),
+                            "link": str(eff.link), "period_start": str(eff.period_start)[:10],
+                            "period_end": str(eff.period_end)[:10]}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
