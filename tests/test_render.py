@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -53,7 +54,7 @@ def test_html_is_self_contained_with_banner_title_and_language(executed, tmp_pat
     html = render_html(executed, tmp_path / "r.html", banner=BANNER, title="Drammen – rapport").read_text("utf-8")
     assert external_resources(html) == []
     assert "<script src=" not in html and "cdnjs" not in html and "mathjax" not in html.lower()
-    assert "data:image/png;base64," in html
+    assert re.search(r'<svg [^>]*role="img"[^>]*viewBox=', html) and "<img src=\"data:image/png" not in html
     assert '<html lang="nb">' in html and "<title>Drammen – rapport</title>" in html
     assert f'<div class="samorg-banner" role="note">{BANNER}</div>' in html
     assert "position: sticky" in html
@@ -105,7 +106,7 @@ def test_typst_source_has_tables_figures_and_no_code(executed, tmp_path):
     assert "table.header(" in text and "[Åsgårdstrand]" in text  # pandas HTML table → Typst table
     assert "align: (right,right,right,left,)" in text  # numbers right, text left
     assert "<Figure size" not in text and "&lt;" not in text  # text/plain duplicates dropped
-    assert 'image("media/' in text and list((tmp_path / "media").glob("*.png"))
+    assert 'image("media/' in text and list((tmp_path / "media").glob("*.svg"))
     assert "pd.DataFrame" not in text and "KERNEL_PYTHON" in text  # code hidden, output kept
     assert '#let samorg-date = "24.11.2026"' in text and "æøå ÆØÅ" in text
     with_code = write_typst_source(executed, tmp_path / "code", title="T", show_code=True).read_text("utf-8")

@@ -1,4 +1,17 @@
-"""Axis helpers for report figures: Norwegian (or English) numbers and percentages on the ticks."""
+"""Report figures: axis helpers (Norwegian or English numbers on the ticks), the figures' style
+(vector graphics in the report's typeface) and alt text carried with a figure.
+
+The style. A report's figures are SVG with their text kept as text (``svg.fonttype = "none"``) in
+Libertinus Serif, the PDF's body typeface. Typst (which typesets the PDF) has that font built in and
+draws the SVG's text with it; a browser uses Libertinus Serif when it is installed and otherwise the
+next serif of the stack. matplotlib has no file of Libertinus Serif, so it measures the text with DejaVu
+Serif (shipped with matplotlib), which is wider: labels drawn in any of the stack's faces fit in the
+space matplotlib left for them. :data:`KERNEL_ARGS` puts the style into every report kernel
+(:mod:`samorg.report.kernels`); :func:`use_report_style` does the same in a notebook run by hand.
+
+Alt text. :func:`samorg.report.render` gives every figure the text of the caption that follows it
+(«Figur N: …») as its alt text; a figure without a caption can carry its own with :func:`with_alt`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +19,79 @@ from typing import Any
 
 from samorg import fmt
 from samorg.plots._axes import number_formatter
+
+__all__ = ["KERNEL_ARGS", "REPORT_RC", "number_axis", "percent_axis", "use_report_style", "with_alt"]
+
+#: matplotlib settings of report figures. Font sizes are for figures 8 inches wide (the report
+#: functions' width), which the PDF shrinks to its 17 cm text width: 11 pt becomes 9.2 pt on paper.
+REPORT_RC: dict[str, Any] = {
+    "svg.fonttype": "none",  # text stays text: typeset in the report's face, searchable, small
+    "svg.hashsalt": "samorg",  # the same figure gives the same SVG (element ids), run after run
+    "font.family": "serif",
+    "font.serif": ["Libertinus Serif", "DejaVu Serif"],
+    "font.size": 11,
+    "axes.titlesize": "medium",
+    "axes.labelsize": "medium",
+    "legend.fontsize": "small",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+#: Arguments of the kernel command (``python -m ipykernel_launcher ...``) that make figures SVG in the
+#: report style from the kernel's start (a warm kernel gets them too: they are forwarded to the fork).
+KERNEL_ARGS = (
+    "--InlineBackend.figure_formats=svg",
+    "--IPKernelApp.exec_lines=__import__('samorg.report.figures').report.figures.use_report_style()",
+)
+
+
+def use_report_style() -> None:
+    """Use the report style in this Python session: matplotlib's settings and, inside IPython, figures
+    shown as SVG without a time stamp (so the same notebook gives the same output)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(REPORT_RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the report dependencies
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib_inline.config import InlineBackend
+
+    cfg = InlineBackend.instance(parent=shell)
+    cfg.rc = {**cfg.rc, **REPORT_RC}  # kept when the inline backend is (re)activated later
+    cfg.print_figure_kwargs = {**cfg.print_figure_kwargs, "metadata": {"Date": None}}
+    cfg.figure_formats = {"svg"}
+
+
+class _DescribedFigure:
+    """A matplotlib figure shown as SVG with its alt text in the output's metadata."""
+
+    def __init__(self, fig: Any, alt: str) -> None:
+        self.figure, self.alt = fig, alt
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        from io import StringIO
+
+        buf = StringIO()
+        self.figure.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        data = {"image/svg+xml": buf.getvalue(), "text/plain": self.alt}
+        return data, {"image/svg+xml": {"alt": self.alt}}
+
+
+def with_alt(fig: Any, alt: str) -> Any:
+    """``fig`` displayed as SVG with ``alt`` as its alt text (for a figure that has no caption under it).
+
+    ``alt`` says what the figure shows, in the report's language, e.g. «Månedlige besøk 2014–2025;
+    besøket ligger over det forventede etter samlokaliseringen». ``None`` stays ``None``.
+    """
+    if fig is None:
+        return None
+    if not alt or not alt.strip():
+        raise ValueError("with_alt() needs a non-empty text saying what the figure shows.")
+    return _DescribedFigure(fig, alt.strip())
 
 
 def number_axis(ax: Any, *, lang: str = "nb", axis: str = "y") -> Any:

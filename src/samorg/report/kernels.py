@@ -87,12 +87,13 @@ def choose_kernel(settings: Any) -> KernelChoice:
 def _kernel_manager_class(stderr_file: Any, force_python: bool, choice: KernelChoice, record: dict,
                           cwd: Path | None = None) -> type:
     """A kernel manager that sends the kernel's own stderr to ``stderr_file`` and, for the default
-    Python kernel, runs it with this very interpreter, the inline matplotlib backend and one BLAS
-    thread; with a warm ``choice`` the kernel is forked from that server instead of started from
-    scratch. ``record`` gets the kind of kernel actually started (``kernel``, ``kernel_reason``). The kernel
+    Python kernel, runs it with this very interpreter, the inline matplotlib backend, figures as SVG
+    in the report style (:data:`samorg.report.figures.KERNEL_ARGS`) and one BLAS thread; with a warm
+    ``choice`` the kernel is forked from that server instead of started from scratch. ``record`` gets the kind of kernel actually started (``kernel``, ``kernel_reason``). The kernel
     starts in ``cwd`` (this process's own working folder is left alone: a Dask worker may run several)."""
     from jupyter_client.manager import AsyncKernelManager
 
+    from samorg.report.figures import KERNEL_ARGS
     from samorg.report.warm import kernel_env
 
     class SamorgKernelManager(AsyncKernelManager):
@@ -104,6 +105,7 @@ def _kernel_manager_class(stderr_file: Any, force_python: bool, choice: KernelCh
             # report must run with the packages of the caller's environment.
             if force_python and "ipykernel_launcher" in cmd:
                 cmd[0] = sys.executable
+                cmd += [a for a in KERNEL_ARGS if a not in cmd]  # figures as SVG in the report style
                 if self._samorg_launcher is not None:
                     cmd = self._samorg_launcher(cmd) or cmd
             return cmd

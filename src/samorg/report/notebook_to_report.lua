@@ -6,7 +6,11 @@
 --  * pandas' HTML tables (a raw HTML block, the table inside a <div>) are
 --    parsed into pandoc tables so that Typst typesets them;
 --  * where an output has a richer form (image, table, markdown), its
---    text/plain duplicate (a code block) is dropped.
+--    text/plain duplicate (a code block) is dropped;
+--  * an image whose output carries alt text (attribute `alt`, from the output's
+--    metadata: samorg.report.figure_alt) becomes Typst's `image(..., alt: ...)`,
+--    so the tagged PDF describes it (a Markdown image's own alt text is used
+--    likewise); an image alone in its paragraph is a centred block.
 
 local function has_class(el, name)
   for _, c in ipairs(el.classes) do
@@ -47,6 +51,43 @@ local function html_to_blocks(raw)
   local ok, doc = pcall(pandoc.read, raw.text, "html")
   if not ok then return {} end
   return doc.blocks:walk({ Table = align_columns })
+end
+
+local function typst_string(text)
+  local out = text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " "):gsub("\r", " ")
+  return '"' .. out .. '"'
+end
+
+local media_dir = nil  -- --extract-media's folder (metadata samorg-media-dir)
+
+local function typst_image(img)
+  local alt = img.attributes["alt"]
+  if alt == nil or alt == "" then
+    alt = pandoc.utils.stringify(img.caption)
+  end
+  -- pandoc writes a notebook's images to the media folder after the filters have run, and rewrites
+  -- only the paths it typesets itself: a raw image names the extracted file.
+  local src = img.src
+  if media_dir and pandoc.mediabag.lookup(src) ~= nil then src = media_dir .. "/" .. src end
+  local args = typst_string(src)
+  if alt ~= "" then args = args .. ", alt: " .. typst_string(alt) end
+  return "image(" .. args .. ")"
+end
+
+-- A paragraph that is only an image: a centred block (at most the text width: Typst's default).
+local function image_blocks(blocks)
+  blocks = blocks:walk({
+    Para = function(para)
+      if #para.content == 1 and para.content[1].t == "Image" then
+        return pandoc.RawBlock("typst", "#align(center, " .. typst_image(para.content[1]) .. ")")
+      end
+    end,
+  })
+  return blocks:walk({
+    Image = function(img)
+      return pandoc.RawInline("typst", "#box(" .. typst_image(img) .. ")")
+    end,
+  })
 end
 
 local function clean_output(div, show_code)
@@ -115,6 +156,10 @@ function Pandoc(doc)
       end
     end,
   })
+  local media = doc.meta["samorg-media-dir"]
+  media_dir = media and pandoc.utils.stringify(media) or nil
+  doc.blocks = image_blocks(doc.blocks)
   doc.meta["samorg-show-code"] = nil
+  doc.meta["samorg-media-dir"] = nil
   return doc
 end

@@ -1,9 +1,13 @@
 """Render an executed notebook to a self-contained HTML page and an A4 PDF.
 
-HTML comes from nbconvert (JupyterLab look, code hidden, images inlined, no
-script fetched from a CDN). The PDF comes from pandoc (the ``pypandoc-binary``
-wheel, which has a Typst writer) and the ``typst`` wheel, with its own fonts
-only, so the same notebook gives the same PDF bytes on every machine.
+HTML comes from nbconvert (code hidden, figures as inline SVG, no script
+fetched from a CDN, a readable measure on any screen). The PDF comes from pandoc
+(the ``pypandoc-binary`` wheel, which has a Typst writer) and the ``typst``
+wheel, with its own fonts only, so the same notebook gives the same PDF bytes
+on every machine; it is tagged and conforms to PDF/UA-1.
+
+Every figure has alt text, from the caption that follows it
+(:mod:`samorg.report.figure_alt`); a figure without one stops the render.
 
 Every output file is written under a temporary name in its own folder and then
 renamed into place, so a failed render never leaves half a file behind nor
@@ -24,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from samorg.errors import ReportError
+from samorg.report.figure_alt import describe_figures, inline_svg
 
 __all__ = [
     "external_resources",
@@ -36,6 +41,10 @@ _HERE = Path(__file__).parent
 TEMPLATES = _HERE / "templates"
 LUA_FILTER = _HERE / "notebook_to_report.lua"
 TYPST_TEMPLATE = TEMPLATES / "report.typ"
+
+#: PDF standards Typst checks at build time: PDF/UA-1 (accessible: tagged, language set, every figure
+#: with alt text); a document that does not conform is an error, not a PDF.
+PDF_STANDARDS = ("ua-1",)
 
 #: Words around the page number in the PDF footer ("Side 1 av 5").
 PAGE_WORDS = {"nb": ("Side", "av"), "nn": ("Side", "av"), "en": ("Page", "of")}
@@ -123,6 +132,47 @@ def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNo
     return out
 
 
+def _inline_figures(nb: nbformat.NotebookNode) -> None:
+    """Make each SVG output ready to be written into the page as it is (described, ids unique), in place."""
+    n = 0
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else ():
+            data = o.get("data", {})
+            if o.get("output_type") in ("display_data", "execute_result") and "image/svg+xml" in data:
+                n += 1
+                alt = o["metadata"]["image/svg+xml"]["alt"]
+                data["image/svg+xml"] = inline_svg(_text(data["image/svg+xml"]), alt, f"samorg-fig{n}")
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+#: Name of a table's scrolling frame for screen readers ("region" landmarks need one).
+TABLE_WORD = {"nb": "Tabell", "nn": "Tabell", "en": "Table"}
+
+
+def _scrolling_tables(html: str, lang: str) -> str:
+    """Put each table in a frame that scrolls sideways (on a narrow screen the page itself does not),
+    reachable by keyboard (``tabindex``) and named for screen readers."""
+    label = TABLE_WORD.get(lang, TABLE_WORD["en"])
+    opened = re.sub(r"<table\b", f'<div class="samorg-table" role="region" tabindex="0" aria-label="{label}"><table',
+                    html)
+    return opened.replace("</table>", "</table></div>")
+
+
+#: SVG names in mixed case that nbconvert's HTML parser writes in lower case (browsers read both).
+_SVG_NAMES = ("viewBox", "clipPath", "clipPathUnits", "preserveAspectRatio", "linearGradient", "radialGradient",
+              "gradientUnits", "gradientTransform", "patternUnits", "textLength")
+_SVG_NAME = re.compile(r"(?<=[\s<])(/?)(" + "|".join(n.lower() for n in _SVG_NAMES) + r")(?=[\s=>/])")
+_SVG_CASE = {n.lower(): n for n in _SVG_NAMES}
+
+
+def _svg_case(html: str) -> str:
+    """SVG's mixed-case names back as SVG spells them (``viewBox``, ``<clipPath>``)."""
+    return _SVG_NAME.sub(lambda m: m.group(1) + _SVG_CASE[m.group(2)], html)
+
+
 _HTML_LOCK = threading.Lock()
 
 
@@ -190,6 +240,8 @@ def render_html(
         _drop_stderr(nb)
     if title:
         nb.metadata["title"] = title
+    nb = describe_figures(nb, source=str(ipynb))
+    _inline_figures(nb)
     exporter = _html_exporter(show_code, lang)
     resources = {"samorg_banner": banner or "", "samorg_title": title or "", "samorg_subtitle": subtitle,
                  "samorg_date": date_text, "metadata": {"name": title or ipynb.stem, "path": str(ipynb.parent)}}
@@ -198,6 +250,7 @@ def render_html(
             html, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:
         raise ReportError(f"{ipynb}: nbconvert could not render HTML: {exc}") from exc
+    html = _scrolling_tables(_svg_case(html), lang)
     urls = external_resources(html)
     if urls:
         raise ReportError(
@@ -270,7 +323,8 @@ def write_typst_source(
         raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
     work_dir.mkdir(parents=True, exist_ok=True)
     prepared = work_dir / "notebook.ipynb"
-    nbformat.write(_markdown_outputs_as_cells(_read_notebook(ipynb)), prepared)
+    nb = describe_figures(_read_notebook(ipynb), source=str(ipynb))
+    nbformat.write(_markdown_outputs_as_cells(nb), prepared)
     cmd = [
         _pandoc_path(),
         str(prepared),
@@ -278,6 +332,7 @@ def write_typst_source(
         "--to=typst",
         "--ipynb-output=all",
         "--extract-media=media",
+        "--metadata=samorg-media-dir=media",
         f"--lua-filter={LUA_FILTER}",
         "--syntax-highlighting=none",
         "--wrap=preserve",
@@ -358,7 +413,8 @@ def render_pdf(
             banner=banner, show_code=show_code, lang=lang,
         )
         try:
-            pdf = typst.compile(str(source), root=str(work_dir), ignore_system_fonts=True, format="pdf")
+            pdf = typst.compile(str(source), root=str(work_dir), ignore_system_fonts=True, format="pdf",
+                                pdf_standards=list(PDF_STANDARDS))
         except typst.TypstError as exc:
             detail = getattr(exc, "diagnostic", "") or getattr(exc, "message", "") or str(exc)
             raise ReportError(f"{ipynb}: Typst could not typeset the PDF: {detail.strip()}") from exc
