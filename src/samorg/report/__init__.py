@@ -114,14 +114,18 @@ def run_study_reports(
     scheduler: str | None = None,
     warm_kernels: bool = True,
     notebooks: Path | None = None,
+    force: bool = False,
 ):
     """Run the reports of ``study`` (``kinds``) in parallel, render HTML and PDF, and write the index.
 
-    ``notebooks`` is the folder of report templates (default :func:`notebook_dir`).
+    ``notebooks`` is the folder of report templates (default :func:`notebook_dir`). A report whose inputs
+    have not changed since its files were built is reused (:mod:`samorg.report.cache`: what each report
+    reads of the study is part of its key); ``force`` builds every report again.
 
     A failed site does not stop the others; its outcome says why and where the partial notebook is.
     Returns the list of :class:`~samorg.report.runner.ReportOutcome`.
     """
+    from samorg.report.cache import with_study_inputs
     from samorg.report.index import write_index
     from samorg.report.runner import run_reports
     from samorg.report.text import t
@@ -134,7 +138,7 @@ def run_study_reports(
     jobs = study_jobs(study, sites=sites, lang=lang, extra_parameters=extra_parameters, kinds=kinds,
                       notebooks=notebooks)
     outcomes = run_reports(
-        jobs,
+        with_study_inputs(study, jobs, quality=QUALITY_JOB),
         out_dir=out,
         workers=workers,
         formats=("html", "pdf") if pdf else ("html",),
@@ -145,6 +149,8 @@ def run_study_reports(
         executor=executor,
         scheduler=scheduler,
         warm_kernels=warm_kernels,
+        cache=True,
+        force=force,
     )
     every = study_jobs(study, lang=lang, extra_parameters=extra_parameters, notebooks=notebooks)
     write_index(
@@ -153,6 +159,7 @@ def run_study_reports(
         title=f"{t('index_title', lang)}: {study.title_in(lang)}",
         lang=lang,
         banner=t("banner", lang) if study.demo else None,
+        study=study,
     )
     return outcomes
 
@@ -173,6 +180,8 @@ def _with_existing(outcomes, out: Path, jobs) -> list:
         html = folder / f"{job.name}.html"
         if html.is_file():
             pdf = folder / f"{job.name}.pdf"
-            ordered.append(ReportOutcome(name=job.name, status="ok", ipynb=folder / f"{job.name}.ipynb", html=html,
-                                         pdf=pdf if pdf.is_file() else None, title=job.title))
+            earlier = ReportOutcome(name=job.name, status="ok", ipynb=folder / f"{job.name}.ipynb", html=html,
+                                    pdf=pdf if pdf.is_file() else None, title=job.title)
+            earlier.reused = True  # not run this time: the index's build facts say it was kept from before
+            ordered.append(earlier)
     return ordered + list(by_name.values())
