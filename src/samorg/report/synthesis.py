@@ -23,7 +23,8 @@ from samorg.analysis import washout_caveats
 from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
-from samorg.report.text import heading, number_word, t
+from samorg.report.figures import with_alt
+from samorg.report.text import heading, join_names, number_word, t
 
 __all__ = [
     "SynthesisContext",
@@ -203,7 +204,11 @@ def forest_figure(ctx: SynthesisContext):
     plot_forest(ctx.pooled, ax=ax, lang=ctx.lang, xlabel=t("syn_forest_x", ctx.lang))
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    p = ctx.pooled
+    pooled = fmt.number(math.exp(p.estimate), decimals=2, lang=ctx.lang)
+    if math.isfinite(p.ci_low) and math.isfinite(p.ci_high):
+        pooled += f" ({fmt.ci(math.exp(p.ci_low), math.exp(p.ci_high), decimals=2, lang=ctx.lang)})"
+    return with_alt(fig, t("syn_forest_alt", ctx.lang, k=k, pooled=pooled))  # no caption follows it
 
 
 def pooled_summary(ctx: SynthesisContext):
@@ -314,7 +319,8 @@ def national_figure(ctx: SynthesisContext):
                                title=f"{name}: {t('syn_placebo', ctx.lang).lower()}")
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    names = join_names([ctx.study.municipalities[code].name for code, _ in results], ctx.lang)
+    return with_alt(fig, t("syn_national_alt", ctx.lang, names=names))  # no caption follows it
 
 
 def national_text(ctx: SynthesisContext):
