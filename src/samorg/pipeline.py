@@ -39,6 +39,8 @@ from samorg.sources import (read_branch_counts, read_inquiries, read_jsonstat, r
                             read_qualitative, read_statbank_csv, read_survey, study_column_mapping)
 from samorg.sources.inputs import REQUIRED_KINDS, check_rows, check_sources, find_inputs
 from samorg.sources.mapping import COLUMNS_FILE
+from samorg.clean.place import borrower_observations, errand_observations, hourly_observations
+from samorg.sources.place import branch_file_kind, read_active_borrowers, read_counter_hours, read_survey_errands
 from samorg.sources.surveys import ITEMS
 
 __all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "input_hashes", "load_site_monthly",
@@ -48,7 +50,8 @@ __all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "inp
 SALT_ENV = KEY_ENV
 #: site-level kinds: the column holding each row's date, and how it is compared with the study period
 SITE_LEVEL_DATES = {"branch_counts": ("period_start", "month"), "inquiries": ("timestamp", "datetime"),
-                    "surveys": ("date", "date"), "qualitative": ("date", "date")}
+                    "surveys": ("date", "date"), "qualitative": ("date", "date"),
+                    "counter_hours": ("period_start", "datetime")}
 
 
 def _rel(path: Path | str, base: Path) -> str:
@@ -99,6 +102,7 @@ class _Log:
     decisions: list[dict] = field(default_factory=list)
     read: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
+    survey_duplicates: set = field(default_factory=set)  # (source, row) of repeated survey submissions
 
 
 def _relative_sources(frame: pd.DataFrame, base: Path) -> pd.DataFrame:
@@ -195,8 +199,9 @@ def _drop_outside_period(frame: pd.DataFrame, kind: str, table: str, year: str, 
 def _observations(files: dict[str, list[Path]], log: _Log) -> pd.DataFrame:
     study, decisions, parts = log.study, log.decisions, []
     mapping = study_column_mapping(study)
-    if files["branch_counts"]:
-        raw = pd.concat(_read_all("branch_counts", read_branch_counts, files["branch_counts"], log,
+    branch_files = [p for p in files["branch_counts"] if branch_file_kind(p) == "branch_counts"]
+    if branch_files:
+        raw = pd.concat(_read_all("branch_counts", read_branch_counts, branch_files, log,
                                   columns=mapping.get("branch_counts")), ignore_index=True)
         raw = _relative_sources(raw, study.raw_dir)
         dropped = clean.find_duplicate_exports(raw)
@@ -257,6 +262,7 @@ def _surveys(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
         decisions.append({"step": "drop_duplicate_submissions", "table": "survey_responses", "source": r.source,
                           "rows": 1, "row": int(r.row),
                           "reason": "identical to an earlier submission except the respondent number"})
+    log.survey_duplicates = {(r.source, int(r.row)) for r in dropped.itertuples()}
     wide = wide.pipe(clean.drop_duplicate_submissions).pipe(clean.map_site_ids, study.sites)
     decisions.append({"step": "drop_free_text", "table": "survey_responses", "column": "comment",
                       "rows": int((wide["comment"].str.strip() != "").sum()),
@@ -292,6 +298,33 @@ def _qualitative(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
                       "replaced by keyed pseudonyms"})
     log.kept["qualitative"] = int(len(table))
     return table
+
+
+def _place_observations(files: dict[str, list[Path]], log: _Log) -> list[pd.DataFrame]:
+    """The optional place exports (samorg.sources.place) as observation rows: active borrowers and hourly
+    counts among the branch_counts files (recognised by their header), the errand questions of the surveys."""
+    study, parts = log.study, []
+    by_kind: dict[str, list[Path]] = {}
+    for p in files["branch_counts"]:
+        by_kind.setdefault(branch_file_kind(p), []).append(p)
+    if by_kind.get("active_borrowers"):
+        raw = pd.concat(_read_all("active_borrowers", read_active_borrowers, by_kind["active_borrowers"], log),
+                        ignore_index=True)
+        raw = _drop_outside_period(_relative_sources(raw, study.raw_dir), "active_borrowers", "observations",
+                                   "year", log)
+        parts.append(borrower_observations(raw, study.sites))
+        log.kept["active_borrowers"] = int(len(parts[-1]))
+    if by_kind.get("counter_hours"):
+        raw = pd.concat(_read_all("counter_hours", read_counter_hours, by_kind["counter_hours"], log),
+                        ignore_index=True)
+        parts.append(hourly_observations(_relative_sources(raw, study.raw_dir), study.sites))
+        log.kept["counter_hours"] = int(len(parts[-1]))
+    errands = [f for f in (read_survey_errands(p) for p in files["surveys"]) if f.attrs.get("asked")]
+    if errands:
+        raw = _relative_sources(pd.concat(errands, ignore_index=True), study.raw_dir)
+        repeated = [(s, int(r)) in log.survey_duplicates for s, r in zip(raw["source"], raw["row"])]
+        parts.append(errand_observations(raw[~pd.Series(repeated, index=raw.index, dtype=bool)], study.sites))
+    return [p for p in parts if len(p)]
 
 
 def _read_statbank(path: Path) -> pd.DataFrame:
@@ -383,6 +416,10 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
         "population": _population(files["population"], log),
         "qualitative_segments": _qualitative(files["qualitative"], log, salt),
     }
+    place = _place_observations(files, log)
+    if place:
+        tables["observations"] = clean.sort_observations(pd.concat([tables["observations"], *place],
+                                                                   ignore_index=True))
     check_rows(study, log.kept, log.read)
     for name, frame in tables.items():
         schemas.validate(frame, name)

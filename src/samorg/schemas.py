@@ -51,7 +51,7 @@ OBSERVATIONS = pa.DataFrameSchema(
         C.SITE_ID: _str(nullable=True),
         C.MUNICIPALITY_CODE: _str(_code, nullable=True),
         C.PERIOD_START: _dt(),
-        C.FREQ: _str(pa.Check.isin(["D", "M", "A"])),
+        C.FREQ: _str(pa.Check.isin(["H", "D", "M", "A"])),  # H: hourly sample weeks (samorg.clean.place)
         C.INDICATOR: _str(pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
         C.VALUE: pa.Column(float, nullable=True),
         C.STATUS: _str(pa.Check.isin(STATUSES)),

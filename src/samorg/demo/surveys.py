@@ -15,6 +15,8 @@ import numpy as np
 
 from samorg.demo import world as w
 from samorg.demo._format import csv_line, normalise_xlsx, write_text
+from samorg.demo.place import QUESTIONS as ERRAND_QUESTIONS
+from samorg.demo.place import errand_answer
 from samorg.demo.truth import DemoTruth
 
 LABELS = ("Svært misfornøyd", "Misfornøyd", "Verken fornøyd eller misfornøyd", "Fornøyd", "Svært fornøyd")
@@ -33,8 +35,9 @@ _COMMENTS = ("Veldig hyggelige ansatte.", "For mye støy ved skranken.", "Savner
              "Fint å kunne gjøre flere ærend på ett sted.", "Bra med meråpent.", "Trenger flere sitteplasser.",
              "Lite plass til å sitte og lese.", "Fikk god hjelp med BankID.")
 HEADERS = {
-    2019: ["Respondentnr.", "Bibliotek", "Dato", "Aldersgruppe", "Kjønn", *w.SURVEY_ITEMS.values(), "Kommentar"],
-    2022: ["RespondentID", "Sted", "Innsendt", "Alder", "Kjønn", *w.SURVEY_ITEMS.values(), "Kommentar"],
+    2019: ["Respondentnr.", "Bibliotek", "Dato", "Aldersgruppe", "Kjønn", *w.SURVEY_ITEMS.values(), *ERRAND_QUESTIONS, "Kommentar"],
+    2022: ["RespondentID", "Sted", "Innsendt", "Alder", "Kjønn", *w.SURVEY_ITEMS.values(), *ERRAND_QUESTIONS,
+           "Kommentar"],
 }
 
 
@@ -62,6 +65,7 @@ def simulate(seed: int, truth: DemoTruth) -> dict[int, list[list]]:
     """Respondent rows per wave: [number, site name, datetime, age, sex, *answers, comment]."""
     rng = w.stream(seed, "surveys")
     site_effect = {s: float(rng.normal(0, 0.25)) for s in RESPONDENTS}
+    errands = w.stream(seed, "errands")  # its own stream: the satisfaction answers do not change
     waves: dict[int, list[list]] = {}
     for wave, (start, days) in WAVES.items():
         rows = []
@@ -79,6 +83,7 @@ def simulate(seed: int, truth: DemoTruth) -> dict[int, list[list]]:
                               + (truth.survey_wave_shift if wave == 2022 else 0.0)
                               + (truth.survey_latent_shift[item] if co else 0.0))
                     answers.append(_answer(rng, latent, 0.08 if item == "place_to_stay" else 0.04))
+                answers += errand_answer(errands, site_id, when.date())
                 comment = str(rng.choice(_COMMENTS)) if rng.random() < 0.15 else ""
                 rows.append([None, spec.raw_name(when.date()), when, age, sex, *answers, comment])
         rows.sort(key=lambda r: (r[2], r[1]))
@@ -124,7 +129,7 @@ def write(root: Path, truth: DemoTruth) -> list[Path]:
     ws = wb.create_sheet("Svar")
     ws.append(HEADERS[2022])
     for r in waves[2022]:
-        ws.append([r[0], r[1], r[2], *r[3:-1], r[-1] or None])
+        ws.append([r[0], r[1], r[2], *(v if v != "" else None for v in r[3:-1]), r[-1] or None])
     for cell in ws["C"][1:]:
         cell.number_format = "DD.MM.YYYY HH:MM"
     wb.properties.creator = "samorg demo"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from samorg.demo import identifiers as ids
+from samorg.demo import place
 from samorg.demo import world as w
 
 
@@ -57,6 +58,15 @@ class DemoTruth:
         The site whose exports use an old name up to a date (the old name is a registry alias).
     duplicate_survey_submissions
         (wave, respondent number) of rows that repeat an earlier submission.
+    reach_effect
+        Percentage points (as a share) added to the share of a site's catchment who are active
+        borrowers, in every full year after co-location (:func:`samorg.demo.place.reach_share`).
+    errand_service_share, errand_library_share
+        P(a respondent came for a municipal service) and P(also used the library | came for one), for
+        sites co-located on the response date (``co_located``) and otherwise (``other``).
+    footfall_service_hours
+        (first, end) hour on weekdays where the co-location effect's extra visits fall in the hourly
+        counter's sample weeks (:func:`samorg.demo.place.service_hour_share` gives the expected share).
     planted_texts, planted_identifiers
         Free texts with fake identifiers, and every identifier string planted (fødselsnummer and
         D-numbers with valid check digits, phone numbers, e-mail addresses, names).
@@ -83,6 +93,10 @@ class DemoTruth:
     duplicate_survey_submissions: tuple[tuple[int, int], ...]
     planted_texts: tuple[PlantedText, ...]
     planted_identifiers: tuple[str, ...]
+    reach_effect: float = 0.0
+    errand_service_share: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    errand_library_share: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    footfall_service_hours: tuple[int, int] = (0, 0)
 
     @property
     def identity_numbers(self) -> tuple[str, ...]:
@@ -181,4 +195,8 @@ def truth(seed: int = 2020) -> DemoTruth:
         duplicate_survey_submissions=_duplicate_submissions(seed),
         planted_texts=texts,
         planted_identifiers=tuple(i for t in texts for i in t.identifiers),
+        reach_effect=place.REACH_EFFECT,
+        errand_service_share=MappingProxyType(dict(place.ERRAND_SERVICE)),
+        errand_library_share=MappingProxyType(dict(place.ERRAND_LIBRARY)),
+        footfall_service_hours=place.SERVICE_HOURS,
     )

@@ -287,7 +287,7 @@ def municipality_effect_by_year() -> dict[str, dict[int, float]]:
 
 
 STREAMS = {"branches": 1, "outage": 2, "national": 3, "inquiries": 4, "surveys": 5, "identifiers": 6,
-           "population": 7, "duplicate": 8}
+           "population": 7, "duplicate": 8, "place": 9, "counter_hours": 10, "errands": 11}
 
 
 def stream(seed: int, name: str) -> np.random.Generator:

@@ -120,6 +120,64 @@ TEXT: dict[str, dict[str, str]] = {
                         "avgrenset usikkerhet.",
         "debate_close": "Debatten bør derfor lese tallene som erfaringer fra konkrete steder, med tillit «{best}» "
                         "eller lavere, ikke som bevis for at samlokalisering virker overalt.",
+        # aims 4 and 5: the optional place exports (_aims_place.py)
+        "pp": "{x} prosentpoeng",
+        "no_borrowers": "Det finnes ikke noe uttrekk av aktive lånere etter bosted for dette stedet, så andelen "
+                        "av nedslagsfeltet som nås, kan ikke vises.",
+        "no_reach": "Aktive lånere kan ikke settes i forhold til nedslagsfeltet: registeret oppgir ikke "
+                    "nedslagsfeltets befolkning, eller tallene er for små til å vises.",
+        "col_borrowers": "Aktive lånere i nedslagsfeltet", "col_reach": "Andel av nedslagsfeltet",
+        "reach_change": "Andelen av nedslagsfeltet som hadde minst ett lån i året, var {sa} i {a} og {sb} i {b} "
+                        "({d}).",
+        "reach_comparison": "Ved sammenligningsstedene endret andelen seg med {d} i gjennomsnitt i samme tidsrom, "
+                            "en forskjell på {diff}; det er en beskrivende sammenligning, ikke et effektanslag.",
+        "reach_note": "Aktive lånere er en telling av alle med minst ett lån i året som bor i nedslagsfeltet, "
+                      "ikke et utvalg, og har derfor ikke utvalgsusikkerhet. Usikkerheten ligger i definisjonen "
+                      "(lånekort til folk som har flyttet, familiekort) og i nedslagsfeltets befolkning, som er "
+                      "framskrevet. År med færre aktive lånere enn terskelen for små tall vises ikke.",
+        "reach_cannot": "Dette kan ikke tallene vise: om de nye låntakerne kom på grunn av innbyggertorget, eller "
+                        "hvem som bruker stedet uten å låne. Intervjuer og lokale plandokumenter kan belyse det.",
+        "no_hours": "Det finnes ingen timetall fra besøkstelleren for dette stedet, så besøket gjennom døgnet og "
+                    "i betjent og meråpen tid kan ikke vises.",
+        "col_sample": "Utvalgsdager", "sample_days": "{year} ({n} dager)",
+        "col_staffed_day": "Besøk per dag i betjent tid (95 % KI)",
+        "col_self_day": "Besøk per dag i meråpen tid (95 % KI)",
+        "col_self_share": "Andel i meråpen tid (95 % KI)",
+        "hours_note": "Tallene er fra besøkstellerens timetall i utvalgsukene, som gjennomsnitt per dag; "
+                      "intervallene bygger på variasjonen mellom dagene og sier ikke noe om uker som ikke ble talt. "
+                      "Endrede åpningstider flytter besøk mellom betjent og meråpen tid uten at det nødvendigvis "
+                      "kommer flere.",
+        "up": "høyere", "down": "lavere", "flat": "uten tydelig endring",
+        "hours_interp": "Tolkning: Fra {a} til {b} var besøket per dag i betjent tid {staffed} og i meråpen tid "
+                        "{self}.",
+        "hours_overlap": "«Høyere» og «lavere» betyr at intervallene ikke overlapper.",
+        "hours_caveat": "Før/etter på ett sted skiller ikke samlokaliseringen fra endrede åpningstider og andre "
+                        "endringer.",
+        "what_ind_service": "Andelen som kom for en kommunal tjeneste",
+        "what_ind_also_library": "Andelen av dem som også brukte biblioteket",
+        "errand_before_change": "Siste runde ({wave}) var før samlokaliseringen ({date}), så tabellen viser ingen "
+                                "verdi etter samlokaliseringen.",
+        "hours_cannot": "Dette kan ikke tallene vise: hvem som kommer for biblioteket og hvem for innbyggertorget, "
+                        "hvor lenge de blir, eller hvordan stedet oppleves i meråpen tid. Observasjon og intervjuer "
+                        "kan.",
+        "hour_label": "Time på døgnet", "visits_hour_label": "Besøk per time",
+        "cap_hours": "Gjennomsnittlig antall besøk per time gjennom døgnet i utvalgsdagene i {site}, {a} og {b}.",
+        "src_hours": "besøkstellerens timetall for utvalgsukene",
+        "no_errands": "Brukerundersøkelsen spurte ikke om kommunale ærend ved dette stedet, så andelen som kom for "
+                      "en kommunal tjeneste og også brukte biblioteket, kan ikke vises.",
+        "ind_service": "Andel av de spurte som kom for en kommunal tjeneste (95 % KI; n svar)",
+        "ind_also_library": "Av dem: andel som også brukte biblioteket (95 % KI; n svar)",
+        "too_few": "{wave}: færre enn {k} svar",
+        "errand_interp": "Tolkning: {what} var {change} i siste runde enn i første (intervallene overlapper "
+                         "ikke); det er en utforskende sammenligning på ett sted.",
+        "errand_interp_flat": "Tolkning: {what} endret seg ikke tydelig fra første til siste runde; intervallene "
+                              "overlapper.",
+        "errand_note": "Andelene er fra brukerundersøkelsen, med 95 % konfidensintervall (Wilson) og antall svar; "
+                       "andeler med færre enn {k} svar vises ikke. Før samlokaliseringen var det få som kom til "
+                       "biblioteket for en kommunal tjeneste, så andelen som også brukte biblioteket har ofte ingen "
+                       "førverdi.",
+        "errand_cannot": "Dette kan ikke tallene vise: om de som kom for en tjeneste kommer tilbake for biblioteket "
+                         "senere, eller hva de brukte biblioteket til. Intervjuer og observasjon kan.",
     },
     "en": {
         "q4": "Research question: Is the library still an independent meeting place, somewhere to be without an "
@@ -236,5 +294,62 @@ TEXT: dict[str, dict[str, str]] = {
                         "bounded uncertainty.",
         "debate_close": "The debate should therefore read the numbers as experience from particular places, with "
                         "certainty «{best}» or lower, not as proof that co-location works everywhere.",
+        # aims 4 and 5: the optional place exports (_aims_place.py)
+        "pp": "{x} percentage points",
+        "no_borrowers": "There is no export of active borrowers by area of residence for this site, so the share "
+                        "of the catchment reached cannot be shown.",
+        "no_reach": "Active borrowers cannot be set against the catchment: the registry gives no catchment "
+                    "population, or the numbers are too small to show.",
+        "col_borrowers": "Active borrowers in the catchment", "col_reach": "Share of the catchment",
+        "reach_change": "The share of the catchment with at least one loan in the year was {sa} in {a} and {sb} "
+                        "in {b} ({d}).",
+        "reach_comparison": "At the comparison sites the share changed by {d} on average over the same years, a "
+                            "difference of {diff}; this is a descriptive comparison, not an effect estimate.",
+        "reach_note": "Active borrowers are a count of everyone with at least one loan in the year living in the "
+                      "catchment, not a sample, so there is no sampling uncertainty. The uncertainty lies in the "
+                      "definition (cards of people who moved, family cards) and in the catchment population, which "
+                      "is projected. Years with fewer active borrowers than the small-cell threshold are not shown.",
+        "reach_cannot": "What these numbers cannot show: whether new borrowers came because of the service centre, "
+                        "or who uses the site without borrowing. Interviews and local planning documents can.",
+        "no_hours": "There are no hourly people-counter data for this site, so visits through the day and in "
+                    "staffed and self-service hours cannot be shown.",
+        "col_sample": "Sample days", "sample_days": "{year} ({n} days)",
+        "col_staffed_day": "Visits per day in staffed hours (95% CI)",
+        "col_self_day": "Visits per day in self-service hours (95% CI)",
+        "col_self_share": "Share in self-service hours (95% CI)",
+        "hours_note": "From the people counter's hourly counts in the sample weeks, as means per day; the intervals "
+                      "rest on the variation between days and say nothing about weeks not counted. Changed opening "
+                      "hours move visits between staffed and self-service time without necessarily adding any.",
+        "up": "higher", "down": "lower", "flat": "without a clear change",
+        "hours_interp": "Interpretation: from {a} to {b}, visits per day were {staffed} in staffed hours and {self} "
+                        "in self-service hours.",
+        "hours_overlap": "'Higher' and 'lower' mean that the intervals do not overlap.",
+        "hours_caveat": "A before/after at one site does not separate co-location from changed opening hours and "
+                        "other changes.",
+        "what_ind_service": "The share who came for a municipal service",
+        "what_ind_also_library": "The share of them who also used the library",
+        "errand_before_change": "The last wave ({wave}) was before co-location ({date}), so the table shows no value "
+                                "after co-location.",
+        "hours_cannot": "What these numbers cannot show: who comes for the library and who for the service centre, "
+                        "how long they stay, or how the site feels in self-service hours. Observation and "
+                        "interviews can.",
+        "hour_label": "Hour of day", "visits_hour_label": "Visits per hour",
+        "cap_hours": "Mean visits per hour through the day on the sample days at {site}, {a} and {b}.",
+        "src_hours": "the people counter's hourly counts for the sample weeks",
+        "no_errands": "The user survey did not ask about municipal errands at this site, so the share who came for a "
+                      "municipal service and also used the library cannot be shown.",
+        "ind_service": "Share of respondents who came for a municipal service (95% CI; n answers)",
+        "ind_also_library": "Of them: share who also used the library (95% CI; n answers)",
+        "too_few": "{wave}: fewer than {k} answers",
+        "errand_interp": "Interpretation: {what} was {change} in the last wave than in the first (the intervals "
+                         "do not overlap); an exploratory comparison at one site.",
+        "errand_interp_flat": "Interpretation: {what} did not change clearly from the first to the last wave; the "
+                              "intervals overlap.",
+        "errand_note": "Shares from the user survey, with 95% confidence interval (Wilson) and the number of "
+                       "answers; shares with fewer than {k} answers are not shown. Before co-location few came to the "
+                       "library for a municipal service, so the share who also used the library often has no "
+                       "before value.",
+        "errand_cannot": "What these numbers cannot show: whether those who came for a service come back for the "
+                         "library later, or what they used the library for. Interviews and observation can.",
     },
 }

@@ -7,6 +7,10 @@ Site report (:class:`~samorg.report.site.SiteContext`):
   against the last year, shares with their n and Wilson interval, and an interpretation;
 - :func:`place_development_indicators` and :func:`place_development_figure` (aim 5): visits per inhabitant
   with the catchment's yearly population, and the site's trend beside its municipality's and the nation's;
+- :func:`service_visitors` (aim 4), :func:`catchment_reach` (aim 5), :func:`footfall_by_hour`,
+  :func:`footfall_figure` and :func:`footfall_caption` (aims 4 and 5): the three optional place exports
+  (``_aims_place.py``): visitors who came for a municipal service and also used the library, the share of
+  the catchment who are active borrowers, and visits through the day in staffed and self-service hours;
 - :func:`loans_table`: loans shown like visits; :func:`inquiries_before_after` and
   :func:`first_contact_resolution`: the service centre.
 
@@ -39,11 +43,11 @@ from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
 from samorg.report.text import label, t
 
-__all__ = ["catchment_by_year", "figure_caption", "first_contact_resolution", "inquiries_before_after",
-           "loans_table", "meeting_place_indicators", "meeting_place_overview", "national_debate",
-           "national_position", "national_position_caption", "national_position_figure",
-           "place_development_caption", "place_development_figure", "place_development_indicators",
-           "place_development_overview", "wilson"]
+__all__ = ["catchment_by_year", "catchment_reach", "figure_caption", "first_contact_resolution", "footfall_by_hour",
+           "footfall_caption", "footfall_figure", "inquiries_before_after", "loans_table", "meeting_place_indicators",
+           "meeting_place_overview", "national_debate", "national_position", "national_position_caption",
+           "national_position_figure", "place_development_caption", "place_development_figure",
+           "place_development_indicators", "place_development_overview", "service_visitors", "wilson"]
 
 from samorg.report._aims_text import TEXT as _T  # noqa: E402
 
@@ -469,4 +473,11 @@ from samorg.report._aims_national import (  # noqa: E402
     national_position,
     national_position_caption,
     national_position_figure,
+)
+from samorg.report._aims_place import (  # noqa: E402
+    catchment_reach,
+    footfall_by_hour,
+    footfall_caption,
+    footfall_figure,
+    service_visitors,
 )
