@@ -119,3 +119,45 @@ def shade_years(ax: Any, windows: Any, *, label: str | None = None) -> int:
                    label=(f"{label} ({name})" if name else label) if label and n == 0 else None)
         n += 1
     return n
+
+
+def legend_below(ax: Any, *, ncol: int = 3, gap: float = 4.0, **kw: Any) -> Any:
+    """A legend centred under the axes, below the tick labels and the x-axis label (never over them).
+
+    The offset is in points, from the font sizes in use, so it holds whatever the figure's height; the
+    figure's tight bounding box (how reports save figures) takes the legend in.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import ScaledTranslation
+
+    rc = mpl.rcParams
+
+    def size(key: str) -> float:
+        return FontProperties(size=rc[key]).get_size_in_points()
+
+    drop = max(rc["xtick.major.size"], 0) + rc["xtick.major.pad"] + 1.25 * size("xtick.labelsize")
+    if ax.get_xlabel():
+        drop += rc["axes.labelpad"] + 1.25 * size("axes.labelsize")
+    shift = ScaledTranslation(0, -(drop + gap) / 72, ax.figure.dpi_scale_trans)
+    kw.setdefault("fontsize", "small")
+    kw.setdefault("frameon", False)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=ax.transAxes + shift,
+                     ncol=ncol, **kw)
+
+
+def log_value_axis(ax: Any, lang: str, *, axis: str = "y", nbins: int = 5) -> None:
+    """A log-scaled axis labelled in the data's own units (e.g. visits), with round ticks over its range."""
+    from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    low, high = (ax.get_ylim if axis == "y" else ax.get_xlim)()
+    if high > 4 * low:  # a wide range: 1-2-5 steps, evenly spaced on the log scale
+        candidates = [m * 10.0**e for e in range(-3, 10) for m in (1, 2, 5)]
+    else:
+        candidates = list(MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high))
+    ticks = [v for v in candidates if low <= v <= high]
+    target.set_major_locator(FixedLocator(ticks))
+    target.set_minor_formatter(NullFormatter())
+    target.set_major_formatter(number_formatter(lang))

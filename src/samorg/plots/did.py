@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_axis, shade_years, with_gaps, year_position
+from samorg.plots._axes import (legend_below, log_value_axis, number_formatter, period_axis, shade_years, with_gaps,
+                                year_position)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -36,6 +38,7 @@ def plot_did(
     intervention: Any = None,
     exclude: Sequence[Any] = (),
     treated_label: str | None = None,
+    log_outcome: bool | None = None,
 ) -> Axes:
     """Draw the mean outcome of the treated and comparison groups per period and return the Axes.
 
@@ -62,6 +65,11 @@ def plot_did(
         Periods left out of the analysis, shaded and named in the legend.
     treated_label : str, optional
         Name of the treated line (e.g. the site's name).
+    log_outcome : bool, optional
+        The outcome is a logarithm (e.g. ``log_visits``): draw ``exp`` of each group's mean (for a group of
+        several units, their geometric mean) on a log axis labelled in the original units, so the axis
+        reads in visits and equal ratios look equally large. By default, when the outcome's name starts
+        with ``log_``.
     """
     import matplotlib.pyplot as plt
 
@@ -74,6 +82,10 @@ def plot_did(
     is_date = has_time and not pd.api.types.is_numeric_dtype(data["period"])
     if is_date:
         data = data.assign(period=pd.to_datetime(data["period"]))
+    if log_outcome is None:
+        log_outcome = str(result.details.get("outcome", "")).startswith("log_")
+    if log_outcome:
+        data = data.assign(mean=np.exp(data["mean"].astype(float)))
     for group, colour, label in ((1, "C1", treated_label or text["treated"]), (0, "C0", text["control"])):
         part = data[data["treated"] == group].sort_values("period")
         if has_time:
@@ -89,14 +101,17 @@ def plot_did(
             _shade_dates(ax, exclude, text["excluded"])
         if not is_date:
             period_axis(ax.xaxis, lang)
-    ax.yaxis.set_major_formatter(number_formatter(lang))
+    if log_outcome:
+        log_value_axis(ax, lang)
+    else:
+        ax.yaxis.set_major_formatter(number_formatter(lang))
     yearly = has_time and not is_date and data["period"].between(1000, 9999).all() and (data["period"] % 1 == 0).all()
     ax.set_xlabel(text["year"] if yearly else text["time"] if has_time else text["period"])
     ax.set_ylabel(ylabel if ylabel is not None else str(result.details.get("outcome", "")))
     if title is not None:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
+        legend_below(ax, ncol=3)
     return ax
 
 

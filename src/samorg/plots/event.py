@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_axis, shade_years, year_position
+from samorg.plots._axes import legend_below, number_formatter, period_axis, shade_years, year_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -40,6 +40,7 @@ def plot_event_study(
     calendar: bool = False,
     intervention: Any = None,
     exclude: Sequence[Any] = (),
+    log_outcome: bool | None = None,
 ) -> Axes:
     """Draw the effect at each event time with its confidence interval and return the Axes.
 
@@ -68,6 +69,10 @@ def plot_event_study(
         The registry's intervention date, for the dotted line and its legend label.
     exclude : sequence of windows
         ``(start, end[, label])`` in years or dates; shaded on a calendar axis.
+    log_outcome : bool, optional
+        The outcome is a logarithm (e.g. ``log_visits``): draw each effect as a percentage change
+        (``exp(b) − 1``, intervals likewise) on an axis in signed percentages, instead of in log units.
+        By default, when the outcome's name starts with ``log_``.
     """
     import matplotlib.pyplot as plt
 
@@ -83,6 +88,10 @@ def plot_event_study(
     x, ref_x = _calendar(result, e, ref) if calendar else (e.astype(float), float(ref))
     est = data["estimate"].to_numpy(dtype=float)
     lo, hi = data["ci_low"].to_numpy(dtype=float), data["ci_high"].to_numpy(dtype=float)
+    if log_outcome is None:
+        log_outcome = str(result.details.get("outcome", "")).startswith("log_")
+    if log_outcome:  # a difference in logs as the percentage change it stands for
+        est, lo, hi = np.expm1(est), np.expm1(lo), np.expm1(hi)
     finite = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(est)
     level = fmt.level_text(result.level, lang=lang)
     drawn = 0
@@ -106,14 +115,27 @@ def plot_event_study(
     elif len(e):
         ax.plot([], [], " ", label=text["no_ci"])
     period_axis(ax.xaxis, lang)
-    ax.yaxis.set_major_formatter(number_formatter(lang))
+    if log_outcome:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.signed_percent(v, decimals=_pct_decimals(ax),
+                                                                                        lang=lang)))
+    else:
+        ax.yaxis.set_major_formatter(number_formatter(lang))
     ax.set_xlabel(xlabel if xlabel is not None else (text["year"] if calendar else text["x"]))
     ax.set_ylabel(ylabel if ylabel is not None else f"{text['effect']}: {result.details.get('outcome', '')}")
     if title is not None:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4)
+        legend_below(ax, ncol=3)
     return ax
+
+
+def _pct_decimals(ax: Any) -> int:
+    """Decimals for percentage ticks: none when the ticks are at least 1 percentage point apart."""
+    ticks = ax.yaxis.get_majorticklocs()
+    step = min((abs(b - a) for a, b in zip(ticks, ticks[1:]) if b != a), default=1.0)
+    return 0 if step >= 0.00999 else 1
 
 
 def _calendar(result: Any, e: np.ndarray, ref: int) -> tuple[np.ndarray, float]:

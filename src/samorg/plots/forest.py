@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter
+from samorg.plots._axes import legend_below, number_formatter
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -158,7 +158,7 @@ def plot_forest(
         ax.set_title(title)
     handles, _ = ax.get_legend_handles_labels()
     if handles:  # below the axes, so it never hides the pooled row
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+        legend_below(ax, ncol=2)
     return ax
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter
+from samorg.plots._axes import legend_below, number_formatter
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -126,7 +126,7 @@ def plot_its(
         ax.set_title(title)
     if legend:
         # Below the axes, so it never hides the data.
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+        legend_below(ax, ncol=3)
     return ax
 
 

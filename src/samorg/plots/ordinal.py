@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
+from samorg.plots._axes import legend_below
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -138,6 +139,5 @@ def plot_category_probabilities(
     if title is not None:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(table) < 4
-                  else -0.12), ncol=min(K, 3))
+        legend_below(ax, ncol=min(K, 3))
     return ax

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from samorg import fmt
-from samorg.plots._axes import number_formatter, period_axis
+from samorg.plots._axes import legend_below, number_formatter, period_axis
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -111,5 +111,5 @@ def plot_synthetic_control(
     if title is not None:
         ax.set_title(title)
     if legend:
-        ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
+        legend_below(ax, ncol=3)
     return ax

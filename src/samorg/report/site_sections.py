@@ -118,10 +118,11 @@ def meeting_place_figure(ctx: SiteContext):
     lang = ctx.lang
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3), dpi=110)
     ax1.bar(annual.index, annual["events"], color="#4C72B0")
-    ax1.set_title(t("col_events", lang), fontsize="medium")
+    ax1.set_ylabel(t("col_events", lang))
     ax2.bar(annual.index, annual["event_attendance"], color="#55A868")
-    ax2.set_title(t("col_attendance", lang), fontsize="medium")
+    ax2.set_ylabel(t("col_attendance", lang))
     for ax in (ax1, ax2):
+        ax.set_xlabel(t("year", lang))
         number_axis(ax, lang=lang)
         if ctx.site.co_located:
             ax.axvline(ctx.site.co_located.year - 0.5, color="0.2", ls=":", lw=1)
@@ -203,6 +204,7 @@ def service_centre_figure(ctx: SiteContext):
     ax.set_ylim(0, 1)
     percent_axis(ax, lang=lang)
     ax.set_ylabel(t("col_resolved_first", lang))
+    ax.set_xlabel(t("year", lang))
     ax.set_xticks(per_year.index)
     fig.tight_layout()
     plt.close(fig)
