@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from samorg.report import kernels, runner, warm
+from samorg.report import dispatch, kernels, runner, warm
 from samorg.report.runner import ReportJob, run_reports
 
 
@@ -56,7 +56,7 @@ def test_worker_processes_are_spawned_not_forked(monkeypatch, tmp_path):
         asked.append(method)
         return real(method)
 
-    monkeypatch.setattr(runner.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(dispatch.multiprocessing, "get_context", spy)  # the pool lives in dispatch
     nb = _notebook(tmp_path / "r.ipynb")
     outcomes = run_reports([ReportJob("a", nb), ReportJob("b", nb)], out_dir=tmp_path / "out", formats=("html",),
                            progress=False, workers=2, warm_kernels=False)

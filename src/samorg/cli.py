@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="start every report's kernel from scratch instead of forking it from a warm one "
                             "that has the report's libraries loaded (slower; for checking that warm kernels "
                             "change nothing)")
+    p_rep.add_argument("--force", action="store_true",
+                       help="build every report again, also those whose template, parameters, data, study and "
+                            "registry entries, samorg code and packages have not changed since they were built "
+                            "(without it those are reused as they are)")
     p_rep.add_argument("--no-progress", action="store_true", help="no progress bar")
     p_rep.add_argument("--out", type=Path, default=None, help="output folder (default: the study's reports_dir)")
     p_rep.add_argument("--templates", type=Path, default=None, metavar="DIR",
@@ -160,6 +164,15 @@ def _report_kinds(args: argparse.Namespace) -> tuple[str, ...]:
     return kinds
 
 
+def _build_summary(outcomes) -> str:
+    """Which reports were reused (nothing they depend on changed) and why the others were built, one line each."""
+    reused = [o.name for o in outcomes if getattr(o, "reused", False)]
+    built = [o for o in outcomes if not getattr(o, "reused", False)]
+    lines = [f"{len(built)} built, {len(reused)} reused (unchanged)" + (f": {', '.join(reused)}" if reused else "")]
+    lines += [f"  built {o.name}: {o.reason or '–'}" + ("" if o.ok else " (failed)") for o in built]
+    return "\n".join(lines)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from samorg.config import load_study
     from samorg.report import run_study_reports
@@ -184,10 +197,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         warm_kernels=not args.fresh_kernels,
         notebooks=templates,
+        force=args.force,
     )
     failed = [o for o in outcomes if o.status != "ok"]
     ok = len(outcomes) - len(failed)
     out_dir = args.out or study.reports_dir
+    print(_build_summary(outcomes))
     print(f"{ok} of {len(outcomes)} reports written; index: {Path(out_dir) / 'index.html'}")
     for o in failed:
         print(f"FAILED {o.name}: {o.error}\n    partial notebook: {o.ipynb}", file=sys.stderr)

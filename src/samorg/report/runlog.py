@@ -1,8 +1,10 @@
 """The run's log (``reports/run.log``), and the check that the reports folder can be written at all.
 
 Each report run rewrites ``run.log`` in its output folder: when, which samorg, where the report
-templates came from, and per report its status, time, the kind of kernel that ran it (``warm``, or
-``fresh`` and why) and its error. The same lines go to the ``samorg.report`` logger.
+templates came from, how many reports were reused and how many built, and per report its status, time,
+the kind of kernel that ran it (``warm``, or ``fresh`` and why), its error, and whether it was reused
+(nothing it depends on changed, :mod:`samorg.report.cache`) or why it was built. The same lines go to the
+``samorg.report`` logger.
 """
 
 from __future__ import annotations
@@ -54,8 +56,11 @@ def kernel_text(outcome: ReportOutcome) -> str:
 
 
 def _line(o: ReportOutcome) -> str:
+    if getattr(o, "reused", False):
+        return f"{o.name}: {o.status}, reused ({o.reason})" if o.reason else f"{o.name}: {o.status}, reused"
     text = f"{o.name}: {o.status} in {o.seconds:.1f} s, kernel {kernel_text(o)}"
-    return text + (f"; {o.error}" if o.error else "")
+    reason = getattr(o, "reason", "")
+    return text + (f", built: {reason}" if reason else "") + (f"; {o.error}" if o.error else "")
 
 
 def log_outcome(outcome: ReportOutcome) -> None:
@@ -70,10 +75,12 @@ def write_run_log(outcomes: Iterable[ReportOutcome], path: Path, *, templates: I
 
     outcomes = list(outcomes)
     failed = sum(not o.ok for o in outcomes)
+    reused = sum(bool(getattr(o, "reused", False)) for o in outcomes)
     lines = [
         f"samorg {__version__} report run, {dt.datetime.now().replace(microsecond=0).isoformat(sep=' ')}",
         f"report templates: {', '.join(str(t) for t in templates) or '–'}",
-        f"{len(outcomes)} reports, {len(outcomes) - failed} ok, {failed} failed",
+        f"{len(outcomes)} reports, {len(outcomes) - failed} ok, {failed} failed; "
+        f"{len(outcomes) - reused} built, {reused} reused (unchanged)",
         "",
     ]
     for o in outcomes:

@@ -17,11 +17,9 @@ the check that the reports folder can be written are :mod:`samorg.report.runlog`
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import sys
 import time
@@ -50,7 +48,9 @@ class ReportJob:
     it must be unique within a run and a plain file name (e.g. ``"drammen"``).
     ``path_parameters`` names the parameters that hold a file path (default: ``study``): the kernel
     runs in the report's folder and gets them relative to it, so the executed notebook saved there
-    runs again as it is.
+    runs again as it is. ``inputs`` is what the report reads besides its notebook and parameters (part
+    name → a JSON-able value, e.g. the hashes of the tables it reads): part of its cache key
+    (:mod:`samorg.report.cache`), so a change there builds the report again.
     """
 
     name: str
@@ -60,6 +60,7 @@ class ReportJob:
     subtitle: str = ""
     banner: str | None = None
     path_parameters: tuple[str, ...] = ("study",)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,7 +73,10 @@ class ReportOutcome:
     ``ipynb`` the partly executed notebook (``<name>.failed.ipynb``) when the
     kernel got that far. ``timings`` holds seconds per step (execute, html, pdf). ``kernel`` is
     ``"warm"`` or ``"fresh"`` (which kind of kernel ran the report, :mod:`samorg.report.kernels`) and
-    ``kernel_reason`` why a fresh one was used.
+    ``kernel_reason`` why a fresh one was used. ``reused`` is True when the report's files from an earlier
+    build were kept because nothing it depends on changed (:mod:`samorg.report.cache`); ``reason`` says, in
+    the run's language, why it was built again (e.g. ``"malen er endret"``, ``"--force"``), or
+    ``"uendret"`` (``"unchanged"``) for a reused one.
     """
 
     name: str
@@ -87,6 +91,8 @@ class ReportOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     kernel: str = ""
     kernel_reason: str = ""
+    reused: bool = False
+    reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -274,133 +280,180 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
 DASK_CONNECT_TIMEOUT = 20
 
 
-def _run_on_dask(jobs: list[ReportJob], settings: _Settings, scheduler: str, record) -> None:
-    """Submit every job to a Dask distributed scheduler and record each outcome as it arrives."""
-    from samorg.distributed import dask_client
+def _worker_failed(job: ReportJob, exc: BaseException) -> ReportOutcome:
+    """The outcome of a job whose worker itself failed (lost, killed, import error)."""
     from samorg.report.kernels import describe
 
-    with dask_client(scheduler, error=ReportError, timeout=DASK_CONNECT_TIMEOUT) as client:
-        from distributed import as_completed
-
-        futures = {client.submit(_run_job, job, settings, pure=False, key=f"samorg-report-{job.name}"): job
-                   for job in jobs}
-        for fut in as_completed(list(futures)):
-            job = futures[fut]
-            try:
-                record(fut.result())
-            except Exception as exc:  # the worker itself failed (lost, killed, import error)
-                line, detail = describe(exc)
-                record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
-                                     title=job.title or job.name))
+    line, detail = describe(exc)
+    return ReportOutcome(job.name, "failed", error=line, error_detail=detail, title=job.title or job.name)
 
 
-def _ignore_interrupt() -> None:
-    """In a worker: leave Ctrl-C to the parent, which stops the workers (no traceback from each)."""
-    import signal
+def _build(todo: list[ReportJob], settings: _Settings, record, *, executor: str, scheduler: str | None,
+           workers: int | None) -> None:
+    """Run the jobs to build, in this process, local worker processes or on Dask, recording each outcome."""
+    from samorg.report import dispatch
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    if not todo:
+        return
+    if executor == "dask":
+        dispatch.run_on_dask(todo, _run_job, settings, scheduler, record, failed=_worker_failed,
+                             timeout=DASK_CONNECT_TIMEOUT)
+    elif n_workers == 1:
+        for job in todo:
+            record(_run_job(job, settings))
+    else:
+        dispatch.run_in_pool(todo, _run_job, settings, n_workers, record, failed=_worker_failed)
 
 
-def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
-    """Cancel the jobs not started and end the workers at once. A fresh kernel notices that its worker
-    is gone and exits (ipykernel's parent poller); a warm kernel goes with its server."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in workers:
-        proc.terminate()
-    for proc in workers:
-        proc.join(timeout=5)
+def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path, options: dict[str, Any]) -> tuple[list[ReportJob], _Settings]:
+    """Check every job and the output folder before anything runs; the jobs (notebooks resolved) and settings."""
+    jobs = list(jobs)
+    formats = tuple(options["formats"])
+    _check_jobs(jobs, formats)
+    if options["executor"] not in ("local", "dask"):
+        raise ReportError(f"executor={options['executor']!r} is not supported; use 'local' or 'dask'.")
+    if options["executor"] == "dask" and not options["scheduler"]:  # refused before anything starts
+        from samorg.distributed import NEEDS_SCHEDULER
+
+        raise ReportError(NEEDS_SCHEDULER)
+    out = Path(out_dir).resolve()
+    check_writable(out, [j.name for j in jobs])
+    lang, date_text = options["lang"], options["date_text"]
+    settings = _Settings(out, formats, options["show_code"], options["kernel_name"], options["timeout"],
+                         date_text if date_text is not None else _date_text(lang), lang,
+                         tuple(options["scan_names"]), options["warm_kernels"])
+    jobs = [dataclasses.replace(j, notebook=Path(j.notebook).resolve(), parameters=dict(j.parameters)) for j in jobs]
+    for folder in sorted({str(j.notebook.parent) for j in jobs}):
+        log.info("Report templates from %s", folder)
+    return jobs, settings
 
 
-def _run_in_pool(jobs: list[ReportJob], settings: _Settings, n_workers: int, record) -> None:
-    """Run the jobs in ``n_workers`` local worker processes and record each outcome as it arrives."""
-    from samorg.report.kernels import describe
+def _plan(jobs: list[ReportJob], settings: _Settings, *, use_cache: bool,
+          force: bool) -> tuple[dict[str, ReportOutcome], dict[str, tuple]]:
+    """Which reports to reuse (their outcomes) and which to build (name → key parts and the reason; no parts and
+    no reason without the cache)."""
+    from samorg.report import cache
 
-    ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
-    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
+    if not use_cache:
+        return {}, {job.name: (None, "") for job in jobs}
+    output = {"formats": settings.formats, "show_code": settings.show_code, "lang": settings.lang,
+              "kernel": settings.kernel_name, "warm": settings.warm_kernels, "scan_names": sorted(settings.scan_names)}
+    reused: dict[str, ReportOutcome] = {}
+    build: dict[str, tuple] = {}
+    for job in jobs:
+        folder = settings.out_dir / job.name
+        parts = cache.key_parts(job.notebook, _relative_parameters(job, folder), (job.title, job.subtitle, job.banner),
+                                output, job.inputs)
+        decision = cache.decide(folder, job.name, parts, settings.formats, force=force)
+        reason = cache.reason_text(decision, settings.lang)
+        if decision.reuse:
+            (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)  # as a successful build leaves it
+            reused[job.name] = ReportOutcome(job.name, "ok", title=job.title or job.name, reused=True, reason=reason,
+                                             **decision.outputs)
+            log_outcome(reused[job.name])
+        else:
+            build[job.name] = (parts, reason)
+    return reused, build
+
+
+def _remember(res: ReportOutcome, settings: _Settings, build: dict[str, tuple]) -> None:
+    """Give a built report its reason and record the build next to its files (a failure as a failure)."""
+    from samorg.report.cache import store_record
+
+    parts, res.reason = build[res.name]
+    if parts is None:
+        return
     try:
-        futures = {pool.submit(_run_job, job, settings): job for job in jobs}
-        for fut in cf.as_completed(futures):
-            job = futures[fut]
-            try:
-                record(fut.result())
-            except Exception as exc:  # the worker process itself died
-                line, detail = describe(exc)
-                record(ReportOutcome(job.name, "failed", error=line, error_detail=detail,
-                                     title=job.title or job.name))
-    except KeyboardInterrupt:
-        # Ctrl-C: stop now. Reports already finished keep their files; a report cut off leaves only
-        # temporary files, which its next run replaces (outputs get their names only when complete).
-        _stop_pool(pool)
-        raise
-    finally:
-        pool.shutdown()
+        store_record(settings.out_dir / res.name, parts, ok=res.ok,
+                     outputs=[p for p in (res.ipynb, res.html, res.pdf) if p is not None])
+    except OSError as exc:  # the report is written; without a record it is only built again next time
+        log.warning("The cache record of %s could not be written: %s", res.name, exc)
+
+
+def _warm_server(settings: _Settings, executor: str, jobs: list[ReportJob]):
+    """One warm kernel server for all local workers (it imports while they start), when there is work for it."""
+    if not jobs or executor != "local" or not settings.warm_kernels or settings.kernel_name != "python3":
+        return None, settings
+    from samorg.report.warm import WarmKernelServer, supported
+
+    if not supported():
+        return None, settings
+    server = WarmKernelServer()
+    server.start()
+    return server, dataclasses.replace(settings, warm_socket=str(server.socket_path))
+
+
+def _recorder(results: dict[str, ReportOutcome], settings: _Settings, build: dict[str, tuple], total: int,
+              progress: bool):
+    """A progress bar, and the function that takes each built report's outcome as it arrives."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="Reports", unit="report", file=sys.stderr, disable=not progress or not total)
+
+    def record(res: ReportOutcome) -> None:
+        _remember(res, settings, build)
+        results[res.name] = res
+        log_outcome(res)
+        failures = sum(r.status == "failed" for r in results.values())
+        bar.set_postfix_str(f"{res.name} {res.status}" + (f", {failures} failed" if failures else ""))
+        bar.update(1)
+
+    return bar, record
+
+
+def _write_log(outcomes: list[ReportOutcome], out_dir: Path, templates: list[Path]) -> None:
+    try:
+        write_run_log(outcomes, out_dir / RUN_LOG, templates=templates)
+    except OSError as exc:  # the reports are written; a log that cannot be is not worth failing them for
+        log.warning("The run's log %s could not be written: %s", out_dir / RUN_LOG, exc)
 
 
 def run_reports(
-    jobs: Iterable[ReportJob],
-    *,
-    out_dir: str | Path,
-    workers: int | None = None,
-    formats: Iterable[str] = FORMATS,
-    show_code: bool = False,
-    progress: bool = True,
-    kernel_name: str = "python3",
-    timeout: int | None = 600,
-    lang: str = "nb",
-    date_text: str | None = None,
-    scan_names: Iterable[str] = (),
-    executor: str = "local",
-    scheduler: str | None = None,
-    warm_kernels: bool = True,
+    jobs: Iterable[ReportJob], *, out_dir: str | Path, workers: int | None = None, formats: Iterable[str] = FORMATS,
+    show_code: bool = False, progress: bool = True, kernel_name: str = "python3", timeout: int | None = 600,
+    lang: str = "nb", date_text: str | None = None, scan_names: Iterable[str] = (), executor: str = "local",
+    scheduler: str | None = None, warm_kernels: bool = True, cache: bool = False, force: bool = False,
 ) -> list[ReportOutcome]:
-    """Execute report notebooks in parallel and render each to HTML and PDF.
+    """Execute report notebooks in parallel and render each to HTML and PDF; reuse those that have not changed.
 
     Parameters
     ----------
     jobs : iterable of ReportJob
         The reports; not modified.
     out_dir : path
-        Root of the outputs; job ``name`` writes only inside ``out_dir/name/``:
-        ``name.ipynb`` (executed), ``name.html``, ``name.pdf``, or
-        ``name.failed.ipynb`` when execution or rendering failed (the previous good
-        outputs are then left as they were). A format not asked for this time is
-        removed from a report that succeeded (it would be out of date). The run's
-        log, ``out_dir/run.log``, lists each report, its kernel and its error.
+        Job ``name`` writes only in ``out_dir/name/``: ``name.ipynb`` (executed), ``name.html``, ``name.pdf``, or
+        ``name.failed.ipynb`` when it failed (the last good outputs stay). A format not asked for is removed.
+        ``out_dir/run.log`` lists each report, its kernel, its error, and whether it was reused or why built.
     workers : int, optional
-        Parallel worker processes; default ``min(cpu_count, len(jobs))``. With
-        1, jobs run one after another in this process. Workers are started with
-        "spawn" (as on Windows and macOS), so a script that calls this with
-        several workers needs the usual ``if __name__ == "__main__":`` guard.
+        Worker processes ("spawn": a script needs ``if __name__ == "__main__":``); default
+        ``min(cpu_count, reports to build)``. With 1, reports run one after another in this process.
     formats : iterable of {"html", "pdf"}
     show_code : bool
         Show code cells in the rendered reports.
     progress : bool
         Show a progress bar on stderr.
     kernel_name : str
-        Jupyter kernel. The default ``"python3"`` always runs with this
-        process's Python (``sys.executable``), whatever kernelspec is installed.
+        Jupyter kernel; ``"python3"`` always runs with this process's Python (``sys.executable``).
     timeout : int or None
         Seconds one cell may run.
     lang : {"nb", "en"}
-        Language of the PDF's page numbers and date, and of the HTML ``lang``.
+        Language of the PDF's page numbers and date, the HTML ``lang`` and the outcomes' reasons.
     date_text : str, optional
         Date shown under the title; default today, e.g. ``"24.11.2026"``.
     scan_names : iterable of str
-        Names that must not appear in a report (the study's ``privacy.names_file``), besides the
-        identity numbers, phone numbers and e-mail addresses every output is always scanned for.
-        A report with a hit fails and its outputs are deleted (:func:`samorg.privacy.scan_outputs`).
-    executor : {"local", "dask"}
-        ``"local"``: worker processes on this machine. ``"dask"``: hand every job to a Dask
-        distributed cluster (``scheduler``); its workers need samorg installed and the same
-        file system paths (notebooks, study, processed data and ``out_dir``).
-    scheduler : str, optional
-        Address of the Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"`` (``executor="dask"``).
+        Names no report may show, besides the identity numbers, phone numbers and e-mail addresses every output
+        is scanned for; a hit fails the report and deletes its outputs (:mod:`samorg.privacy`).
+    executor, scheduler : str
+        ``"local"`` worker processes, or ``"dask"``: the Dask cluster at ``scheduler`` (``"tcp://10.0.0.5:8786"``),
+        whose workers have samorg and the same file system paths.
     warm_kernels : bool
-        Fork each report's kernel from a warm kernel server that has already imported what the
-        reports use (:mod:`samorg.report.warm`): one server for a local run, one per Dask worker
-        process. Linux only; elsewhere this is ignored. Every report still runs in a kernel of its
-        own. False starts every kernel from scratch.
+        Fork each report's kernel from a warm server that has imported what reports use (Linux only,
+        :mod:`samorg.report.warm`). Every report still runs in a kernel of its own.
+    cache, force : bool
+        ``cache``: record each build beside its files (``name/.samorg-cache.json``) and reuse a report whose key
+        (:mod:`samorg.report.cache`) has not changed since: its files stay as they are, with their build date.
+        ``force`` builds them all again (and records them).
 
     Returns
     -------
@@ -409,72 +462,28 @@ def run_reports(
 
     Raises
     ------
-    ParameterError
-        Before anything runs, if any job has an unknown or mistyped parameter.
-    ReportError
-        Before anything runs, for a bad job name or output format, or an ``out_dir`` that cannot
-        be written.
+    ParameterError, ReportError
+        Before anything runs: an unknown or mistyped parameter; a bad job name, format or executor, or an
+        ``out_dir`` that cannot be written.
 
     Examples
     --------
-    >>> jobs = [ReportJob("sentrum", Path("notebooks/site_report.ipynb"), {"site": "sentrum"},
-    ...                   title="Sentrum bibliotek")]
+    >>> jobs = [ReportJob("sentrum", Path("notebooks/site_report.ipynb"), {"site": "sentrum"}, title="Sentrum")]
     >>> run_reports(jobs, out_dir=Path("reports"))  # doctest: +SKIP
     """
-    from tqdm import tqdm
-
-    jobs = list(jobs)
-    formats = tuple(formats)
-    _check_jobs(jobs, formats)
-    out_dir = Path(out_dir).resolve()
-    check_writable(out_dir, [j.name for j in jobs])
-    settings = _Settings(out_dir, formats, show_code, kernel_name, timeout,
-                         date_text if date_text is not None else _date_text(lang), lang, tuple(scan_names),
-                         warm_kernels)
-    jobs = [dataclasses.replace(j, notebook=Path(j.notebook).resolve(), parameters=dict(j.parameters)) for j in jobs]
-    for folder in sorted({str(j.notebook.parent) for j in jobs}):
-        log.info("Report templates from %s", folder)
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    results: dict[str, ReportOutcome] = {}
-    bar = tqdm(total=len(jobs), desc="Reports", unit="report", file=sys.stderr, disable=not progress)
-
-    def record(res: ReportOutcome) -> None:
-        results[res.name] = res
-        log_outcome(res)
-        failures = sum(r.status == "failed" for r in results.values())
-        bar.set_postfix_str(f"{res.name} {res.status}" + (f", {failures} failed" if failures else ""))
-        bar.update(1)
-
-    if executor not in ("local", "dask"):
-        raise ReportError(f"executor={executor!r} is not supported; use 'local' or 'dask'.")
-    if executor == "dask" and not scheduler:  # refused before anything starts
-        from samorg.distributed import NEEDS_SCHEDULER
-
-        raise ReportError(NEEDS_SCHEDULER)
-    server = None
-    if executor == "local" and warm_kernels and kernel_name == "python3":
-        from samorg.report.warm import WarmKernelServer, supported
-
-        if supported():
-            # One server for all local workers: it imports while the workers start.
-            server = WarmKernelServer()
-            server.start()
-            settings = dataclasses.replace(settings, warm_socket=str(server.socket_path))
+    jobs, settings = _prepare(jobs, out_dir, dict(
+        formats=formats, show_code=show_code, kernel_name=kernel_name, timeout=timeout, lang=lang,
+        date_text=date_text, scan_names=scan_names, warm_kernels=warm_kernels, executor=executor, scheduler=scheduler))
+    results, build = _plan(jobs, settings, use_cache=cache, force=force)
+    todo = [j for j in jobs if j.name in build]
+    bar, record = _recorder(results, settings, build, len(todo), progress)
+    server, settings = _warm_server(settings, executor, todo)
     try:
-        if executor == "dask":
-            _run_on_dask(jobs, settings, scheduler, record)
-        elif n_workers == 1:
-            for job in jobs:
-                record(_run_job(job, settings))
-        else:
-            _run_in_pool(jobs, settings, n_workers, record)
+        _build(todo, settings, record, executor=executor, scheduler=scheduler, workers=workers)
     finally:
         bar.close()
         if server is not None:
             server.close()
     outcomes = [results[j.name] for j in jobs]
-    try:
-        write_run_log(outcomes, out_dir / RUN_LOG, templates=sorted({j.notebook.parent for j in jobs}))
-    except OSError as exc:  # the reports are written; a log that cannot be is not worth failing them for
-        log.warning("The run's log %s could not be written: %s", out_dir / RUN_LOG, exc)
+    _write_log(outcomes, settings.out_dir, sorted({j.notebook.parent for j in jobs}))
     return outcomes

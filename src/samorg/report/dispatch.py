@@ -1,0 +1,76 @@
+"""Where the report runner's jobs run: local worker processes, or a Dask distributed cluster.
+
+:func:`run_in_pool` and :func:`run_on_dask` hand each job to ``run(job, settings)`` (the runner's job
+function, which never raises) and pass every outcome to ``record`` as it arrives; a worker that itself dies
+gives ``failed(job, exc)``. Used by :func:`samorg.report.runner.run_reports`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from typing import Any, Callable
+
+from samorg.errors import ReportError
+
+__all__ = ["run_in_pool", "run_on_dask"]
+
+
+def run_on_dask(jobs: list, run: Callable, settings: Any, scheduler: str, record: Callable, *,
+                failed: Callable, timeout: float) -> None:
+    """Submit every job to a Dask distributed scheduler and record each outcome as it arrives."""
+    from samorg.distributed import dask_client
+
+    with dask_client(scheduler, error=ReportError, timeout=timeout) as client:
+        from distributed import as_completed
+
+        futures = {client.submit(run, job, settings, pure=False, key=f"samorg-report-{job.name}"): job
+                   for job in jobs}
+        for fut in as_completed(list(futures)):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself failed (lost, killed, import error)
+                res = failed(job, exc)
+            record(res)
+
+
+def _ignore_interrupt() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the workers (no traceback from each)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and end the workers at once. A fresh kernel notices that its worker
+    is gone and exits (ipykernel's parent poller); a warm kernel goes with its server."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+
+
+def run_in_pool(jobs: list, run: Callable, settings: Any, n_workers: int, record: Callable, *,
+                failed: Callable) -> None:
+    """Run the jobs in ``n_workers`` local worker processes and record each outcome as it arrives."""
+    ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
+    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
+    try:
+        futures = {pool.submit(run, job, settings): job for job in jobs}
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker process itself died
+                res = failed(job, exc)
+            record(res)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop now. Reports already finished keep their files; a report cut off leaves only
+        # temporary files, which its next run replaces (outputs get their names only when complete).
+        _stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown()
