@@ -136,3 +136,31 @@ def test_processed_rows_hold_no_person(tmp_path):
     assert obs.columns.tolist() == [C.SITE_ID, C.MUNICIPALITY_CODE, C.PERIOD_START, C.FREQ, C.INDICATOR, C.VALUE,
                                     C.STATUS, C.SOURCE]
     assert len(obs) == 4 and not pd.Series(obs[C.SOURCE]).str.contains(";").any()
+
+
+# --- fuzzing: arbitrary cells under a well-formed header give a table or a SourceFormatError, nothing else ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.one_of(st.text(max_size=12), st.integers(-5, 30000).map(str), st.sampled_from(
+    ["Ja", "Nei", "Betjent", "Meråpent", "Stengt", "11.03.2019", "10:00", "2019", "Torget", "", "1 204"]))
+_FUZZ = [(read_active_borrowers, ["År", "Område", "Aktive lånere"]),
+         (read_counter_hours, ["Avdeling", "Dato", "Time", "Inn", "Ut", "Åpningsmodus"]),
+         (read_survey_errands, ["Respondentnr.", "Bibliotek", "Dato", Q1, Q2])]
+
+
+@pytest.mark.parametrize(("reader", "header"), _FUZZ, ids=["borrowers", "hours", "errands"])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=6), min_size=0, max_size=4))
+def test_arbitrary_cells_give_a_table_or_a_source_error(tmp_path, reader, header, rows):
+    text = ";".join(header) + "\n" + "\n".join(";".join(c.replace(";", ",").replace("\n", " ").replace('"', "")
+                                                       for c in r) for r in rows)
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        frame = reader(path)
+    except SourceFormatError as exc:
+        assert str(path) in str(exc)
+    else:
+        assert isinstance(frame, pd.DataFrame)
