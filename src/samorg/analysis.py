@@ -14,6 +14,8 @@ who runs it gets the number the report prints.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ import pandas as pd
 from samorg import columns as C
 from samorg.config import Municipality, Site, Study, load_study
 from samorg.errors import SamorgError
+
+log = logging.getLogger("samorg.analysis")
 
 __all__ = [
     "ESTIMANDS",
@@ -305,9 +309,17 @@ def primary_family(study: Study | str | Path, indicator: str = "visits", *,
     effects = {}
     for site in s.sites_with_role("treated"):
         try:
-            effects[site.site_id] = post_washout_effect(fit_site(s, site.site_id, indicator))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                effects[site.site_id] = post_washout_effect(fit_site(s, site.site_id, indicator))
         except SamorgError:
             continue
+        finally:
+            # Each fit is the headline of its site's own report, which fits it again and shows its
+            # warnings; here they are logged (info: not printed). Printed, they would land in whichever
+            # report happened to fill the cache, so a report's output would depend on the run order.
+            for w in caught:
+                log.info("primary family, %s: %s: %s", site.site_id, w.category.__name__, w.message)
     out: dict[str, dict[str, float]] = {}
     if effects:
         adjusted = adjust(list(effects.values()), method="holm")
