@@ -178,3 +178,12 @@ def test_the_reused_html_exporter_carries_nothing_from_one_notebook_to_the_next(
     again = render_html(executed, tmp_path / "3.html", banner=BANNER, title="Første").read_bytes()
     assert again == first
     assert "Åsgårdstrand" not in second and BANNER not in second and "<title>Andre</title>" in second
+
+
+def test_report_kernels_draw_figures_as_svg_in_the_report_typeface(executed):
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "display_data"]
+    svgs = [o.data["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(svgs) == 1 and not any("image/png" in o.get("data", {}) for o in outputs)
+    assert "font-family: 'Libertinus Serif', 'DejaVu Serif', serif" in svgs[0]  # text stays text
+    assert "<dc:date>" not in svgs[0]  # the same notebook gives the same figure
