@@ -62,7 +62,7 @@ def test_trade_off_shows_the_planted_loss_of_calm(synthesis):
     text = _plain(programme.trade_offs(synthesis).data)
     for item in planted:
         line = next(x for x in text.splitlines() if item_label(item, "nb") in x)
-        assert "endret seg med −" in line
+        assert "prosentpoeng lavere enn ventet" in line
         assert "(forhåndsspesifisert)." in line or "(utforskende)." in line  # EVIDENCE.md §5
     assert "valg i utformingen" in text
 
@@ -127,3 +127,20 @@ def test_synthesis_overviews_of_aims_4_and_5(synthesis, study):
     assert item_label(study.primary_by_aim[4], "nb") in meeting
     rows = [line for line in meeting.splitlines() if line.startswith("| ") and "n = " in line]
     assert len(rows) == len(treated) and all(line.count("n = ") == 2 for line in rows)
+
+
+def test_debate_lists_an_unclear_result_under_what_the_data_do_not_allow(synthesis):
+    debate = _plain(aims.national_debate(synthesis).data)
+    allows, _, rest = debate.partition("Dette tillater de ikke:")
+    pooled = synthesis.pooled
+    if pooled.ci_low <= 0 <= pooled.ci_high:  # the demo's pooled interval covers no effect (two municipalities)
+        assert "Å si at samlokaliseringen endret besøket" in rest and "samlede anslaget" not in allows
+    assert "eller lavere" not in debate and "endret seg med" not in debate
+
+
+def test_transferability_concludes_without_a_prediction_for_a_new_site(synthesis, study):
+    text = _plain(aims.transferability(synthesis).data)
+    assert f"av {len(study.sites_with_role('treated'))} tiltakssteder" in text
+    assert "Konklusjon:" in text and "vises derfor ikke" in text and "Prediksjonsintervallet over" not in text
+    planted = [item_label(i, "nb") for i, shift in world.SURVEY_SHIFTS.items() if shift <= -0.5]
+    assert all(f"«{p}»" in text for p in planted)  # the planted loss of calm is named as a cost

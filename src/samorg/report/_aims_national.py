@@ -185,21 +185,59 @@ def _best(grades: list, lang: str) -> str:
     return CERTAINTY[order[max(levels) if levels else 0]][0 if lang == "nb" else 1]
 
 
-def _allowed(ctx: SynthesisContext) -> tuple[list[str], list]:
-    from samorg.report.evidence import grade_pooled, grade_survey
+def _visits_line(ctx: SynthesisContext, grades: list) -> tuple[str, bool] | None:
+    """The pooled visit effect as a sentence, and whether its interval excludes no effect."""
+    from samorg.report.evidence import grade_pooled
+
+    pooled, lang = ctx.pooled, ctx.lang
+    if pooled is None:
+        return None
+    g = grade_pooled(ctx.study, pooled, ctx.headlines)
+    grades.append(g)
+    bounds = _interval_text(pooled, lang, percent=True)
+    r = math.exp(pooled.estimate) - 1
+    clear = pooled.ci_low > 0 or pooled.ci_high < 0
+    if clear:
+        return _t("allow_visits" if r > 0 else "allow_visits_down", lang, change=fmt.percent(abs(r), decimals=0,
+                  lang=lang), grade=g.label(lang), **bounds), True
+    return _t("not_visits", lang, change=fmt.signed_percent(r, decimals=0, lang=lang), grade=g.label(lang),
+              **bounds), False
+
+
+def _synth_lines(ctx: SynthesisContext, grades: list) -> list[str]:
+    """Each treated municipality's synthetic comparison whose interval is bounded and excludes no change."""
+    from samorg.report.evidence import grade_synthetic_control
+    from samorg.report.synthesis import national_comparison
+
+    lang, study, lines = ctx.lang, ctx.study, []
+    words = study.words.get("reorganisation")
+    for code in study.treated_municipalities():
+        res = national_comparison(ctx, code)
+        if res is None or isinstance(res, Exception) or not (math.isfinite(res.ci_low) and math.isfinite(res.ci_high)):
+            continue
+        if res.ci_low <= 0 <= res.ci_high:
+            continue
+        g = grade_synthetic_control(study, code, res)
+        grades.append(g)
+        num = lambda x: fmt.number(x, decimals=2, lang=lang, sign=True)  # noqa: E731
+        lines.append(_t("allow_synth_up" if res.estimate > 0 else "allow_synth_down", lang,
+                        name=study.municipalities[code].name, est=fmt.number(abs(res.estimate), decimals=2, lang=lang),
+                        low=num(res.ci_low), high=num(res.ci_high), grade=g.label(lang),
+                        year=study.national_intervention,
+                        what=words.in_lang(lang) if words is not None else _t("the_change", lang)))
+    return lines
+
+
+def _allowed(ctx: SynthesisContext) -> tuple[list[str], list, list[str]]:
+    """The conclusions the evidence allows, the grades behind them, and results too uncertain to conclude from."""
+    from samorg.report.evidence import grade_survey
     from samorg.report.synthesis import item_label, survey_change
 
-    lang, study, pooled = ctx.lang, ctx.study, ctx.pooled
-    lines, grades = [], []
-    if pooled is not None:
-        g = grade_pooled(study, pooled, ctx.headlines)
-        grades.append(g)
-        bounds = _interval_text(pooled, lang, percent=True)
-        r = math.exp(pooled.estimate) - 1
-        clear = pooled.ci_low > 0 or pooled.ci_high < 0
-        lines.append(_t("allow_visits" if clear and r > 0 else "allow_visits_unclear", lang,
-                        change=fmt.percent(r, decimals=0, lang=lang) if clear and r > 0
-                        else fmt.signed_percent(r, decimals=0, lang=lang), grade=g.label(lang), **bounds))
+    lang, study = ctx.lang, ctx.study
+    lines, grades, unclear = [], [], []
+    visits = _visits_line(ctx, grades)
+    if visits is not None:
+        (lines if visits[1] else unclear).append(visits[0])
     n_t, n_c = len(study.sites_with_role("treated")), len(study.sites_with_role("comparison"))
     for item in dict.fromkeys(study.primary_by_aim.get(a) for a in (2, 4)):
         if item is None:
@@ -210,10 +248,13 @@ def _allowed(ctx: SynthesisContext) -> tuple[list[str], list]:
             continue
         g = grade_survey(study, res, n_treated=n_t, n_comparison=n_c)
         grades.append(g)
-        lines.append(_t("allow_survey", lang, item=item_label(item, lang),
-                        pp=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True), grade=g.label(lang),
+        clear = res.ci_low > 0 or res.ci_high < 0
+        key = "allow_survey_flat" if not clear else "allow_survey_up" if res.estimate > 0 else "allow_survey_down"
+        lines.append(_t(key, lang, item=item_label(item, lang), grade=g.label(lang),
+                        pp=fmt.number(abs(100 * res.estimate), decimals=0, lang=lang),
                         **_interval_text(res, lang, percent=False)))
-    return lines, grades
+    lines += _synth_lines(ctx, grades)
+    return lines, grades, unclear
 
 
 def _not_allowed(ctx: SynthesisContext, grades: list) -> list[str]:
@@ -242,10 +283,41 @@ def _not_allowed(ctx: SynthesisContext, grades: list) -> list[str]:
 def national_debate(ctx: SynthesisContext):
     """«Hva betyr dette for den nasjonale debatten»: the conclusions the grades allow, and those they do not."""
     lang = ctx.lang
-    allowed, grades = _allowed(ctx)
+    allowed, grades, unclear = _allowed(ctx)
     parts = [f"**{_t('debate_head', lang)}**"]
     if allowed:
         parts.append(_t("debate_allows", lang) + "\n\n" + "\n".join(f"- {line}" for line in allowed))
-    parts.append(_t("debate_not", lang) + "\n\n" + "\n".join(f"- {line}" for line in _not_allowed(ctx, grades)))
+    parts.append(_t("debate_not", lang) + "\n\n" + "\n".join(f"- {line}" for line in
+                                                             unclear + _not_allowed(ctx, grades)))
     parts.append(_t("debate_close", lang, best=_best(grades, lang)))
+    return _md("\n\n".join(parts))
+
+
+def transferability(ctx: SynthesisContext):
+    """«Hva kan overføres til andre kommuner?»: the pattern across the treated sites, what went down with it, and
+    the conclusion the number of municipalities allows (no prediction for a new site; EVIDENCE.md §3)."""
+    from samorg.report import programme
+    from samorg.report.synthesis import item_label, survey_change
+
+    lang, study = ctx.lang, ctx.study
+    heads = ctx.headlines
+    effects = [heads[s.site_id] for s in study.sites_with_role("treated") if s.site_id in heads]
+    parts = []
+    if effects:
+        ratios = [math.exp(e.estimate) - 1 for e in effects]
+        parts.append(_t("transfer_sites", lang, k=sum(r > 0 for r in ratios), n=len(effects),
+                        j=sum(e.ci_low > 0 for e in effects),
+                        low=fmt.signed_percent(min(ratios), decimals=0, lang=lang),
+                        high=fmt.signed_percent(max(ratios), decimals=0, lang=lang)))
+    down = []
+    for item in programme._survey_items(ctx):
+        survey_change(ctx, item)
+        res = ctx.cache.get(("survey", item))
+        if res is not None and not isinstance(res, Exception) and res.ci_high < 0:
+            down.append(f"«{item_label(item, lang)}»")
+    if down:
+        parts.append(_t("transfer_costs", lang, items=join_names(down, lang)))
+    n = len(study.treated_municipalities())
+    parts.append(_t("transfer_conclusion", lang, n=number_word(n, lang),
+                    municipalities=t("municipality_one" if n == 1 else "municipality_many", lang)))
     return _md("\n\n".join(parts))

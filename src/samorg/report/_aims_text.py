@@ -106,10 +106,25 @@ TEXT: dict[str, dict[str, str]] = {
         "debate_not": "Dette tillater de ikke:",
         "allow_visits": "Der biblioteket og innbyggertorget ble samlokalisert, var besøket om lag {change} "
                         "høyere enn forventet (95 % KI {low} til {high}; tillit: {grade}).",
-        "allow_visits_unclear": "Samlet anslag for besøket: {change} (95 % KI {low} til {high}; tillit: {grade}); "
-                                "intervallet omfatter ingen effekt, så dataene kan ikke si om besøket endret seg.",
-        "allow_survey": "Brukernes svar på «{item}» endret seg med {pp} prosentpoeng mot steder som ikke ble "
-                        "samlokalisert (95 % KI {low} til {high}; tillit: {grade}).",
+        "allow_visits_down": "Der biblioteket og innbyggertorget ble samlokalisert, var besøket om lag {change} "
+                             "lavere enn forventet (95 % KI {low} til {high}; tillit: {grade}).",
+        "not_visits": "Å si at samlokaliseringen endret besøket: det samlede anslaget ({change}, 95 % KI {low} til "
+                      "{high}; tillit: {grade}) omfatter ingen effekt.",
+        "allow_survey_up": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng høyere ved "
+                           "samlokaliserte steder enn ventet ut fra endringen ved steder som ikke ble samlokalisert "
+                           "(95 % KI {low} til {high}; tillit: {grade}).",
+        "allow_survey_down": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng lavere ved "
+                             "samlokaliserte steder enn ventet ut fra endringen ved steder som ikke ble samlokalisert "
+                             "(95 % KI {low} til {high}; tillit: {grade}).",
+        "allow_survey_flat": "På «{item}» viser dataene ingen tydelig forskjell mellom samlokaliserte steder og steder "
+                             "som ikke ble samlokalisert (95 % KI {low} til {high} prosentpoeng; tillit: {grade}).",
+        "allow_synth_up": "Besøk per innbygger i {name} lå {est} over en syntetisk kontroll av andre kommuner i årene "
+                          "etter {year} (95 % KI {low} til {high}; tillit: {grade}); anslaget gjelder {what} samlet, "
+                          "og pandemien overlapper.",
+        "allow_synth_down": "Besøk per innbygger i {name} lå {est} under en syntetisk kontroll av andre kommuner i "
+                            "årene etter {year} (95 % KI {low} til {high}; tillit: {grade}); anslaget gjelder {what} "
+                            "samlet, og pandemien overlapper.",
+        "the_change": "endringen",
         "not_generalise": "Å generalisere til andre kommuner: bare {n} {municipalities} gjorde endringen i dataene, "
                           "og ingen tillit er høyere enn «{best}».",
         "not_bundle": "Å skille samlokaliseringen fra sammenslåingen og samorganiseringen der de skjedde samtidig "
@@ -118,8 +133,17 @@ TEXT: dict[str, dict[str, str]] = {
                           "endringen.",
         "not_national": "Å anslå en nasjonal effekt: sammenligningen med alle kommuner gir ingen effekt med "
                         "avgrenset usikkerhet.",
-        "debate_close": "Debatten bør derfor lese tallene som erfaringer fra konkrete steder, med tillit «{best}» "
-                        "eller lavere, ikke som bevis for at samlokalisering virker overalt.",
+        "debate_close": "Debatten bør derfor lese tallene som erfaringer fra konkrete steder, med tillit på høyst "
+                        "«{best}», ikke som bevis for at samlokalisering virker overalt.",
+        "transfer_sites": "Besøket var høyere enn forventet på {k} av {n} tiltakssteder; på {j} av dem utelukker "
+                          "95 %-intervallet at besøket var uendret. Anslagene spenner fra {low} til {high}.",
+        "transfer_costs": "Samtidig ble {items} dårligere vurdert ved samlokaliserte steder enn ved steder som ikke "
+                          "ble samlokalisert (utforskende).",
+        "transfer_conclusion": "Konklusjon: Det som kan overføres, er retningen og erfaringene, ikke størrelsen. Med "
+                               "{n} {municipalities} gir dataene ikke noe anslag for en ny kommune; et "
+                               "prediksjonsintervall for et nytt sted ville hvile på {n} {municipalities} og vises "
+                               "derfor ikke. En kommune som vurderer samlokalisering, kan bruke sjekklisten under som "
+                               "spørsmål å ta stilling til, og bør selv måle bruk og brukeropplevelse før og etter.",
         # aims 4 and 5: the optional place exports (_aims_place.py)
         "pp": "{x} prosentpoeng",
         "no_borrowers": "Det finnes ikke noe uttrekk av aktive lånere etter bosted for dette stedet, så andelen "
@@ -279,11 +303,25 @@ TEXT: dict[str, dict[str, str]] = {
         "debate_not": "What they do not allow:",
         "allow_visits": "Where the library and service centre were co-located, visits were about {change} higher "
                         "than expected (95 % CI {low} to {high}; certainty: {grade}).",
-        "allow_visits_unclear": "Combined estimate for visits: {change} (95 % CI {low} to {high}; certainty: "
-                                "{grade}); the interval includes no effect, so the data cannot say whether visits "
-                                "changed.",
-        "allow_survey": "Users' answers on «{item}» changed by {pp} percentage points against sites not co-located "
-                        "(95 % CI {low} to {high}; certainty: {grade}).",
+        "allow_visits_down": "Where the library and service centre were co-located, visits were about {change} "
+                             "lower than expected (95 % CI {low} to {high}; certainty: {grade}).",
+        "not_visits": "To say that co-location changed visits: the combined estimate ({change}, 95 % CI {low} to "
+                      "{high}; certainty: {grade}) includes no effect.",
+        "allow_survey_up": "The share in the two most positive categories on «{item}» was about {pp} percentage points "
+                           "higher at co-located sites than expected from the change at sites not co-located (95 % CI "
+                           "{low} to {high}; certainty: {grade}).",
+        "allow_survey_down": "The share in the two most positive categories on «{item}» was about {pp} percentage "
+                             "points lower at co-located sites than expected from the change at sites not co-located "
+                             "(95 % CI {low} to {high}; certainty: {grade}).",
+        "allow_survey_flat": "On «{item}» the data show no clear difference between co-located sites and sites not "
+                             "co-located (95 % CI {low} to {high} percentage points; certainty: {grade}).",
+        "allow_synth_up": "Visits per inhabitant in {name} were {est} above a synthetic control of other "
+                          "municipalities in the years after {year} (95 % CI {low} to {high}; certainty: {grade}); "
+                          "the estimate is for {what} together, and the pandemic overlaps.",
+        "allow_synth_down": "Visits per inhabitant in {name} were {est} below a synthetic control of other "
+                            "municipalities in the years after {year} (95 % CI {low} to {high}; certainty: {grade}); "
+                            "the estimate is for {what} together, and the pandemic overlaps.",
+        "the_change": "the change",
         "not_generalise": "To generalise to other municipalities: only {n} {municipalities} made the change in the "
                           "data, and no certainty is higher than «{best}».",
         "not_bundle": "To separate co-location from the merger and co-organisation where they happened together "
@@ -293,7 +331,17 @@ TEXT: dict[str, dict[str, str]] = {
         "not_national": "To estimate a national effect: the comparison with all municipalities gives no effect with "
                         "bounded uncertainty.",
         "debate_close": "The debate should therefore read the numbers as experience from particular places, with "
-                        "certainty «{best}» or lower, not as proof that co-location works everywhere.",
+                        "certainty at most «{best}», not as proof that co-location works everywhere.",
+        "transfer_sites": "Visits were higher than expected at {k} of {n} treated sites; at {j} of them the 95 % "
+                          "interval rules out unchanged visits. The estimates range from {low} to {high}.",
+        "transfer_costs": "At the same time {items} were rated worse at co-located sites than at sites not "
+                          "co-located (exploratory).",
+        "transfer_conclusion": "Conclusion: what carries over is the direction and the experience, not the size. "
+                               "With {n} {municipalities} the data give no estimate for a new municipality; a "
+                               "prediction interval for a new site would rest on {n} {municipalities} and is therefore "
+                               "not shown. A municipality considering co-location can use the checklist below as "
+                               "questions to settle, and should measure use and user experience before and after "
+                               "itself.",
         # aims 4 and 5: the optional place exports (_aims_place.py)
         "pp": "{x} percentage points",
         "no_borrowers": "There is no export of active borrowers by area of residence for this site, so the share "

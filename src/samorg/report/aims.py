@@ -18,7 +18,8 @@ Synthesis (:class:`~samorg.report.synthesis.SynthesisContext`):
 
 - :func:`national_position` and :func:`national_position_figure` (aim 6): where each treated
   municipality sits among all municipalities, its rank and the five most like it before the change;
-- :func:`national_debate`: what the evidence allows the national debate to conclude, and what not.
+- :func:`national_debate`: what the evidence allows the national debate to conclude, and what not;
+  :func:`transferability`: what carries over to other municipalities (a conclusion, no prediction interval).
 
 **Catchment population by year.** The registry's ``catchment_population`` is taken as the population in
 the study's baseline year and scaled by the municipality's population growth (the processed
@@ -47,7 +48,8 @@ __all__ = ["catchment_by_year", "catchment_reach", "figure_caption", "first_cont
            "footfall_caption", "footfall_figure", "inquiries_before_after", "loans_table", "meeting_place_indicators",
            "meeting_place_overview", "national_debate", "national_position", "national_position_caption",
            "national_position_figure", "place_development_caption", "place_development_figure",
-           "place_development_indicators", "place_development_overview", "service_visitors", "wilson"]
+           "place_development_indicators", "place_development_overview", "service_visitors", "transferability",
+           "wilson"]
 
 from samorg.report._aims_text import TEXT as _T  # noqa: E402
 
@@ -473,6 +475,7 @@ from samorg.report._aims_national import (  # noqa: E402
     national_position,
     national_position_caption,
     national_position_figure,
+    transferability,
 )
 from samorg.report._aims_place import (  # noqa: E402
     catchment_reach,

@@ -69,7 +69,8 @@ _T = {
         "no_components": "Stedsregisteret oppgir ingen komponenter for tiltaksstedene, så tabellen kan ikke lages. "
                          "Legg inn «components:» per sted (se docs/config.md).",
         "no_effect": "ingen effekt anslått",
-        "none_had": "Ingen tiltakssteder hadde dette (eller registeret oppgir det ikke): ikke undersøkt.",
+        "none_had": "Ingen tiltakssteder hadde dette ifølge registeret, så dataene har ingen erfaring med det å vise "
+                    "til.",
         "all_had": "Alle tiltakssteder med opplysningen hadde dette ({with_}), så ingen steder uten kan sammenlignes: "
                    "dataene kan ikke si hva komponenten alene betyr.",
         "confounded": "Stedene med komponenten ({with_}) og stedene uten ({without}) ligger i ulike kommuner, så "
@@ -89,14 +90,15 @@ _T = {
                              "95 % KI {low} til {high}).",
         "trade_visits_unclear": "Samlet anslag for besøket: {change} (95 % KI {low} til {high}); intervallet "
                                 "omfatter ingen effekt, så en gevinst i besøk er ikke vist.",
-        "trade_item_down": "Andelen i de to øverste kategoriene på «{item}» endret seg med {pp} prosentpoeng "
-                           "(95 % KI {low} til {high}) mot steder som ikke er samlokalisert.",
-        "trade_item_up": "Andelen i de to øverste kategoriene på «{item}» endret seg med {pp} prosentpoeng "
-                         "(95 % KI {low} til {high}) mot steder som ikke er samlokalisert.",
+        "trade_item_down": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng lavere enn "
+                           "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til {high}).",
+        "trade_item_up": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng høyere enn "
+                         "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til {high}).",
         "trade_hours": "{k} av {n} tiltakssteder hadde færre betjente timer etter endringen (i snitt {before} → "
                        "{after} timer i uka), mens {m} hadde meråpent bibliotek: mer åpent, mindre betjent.",
-        "trade_choice": "En kommune som vil ha flere besøkende, bør planlegge for det som går ned: for eksempel "
-                        "egne soner for ro når flere bruker rommet, og betjening når behovet er størst.",
+        "trade_choice": "Det som ble dårligere vurdert eller redusert, er det en kommune som samlokaliserer bør "
+                        "planlegge for fra starten, for eksempel soner for ro og betjening når behovet er størst; "
+                        "dataene viser ikke hvilke tiltak som hjelper mot det.",
         "trade_none": "Dataene viser ingen tydelige avveininger: ingen indikator gikk tydelig ned mens besøket gikk "
                       "opp.",
         "check_title": "Sjekkliste for en kommune som planlegger samlokalisering",
@@ -132,7 +134,7 @@ _T = {
         "no_components": "The site registry records no components for the treated sites, so the table cannot be "
                          "made. Add «components:» per site (see docs/config.md).",
         "no_effect": "no effect estimated",
-        "none_had": "No treated site had this (or the registry does not say): not examined.",
+        "none_had": "No treated site had this according to the registry, so the data hold no experience of it.",
         "all_had": "Every treated site with the information had this ({with_}), so there is no site without it to "
                    "compare with: the data cannot say what the component alone does.",
         "confounded": "The sites with the component ({with_}) and those without ({without}) are in different "
@@ -154,14 +156,17 @@ _T = {
                              "estimate, 95 % CI {low} to {high}).",
         "trade_visits_unclear": "Combined estimate for visits: {change} (95 % CI {low} to {high}); the interval "
                                 "includes no effect, so a gain in visits is not shown.",
-        "trade_item_down": "The share in the two most positive categories on «{item}» changed by {pp} percentage "
-                           "points (95 % CI {low} to {high}) against sites not co-located.",
-        "trade_item_up": "The share in the two most positive categories on «{item}» changed by {pp} percentage "
-                         "points (95 % CI {low} to {high}) against sites not co-located.",
+        "trade_item_down": "The share in the two most positive categories on «{item}» was about {pp} percentage "
+                           "points lower than expected from the change at sites not co-located (95 % CI {low} to "
+                           "{high}).",
+        "trade_item_up": "The share in the two most positive categories on «{item}» was about {pp} percentage "
+                         "points higher than expected from the change at sites not co-located (95 % CI {low} to "
+                         "{high}).",
         "trade_hours": "{k} of {n} treated sites had fewer staffed hours after the change (on average {before} → "
                        "{after} hours a week), while {m} had self-service opening: open longer, staffed less.",
-        "trade_choice": "A municipality that wants more visitors should plan for what goes down: for example zones "
-                        "for calm when more people use the room, and staff when the need is greatest.",
+        "trade_choice": "What was rated worse or reduced is what a municipality that co-locates should plan for from "
+                        "the start, for example zones for calm and staff when the need is greatest; the data do not "
+                        "show which measures help against it.",
         "trade_none": "The data show no clear trade-offs: no indicator clearly fell while visits rose.",
         "check_title": "Checklist for a municipality planning co-location",
         "check_intro": "Generated from the site registry and the results. Certainty by the same rule as elsewhere in "
@@ -374,7 +379,7 @@ def trade_offs(ctx: SynthesisContext):
         costs += res.ci_high < 0
         kind = t("prespecified" if item in ctx.study.primary_by_aim.values() else "exploratory", lang)
         text = _t("trade_item_down" if res.ci_high < 0 else "trade_item_up", lang, item=item_label(item, lang),
-                  pp=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True),
+                  pp=fmt.number(abs(100 * res.estimate), decimals=0, lang=lang),
                   low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
                   high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True))
         lines.append(f"{text.rstrip('.')} ({kind}).")
