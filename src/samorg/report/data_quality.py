@@ -255,7 +255,7 @@ def coverage_table(ctx: QualityContext, observations: pd.DataFrame, indicator: s
         have = set(good[C.PERIOD_START])
         gaps = [m for m in span if m not in have]
         # A month without a value says why: the status the pipeline gave it, else that the export lacks it.
-        why = [f"{fmt.month(m, lang=ctx.lang)} ({statuses.get(status.get(m, ''), '') or ctx.w('reason_missing')})"
+        why = [f"{fmt.month(m, lang=ctx.lang)} ({(status.get(m) and statuses.get(status.get(m))) or ctx.w('reason_missing')})"
                for m in gaps]
         rows.append({ctx.w("site"): names.get(sid, sid), ctx.w("first"): fmt.month(first, lang=ctx.lang),
                      ctx.w("last"): fmt.month(last, lang=ctx.lang), ctx.w("with_value"): int(good[C.PERIOD_START].nunique()),

@@ -49,7 +49,8 @@ a:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 .lede { font-size: 1.1rem; }
 .start { border: 2px solid #0550ae; border-radius: 6px; padding: .25rem 1.25rem; background: #f3f8ff; }
 .start ul.reports > li, .appendix ul.reports > li { border-bottom: 0; }
-.start h3 { margin-top: 0; font-size: 1.25rem; }
+.start h3 { margin-top: .5rem; font-size: 1.25rem; }
+.appendix h3 { margin-top: .25rem; }
 .muted, .meta { color: #57606a; }
 ul.reports { list-style: none; padding: 0; margin: .5rem 0; }
 ul.reports > li { padding: .6rem 0; border-bottom: 1px solid #e5e8eb; }
