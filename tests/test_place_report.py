@@ -106,7 +106,7 @@ def test_without_the_exports_each_indicator_says_so_in_one_sentence(tmp_path, la
 
 def test_reach_by_year_with_the_comparison_sites_change(tmp_path):
     text = _plain(aims.catchment_reach(_ctx(_study(tmp_path))).data)
-    assert "| 2019 | 1 400 | 10 000 | 14 % |" in text and "| 2023 | 1 700 | 10 000 | 17 % |" in text
+    assert "| 2019 | 1 400 | 10 000 | 14,0 % |" in text and "| 2023 | 1 700 | 10 000 | 17,0 % |" in text
     assert "14,0 % i 2019 og 17,0 % i 2023 (+3,0 prosentpoeng)" in text
     # the comparison site's 2023 count (3) is below the threshold: no comparison can be drawn from it
     assert "sammenligningsstedene" not in text

@@ -24,7 +24,8 @@ from samorg.report.site import SiteContext, _md
 from samorg.report.tables import markdown_table
 from samorg.report.text import t
 
-__all__ = ["catchment_reach", "footfall_by_hour", "footfall_caption", "footfall_figure", "service_visitors"]
+__all__ = ["catchment_reach", "footfall_by_hour", "footfall_caption", "footfall_figure", "place_overview",
+           "service_visitors"]
 
 _MODES = {"hourly_visits_staffed": "staffed", "hourly_visits_self_service": "self_service",
           "hourly_visits_closed": "closed"}
@@ -96,7 +97,8 @@ def catchment_reach(ctx: SiteContext):
     table = pd.DataFrame({_t("col_borrowers", lang): frame["borrowers"], _t("col_catchment", lang): frame["population"],
                           _t("col_reach", lang): frame["share"]})
     table.index.name = t("year", lang)
-    parts = [markdown_table(table, lang=lang, decimals=0, percent=[_t("col_reach", lang)])]
+    parts = [markdown_table(table, lang=lang, decimals={_t("col_borrowers", lang): 0, _t("col_catchment", lang): 0,
+                                                        _t("col_reach", lang): 1}, percent=[_t("col_reach", lang)])]
     base, years = ctx.study.baseline_year, list(frame.index)
     if base in years and max(years) > base:
         last = max(years)
@@ -287,7 +289,8 @@ def service_visitors(ctx: SiteContext):
     when = ctx.site.co_located
     if when is not None and _wave_start(ctx, int(last)) < pd.Timestamp(when):
         notes.insert(0, _t("errand_before_change", lang, wave=last, date=fmt.date(when, lang=lang)))
-    parts = [markdown_table(frame, lang=lang, index=False), _t("errand_note", lang, k=ctx.min_cell), *notes,
+    parts = [f"**{_t('errand_head', lang)}**", markdown_table(frame, lang=lang, index=False),
+             _t("errand_note", lang, k=ctx.min_cell), *notes,
              _t("errand_cannot", lang)]
     return _md("\n\n".join(parts))
 
@@ -297,3 +300,33 @@ def has_place_data(ctx: SiteContext) -> dict[str, bool]:
     return {"active_borrowers": not _obs(ctx, "A", "active_borrowers").empty,
             "counter_hours": not _obs(ctx, "H", "hourly_visits").empty,
             "errands": not _obs(ctx, "A", "errand_").empty}
+
+
+def place_overview(ctx: Any):
+    """Aims 4 and 5 in the synthesis: each treated site's reach (baseline → last year) and, in the last survey wave,
+    the share who came for a municipal service and of them the share who also used the library."""
+    from samorg.report.aims import _share
+
+    lang, rows = ctx.lang, []
+    for site in ctx.study.sites_with_role("treated"):
+        sctx = SiteContext(study=ctx.study, site=site, lang=lang)
+        reach, waves = _reach(sctx), _wave_counts(sctx)
+        base = ctx.study.baseline_year
+        cells = ["–", "–", "–"]
+        if base in reach.index and reach.index.max() > base:
+            last = reach.index.max()
+            cells[0] = (f"{fmt.percent(reach.loc[base, 'share'], decimals=1, lang=lang)} → "
+                        f"{fmt.percent(reach.loc[last, 'share'], decimals=1, lang=lang)} ({base}–{last})")
+        if not waves.empty:
+            w = waves.loc[waves.index.max()]
+            for i, (k, n) in enumerate((("errand_service", "errand_answered"),
+                                        ("errand_library", "errand_library_answered")), start=1):
+                cells[i] = (f"{_share(w[k], w[n], lang)} ({waves.index.max()})" if w[n] >= sctx.min_cell
+                            else _t("too_few", lang, wave=waves.index.max(), k=sctx.min_cell))
+        if any(c != "–" for c in cells):
+            rows.append([site.name, *cells])
+    if not rows:
+        return _md(_t("ov_place_none", lang))
+    frame = pd.DataFrame(rows, columns=[_t("col_site_short", lang), _t("col_reach_change", lang),
+                                        _t("col_service_last", lang), _t("col_library_last", lang)])
+    return _md("\n\n".join([markdown_table(frame, lang=lang, index=False), _t("ov_place_note", lang)]))

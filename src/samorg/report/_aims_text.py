@@ -189,6 +189,15 @@ TEXT: dict[str, dict[str, str]] = {
         "src_hours": "besøkstellerens timetall for utvalgsukene",
         "no_errands": "Brukerundersøkelsen spurte ikke om kommunale ærend ved dette stedet, så andelen som kom for "
                       "en kommunal tjeneste og også brukte biblioteket, kan ikke vises.",
+        "errand_head": "Kom for en kommunal tjeneste og brukte også biblioteket",
+        "col_site_short": "Sted", "col_reach_change": "Andel av nedslagsfeltet som er aktive lånere",
+        "col_service_last": "Kom for en kommunal tjeneste, siste runde (95 % KI; n)",
+        "col_library_last": "Av dem: brukte også biblioteket (95 % KI; n)",
+        "ov_place_none": "Ingen tiltakssteder har uttrekk av aktive lånere eller svar på spørsmålene om kommunale "
+                         "ærend, så disse indikatorene kan ikke vises samlet.",
+        "ov_place_note": "Aktive lånere er tellinger, ikke utvalg; andelene fra brukerundersøkelsen har 95 % KI "
+                         "(Wilson) og antall svar, og andeler med for få svar vises ikke. Tallene er beskrivende, "
+                         "ikke effekter; stedsrapportene viser årene og sammenligningen med andre steder.",
         "ind_service": "Andel av de spurte som kom for en kommunal tjeneste (95 % KI; n svar)",
         "ind_also_library": "Av dem: andel som også brukte biblioteket (95 % KI; n svar)",
         "too_few": "{wave}: færre enn {k} svar",
@@ -386,6 +395,16 @@ TEXT: dict[str, dict[str, str]] = {
         "src_hours": "the people counter's hourly counts for the sample weeks",
         "no_errands": "The user survey did not ask about municipal errands at this site, so the share who came for a "
                       "municipal service and also used the library cannot be shown.",
+        "errand_head": "Came for a municipal service and also used the library",
+        "col_site_short": "Site", "col_reach_change": "Share of the catchment who are active borrowers",
+        "col_service_last": "Came for a municipal service, last wave (95% CI; n)",
+        "col_library_last": "Of them: also used the library (95% CI; n)",
+        "ov_place_none": "No treated site has an export of active borrowers or answers to the questions on municipal "
+                         "errands, so these indicators cannot be shown together.",
+        "ov_place_note": "Active borrowers are counts, not samples; the survey shares have 95% CIs (Wilson) and the "
+                         "number of answers, and shares with too few answers are not shown. The numbers describe; "
+                         "they are not effects. The site reports show the years and the comparison with other "
+                         "sites.",
         "ind_service": "Share of respondents who came for a municipal service (95% CI; n answers)",
         "ind_also_library": "Of them: share who also used the library (95% CI; n answers)",
         "too_few": "{wave}: fewer than {k} answers",

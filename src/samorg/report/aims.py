@@ -48,7 +48,8 @@ __all__ = ["catchment_by_year", "catchment_reach", "figure_caption", "first_cont
            "footfall_caption", "footfall_figure", "inquiries_before_after", "loans_table", "meeting_place_indicators",
            "meeting_place_overview", "national_debate", "national_position", "national_position_caption",
            "national_position_figure", "place_development_caption", "place_development_figure",
-           "place_development_indicators", "place_development_overview", "service_visitors", "transferability",
+           "place_development_indicators", "place_development_overview", "place_overview", "service_visitors",
+           "transferability",
            "wilson"]
 
 from samorg.report._aims_text import TEXT as _T  # noqa: E402
@@ -482,5 +483,6 @@ from samorg.report._aims_place import (  # noqa: E402
     footfall_by_hour,
     footfall_caption,
     footfall_figure,
+    place_overview,
     service_visitors,
 )
