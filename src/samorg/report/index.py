@@ -29,7 +29,7 @@ from samorg.report.index_text import it
 from samorg.report.render import _replace_atomically
 from samorg.report.runner import ReportOutcome
 
-__all__ = ["write_index"]
+__all__ = ["about", "result_line", "write_index"]
 
 _CSS = """
 :root { color-scheme: light; }
@@ -91,7 +91,7 @@ def _files(o: ReportOutcome, base: Path, name: str, lang: str) -> str:
     links = []
     html, pdf = _href(o.html, base), _href(o.pdf, base)
     if html:
-        links.append(f'<a href="{escape(html)}">HTML</a>')
+        links.append(f'<a href="{escape(html)}" aria-label="{escape(it("html_of", lang, name=name))}">HTML</a>')
     if pdf:
         links.append(f'<a href="{escape(pdf)}" aria-label="{escape(it("pdf_of", lang, name=name))}">PDF</a>')
     return f'<p class="files">{" ".join(links)}</p>' if links else ""

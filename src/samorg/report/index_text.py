@@ -55,6 +55,7 @@ INDEX_TEXT: dict[str, dict[str, str]] = {
         "previous": "Forrige vellykkede versjon",
         "not_built": "Ingen rapport ennå.",
         "pdf_of": "{name} som PDF",
+        "html_of": "{name} som nettside (HTML)",
         "appendix_heading": "Vedlegg",
         "dq_title": "Datakvalitet – metodevedlegg",
         "dq_text": (
@@ -114,6 +115,7 @@ INDEX_TEXT: dict[str, dict[str, str]] = {
         "previous": "Last successful version",
         "not_built": "No report yet.",
         "pdf_of": "{name} as PDF",
+        "html_of": "{name} as a web page (HTML)",
         "appendix_heading": "Appendix",
         "dq_title": "Data quality – methods appendix",
         "dq_text": (
