@@ -60,7 +60,8 @@ def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
         "print('CWD_ON_PATH', '' in sys.path, any('samorg-kernels' in p for p in sys.path))\n"
         "print('KIND', os.environ.get('SAMORG_KERNEL'), repr(os.environ.get('SAMORG_KERNEL_REASON')))",
         "leftover = 1\nmpl.rcParams['lines.linewidth'] = 9.0",
-        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])",
+        "import matplotlib.pyplot as plt\nfrom samorg.report.figures import with_alt\nfig, ax = plt.subplots()\n"
+        "ax.plot([1, 2, 3])\nplt.close(fig)\nwith_alt(fig, 'A rising line')",  # a report's figure says what it shows
     )
     jobs = [ReportJob(f"r{i}", nb, {"tag": str(i)}) for i in range(3)]
     outcomes = run_reports(jobs, out_dir=tmp_path / "out", workers=2, formats=("html",), progress=False)
@@ -77,7 +78,7 @@ def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
         assert "SERVER_MODULE True True" in text  # the kernel was forked from the warm server
         assert f"PYTHON {sys.executable} BLAS 1" in text
         assert "CWD_ON_PATH True False" in text  # as in a fresh kernel; not the server's folder
-        assert "image/png" in text  # figures still reach the report
+        assert "image/svg+xml" in text or "image/png" in text  # figures still reach the report
     draws = {next(ln for ln in t.splitlines() if "DRAW" in ln) for t in texts}
     assert len(draws) == 3, "forked kernels must not share the server's random state"
     pids = [int(t.split("PID ")[1].split()[0]) for t in texts]

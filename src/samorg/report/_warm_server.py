@@ -69,7 +69,6 @@ def _refuse(conn: socket.socket, reason: str) -> None:
     conn.close()
 
 
-
 def _warm_up() -> None:
     """Draw one figure with text off screen, so every kernel starts with fonts loaded."""
     from io import BytesIO
@@ -136,8 +135,8 @@ def _kernel_child(conn, fds, request, closing, server_path0) -> None:
             os._exit(code)
 
 
-def serve(path: str, modules: list[str]) -> None:
-    """Run the server: import ``modules``, listen on ``path``, fork a kernel per request."""
+def _preload(modules: list[str]) -> tuple[list[str], str]:
+    """Import ``modules`` and draw the warm-up figure; the samorg files imported and their code hash."""
     before = code_digests()  # before the imports: the code these kernels run is at most this old
     for name in modules:
         try:
@@ -148,32 +147,63 @@ def serve(path: str, modules: list[str]) -> None:
         _warm_up()
     except Exception as exc:  # noqa: BLE001
         print(f"samorg warm kernels: matplotlib warm-up failed: {exc}", file=sys.stderr, flush=True)
-
     files = loaded_samorg_files()
-    code = code_hash({name: before.get(name, "-") for name in files})
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path + ".tmp")
-    listener.listen(64)
-    os.rename(path + ".tmp", path)  # the socket's name appears only once it accepts connections
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_r, False)
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the run; it closes our stdin
-    children: dict[int, socket.socket] = {}
-    retiring = False
-    server_path0 = sys.path[0] if sys.path else ""
+    return files, code_hash({name: before.get(name, "-") for name in files})
 
-    def reap() -> None:
-        while children:
+
+class _Server:
+    """The listening socket, the forked kernels (pid → the stand-in's connection) and the wake-up pipe."""
+
+    def __init__(self, path: str, files: list[str], code: str):
+        self.path, self.files, self.code = path, files, code
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path + ".tmp")
+        self.listener.listen(64)
+        os.rename(path + ".tmp", path)  # the socket's name appears only once it accepts connections
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the run; it closes our stdin
+        self.children: dict[int, socket.socket] = {}
+        self.retiring = False
+        self.path0 = sys.path[0] if sys.path else ""
+
+    def run(self) -> None:
+        """Serve until the owner is gone (stdin closes) or, retired, the last kernel has ended."""
+        while True:
+            waiting = [sys.stdin, self.wake_r, *self.children.values()] + ([] if self.retiring else [self.listener])
+            readable, _, _ = select.select(waiting, [], [], 5.0)
+            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
+                return  # the owner is gone
+            if self.wake_r in readable:
+                try:
+                    while os.read(self.wake_r, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
+            self.reap()
+            for pid, conn in list(self.children.items()):
+                if conn in readable:  # the stand-in died or hung up: its kernel must not outlive it
+                    _kill(pid)
+            if self.retiring and not self.children:
+                return
+            if self.listener in readable:
+                got = _read_request(self.listener)
+                if got is not None:
+                    self.handle(*got)
+
+    def reap(self) -> None:
+        """Collect ended kernels and send each stand-in its kernel's exit code."""
+        while self.children:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            conn = children.pop(pid, None)
+            conn = self.children.pop(pid, None)
             if conn is not None:
                 code = os.waitstatus_to_exitcode(status)
                 try:
@@ -182,71 +212,61 @@ def serve(path: str, modules: list[str]) -> None:
                     pass
                 conn.close()
 
-    try:
-        while True:
-            conns = list(children.values())
-            waiting = [sys.stdin, wake_r, *conns] + ([] if retiring else [listener])
-            readable, _, _ = select.select(waiting, [], [], 5.0)
-            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
-                break  # the owner is gone
-            if wake_r in readable:
-                try:
-                    while os.read(wake_r, 4096):
-                        pass
-                except BlockingIOError:
-                    pass
-            reap()
-            for pid, conn in list(children.items()):
-                if conn in readable:  # the stand-in died or hung up: its kernel must not outlive it
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-            if retiring and not children:
-                break
-            if listener in readable:
-                got = _read_request(listener)
-                if got is None:
-                    continue
-                conn, fds, request = got
-                op = request.get("op", "fork")
-                threads = thread_count()
-                if op in ("status", "retire") or threads > 1:
-                    _close_fds(fds)
-                if op in ("status", "retire"):
-                    _answer(conn, {"threads": threads, "code": code, "files": files, "pid": os.getpid(),
-                                   "kernels": len(children)})
-                    if op == "retire":  # no new kernels; exit when the running ones have ended
-                        retiring = True
-                        listener.close()
-                        os.unlink(path)
-                    continue
-                if threads > 1:  # a fork would copy other threads' locks in whatever state they are
-                    _refuse(conn, f"the warm kernel server runs {threads} threads, and forking is only safe "
-                                  "with one")
-                    continue
-                pid = os.fork()
-                if pid == 0:
-                    _kernel_child(conn, fds, request, [listener, wake_r, wake_w, *children.values()],
-                                  server_path0)
-                _close_fds(fds)
-                try:
-                    conn.sendall(struct.pack("!i", pid))
-                except OSError:
-                    os.kill(pid, signal.SIGKILL)
-                conn.settimeout(None)
-                children[pid] = conn
-    finally:
-        for pid in list(children):
+    def handle(self, conn: socket.socket, fds: list[int], request: dict) -> None:
+        """Answer a status or retire request, or fork a kernel (refused while more than one thread runs)."""
+        op = request.get("op", "fork")
+        threads = thread_count()
+        if op in ("status", "retire") or threads > 1:
+            _close_fds(fds)
+        if op in ("status", "retire"):
+            _answer(conn, {"threads": threads, "code": self.code, "files": self.files, "pid": os.getpid(),
+                           "kernels": len(self.children)})
+            if op == "retire":  # no new kernels; exit when the running ones have ended
+                self.retiring = True
+                self.listener.close()
+                os.unlink(self.path)
+            return
+        if threads > 1:  # a fork would copy other threads' locks in whatever state they are
+            _refuse(conn, f"the warm kernel server runs {threads} threads, and forking is only safe with one")
+            return
+        pid = os.fork()
+        if pid == 0:
+            _kernel_child(conn, fds, request, [self.listener, self.wake_r, self.wake_w, *self.children.values()],
+                          self.path0)
+        _close_fds(fds)
+        try:
+            conn.sendall(struct.pack("!i", pid))
+        except OSError:
+            _kill(pid)
+        conn.settimeout(None)
+        self.children[pid] = conn
+
+    def close(self) -> None:
+        """Kill the kernels still running; remove the socket unless retiring already did."""
+        for pid in list(self.children):
+            _kill(pid)
+        if not self.retiring:
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if not retiring:
-            try:
-                os.unlink(path)
+                os.unlink(self.path)
             except OSError:
                 pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def serve(path: str, modules: list[str]) -> None:
+    """Run the server: import ``modules``, listen on ``path``, fork a kernel per request."""
+    files, code = _preload(modules)
+    server = _Server(path, files, code)
+    try:
+        server.run()
+    finally:
+        server.close()
 
 
 if __name__ == "__main__":
