@@ -169,7 +169,7 @@ def _annotate(ax, pooled, ratio, text, lang, rows) -> None:
         interval = (fmt.ci(a, b, decimals=d, lang=lang, label=False) if np.isfinite(a) and np.isfinite(b)
                     else text["unbounded"])
         ax.text(1.01, yi, f"{fmt.number(e, decimals=d, lang=lang)} ({interval})", transform=trans, va="center",
-                ha="left", fontsize="x-small")
+                ha="left", fontsize="small")
     tau2, i2 = getattr(pooled, "tau2", math.nan), getattr(pooled, "i2", math.nan)
     if math.isfinite(tau2) and math.isfinite(i2):
         het = text["tau"].format(tau2=fmt.number(tau2, decimals=3, lang=lang), i2=fmt.percent(i2, decimals=0, lang=lang))

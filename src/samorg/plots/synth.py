@@ -18,11 +18,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_synthetic_control"]
 
 _TEXT = {
-    "nb": {"treated": "Behandlet enhet", "synthetic": "Syntetisk kontroll", "gap": "Forskjell (behandlet − syntetisk)",
-           "placebo": "Placeboforskjeller (sammenligningsenheter)", "start": "Tiltak", "time": "Tid",
+    "nb": {"treated": "Tiltaksenheten", "synthetic": "Syntetisk kontroll", "gap": "Forskjell (tiltaksenheten − syntetisk)",
+           "placebo": "Placeboforskjeller (sammenligningsenheter)", "start": "Tiltak", "time": "Tid", "year": "År",
            "excluded": "Utelatt"},
     "en": {"treated": "Treated unit", "synthetic": "Synthetic control", "gap": "Gap (treated − synthetic)",
-           "placebo": "Placebo gaps (donor units)", "start": "Intervention", "time": "Time", "excluded": "Excluded"},
+           "placebo": "Placebo gaps (donor units)", "start": "Intervention", "time": "Time", "year": "Year",
+           "excluded": "Excluded"},
 }
 KINDS = ("series", "gaps")
 
@@ -105,7 +106,8 @@ def plot_synthetic_control(
     ax.yaxis.set_major_formatter(number_formatter(lang))
     if not is_date:
         period_axis(ax.xaxis, lang)
-    ax.set_xlabel(text["time"])
+    yearly = not is_date and bool(x.between(1000, 9999).all() and (x % 1 == 0).all())
+    ax.set_xlabel(text["year"] if yearly else text["time"])
     default_y = str(result.details.get("outcome", "")) if kind == "series" else text["gap"]
     ax.set_ylabel(ylabel if ylabel is not None else default_y)
     if title is not None:
