@@ -64,6 +64,25 @@ def test_a_comparison_municipality_is_never_analysed_as_reorganised(tmp_path):
     assert "municipalities.3024.role" in text and "co_organised" in text
 
 
+def test_sites_and_municipalities_follow_one_role_rule(tmp_path):
+    """The same contradictions are errors for both, on the role key, naming the date key that contradicts it."""
+    def municipalities(study):
+        study["municipalities"]["3301"]["role"] = "comparison"  # it has a co_organised date
+        study["municipalities"]["3118"]["role"] = "excluded"  # not a municipality role
+
+    def sites(entries):
+        entries["papirbredden"]["role"] = "treated"  # it has no co_located date
+        entries["bragernes"]["role"] = "control"
+
+    text = _problems(_study(tmp_path, edit=municipalities, edit_sites=sites))
+    assert re.search(r"municipalities\.3301\.role.*'comparison' but co_organised is 2020-01-01.*cannot be a comparison",
+                     text)
+    assert re.search(r"municipalities\.3118\.role.*'excluded'.*one of treated, comparison\b", text)
+    assert re.search(r"sites\.papirbredden\.role.*'treated' but co_located is empty.*role: comparison or role: excluded",
+                     text)
+    assert re.search(r"sites\.bragernes\.role.*'control'.*one of treated, comparison, excluded", text)
+
+
 def test_day_first_dates_mean_the_same_in_the_study_file_and_the_estimators(tmp_path):
     from samorg.dates import parse_date
 
