@@ -63,7 +63,7 @@ def test_trade_off_shows_the_planted_loss_of_calm(synthesis):
     for item in planted:
         line = next(x for x in text.splitlines() if item_label(item, "nb") in x)
         assert "prosentpoeng lavere enn ventet" in line
-        assert "(forhåndsspesifisert)." in line or "(utforskende)." in line  # EVIDENCE.md §5
+        assert "; forhåndsspesifisert)." in line or "; utforskende)." in line  # EVIDENCE.md §5
     assert "valg i utformingen" in text
 
 
@@ -136,6 +136,8 @@ def test_debate_lists_an_unclear_result_under_what_the_data_do_not_allow(synthes
     if pooled.ci_low <= 0 <= pooled.ci_high:  # the demo's pooled interval covers no effect (two municipalities)
         assert "Å si at samlokaliseringen endret besøket" in rest and "samlede anslaget" not in allows
     assert "eller lavere" not in debate and "endret seg med" not in debate
+    synth = [x for x in debate.splitlines() if "syntetisk kontroll" in x]
+    assert all("besøk per innbygger" in x and "nivå før" in x for x in synth)  # never an effect without its unit
 
 
 def test_transferability_concludes_without_a_prediction_for_a_new_site(synthesis, study):

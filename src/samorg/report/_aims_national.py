@@ -223,6 +223,7 @@ def _synth_lines(ctx: SynthesisContext, grades: list) -> list[str]:
         lines.append(_t("allow_synth_up" if res.estimate > 0 else "allow_synth_down", lang,
                         name=study.municipalities[code].name, est=fmt.number(abs(res.estimate), decimals=2, lang=lang),
                         low=num(res.ci_low), high=num(res.ci_high), grade=g.label(lang),
+                        level=fmt.number(res.details.get("baseline", math.nan), decimals=2, lang=lang),
                         year=study.national_intervention,
                         what=words.in_lang(lang) if words is not None else _t("the_change", lang)))
     return lines

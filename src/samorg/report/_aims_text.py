@@ -118,12 +118,12 @@ TEXT: dict[str, dict[str, str]] = {
                              "(95 % KI {low} til {high}; tillit: {grade}).",
         "allow_survey_flat": "På «{item}» viser dataene ingen tydelig forskjell mellom samlokaliserte steder og steder "
                              "som ikke ble samlokalisert (95 % KI {low} til {high} prosentpoeng; tillit: {grade}).",
-        "allow_synth_up": "Besøk per innbygger i {name} lå {est} over en syntetisk kontroll av andre kommuner i årene "
-                          "etter {year} (95 % KI {low} til {high}; tillit: {grade}); anslaget gjelder {what} samlet, "
-                          "og pandemien overlapper.",
-        "allow_synth_down": "Besøk per innbygger i {name} lå {est} under en syntetisk kontroll av andre kommuner i "
-                            "årene etter {year} (95 % KI {low} til {high}; tillit: {grade}); anslaget gjelder {what} "
-                            "samlet, og pandemien overlapper.",
+        "allow_synth_up": "I {name} var besøket om lag {est} besøk per innbygger høyere i årene etter {year} enn i en "
+                          "syntetisk kontroll av andre kommuner (95 % KI {low} til {high}; nivå før: {level}; tillit: "
+                          "{grade}); anslaget gjelder {what} samlet, og pandemien overlapper.",
+        "allow_synth_down": "I {name} var besøket om lag {est} besøk per innbygger lavere i årene etter {year} enn i en "
+                            "syntetisk kontroll av andre kommuner (95 % KI {low} til {high}; nivå før: {level}; "
+                            "tillit: {grade}); anslaget gjelder {what} samlet, og pandemien overlapper.",
         "the_change": "endringen",
         "not_generalise": "Å generalisere til andre kommuner: bare {n} {municipalities} gjorde endringen i dataene, "
                           "og ingen tillit er høyere enn «{best}».",
@@ -324,12 +324,14 @@ TEXT: dict[str, dict[str, str]] = {
                              "(95 % CI {low} to {high}; certainty: {grade}).",
         "allow_survey_flat": "On «{item}» the data show no clear difference between co-located sites and sites not "
                              "co-located (95 % CI {low} to {high} percentage points; certainty: {grade}).",
-        "allow_synth_up": "Visits per inhabitant in {name} were {est} above a synthetic control of other "
-                          "municipalities in the years after {year} (95 % CI {low} to {high}; certainty: {grade}); "
-                          "the estimate is for {what} together, and the pandemic overlaps.",
-        "allow_synth_down": "Visits per inhabitant in {name} were {est} below a synthetic control of other "
-                            "municipalities in the years after {year} (95 % CI {low} to {high}; certainty: {grade}); "
-                            "the estimate is for {what} together, and the pandemic overlaps.",
+        "allow_synth_up": "In {name}, visits were about {est} visits per inhabitant higher in the years after {year} "
+                          "than in a synthetic control of other municipalities (95 % CI {low} to {high}; level before: "
+                          "{level}; certainty: {grade}); the estimate is for {what} together, and the pandemic "
+                          "overlaps.",
+        "allow_synth_down": "In {name}, visits were about {est} visits per inhabitant lower in the years after {year} "
+                            "than in a synthetic control of other municipalities (95 % CI {low} to {high}; level "
+                            "before: {level}; certainty: {grade}); the estimate is for {what} together, and the "
+                            "pandemic overlaps.",
         "the_change": "the change",
         "not_generalise": "To generalise to other municipalities: only {n} {municipalities} made the change in the "
                           "data, and no certainty is higher than «{best}».",

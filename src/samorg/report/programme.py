@@ -91,9 +91,11 @@ _T = {
         "trade_visits_unclear": "Samlet anslag for besøket: {change} (95 % KI {low} til {high}); intervallet "
                                 "omfatter ingen effekt, så en gevinst i besøk er ikke vist.",
         "trade_item_down": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng lavere enn "
-                           "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til {high}).",
+                           "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til "
+                           "{high}; {kind}).",
         "trade_item_up": "Andelen i de to øverste kategoriene på «{item}» var om lag {pp} prosentpoeng høyere enn "
-                         "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til {high}).",
+                         "ventet ut fra endringen ved steder som ikke er samlokalisert (95 % KI {low} til "
+                         "{high}; {kind}).",
         "trade_hours": "{k} av {n} tiltakssteder hadde færre betjente timer etter endringen (i snitt {before} → "
                        "{after} timer i uka), mens {m} hadde meråpent bibliotek: mer åpent, mindre betjent.",
         "trade_choice": "Det som ble dårligere vurdert eller redusert, er det en kommune som samlokaliserer bør "
@@ -158,10 +160,10 @@ _T = {
                                 "includes no effect, so a gain in visits is not shown.",
         "trade_item_down": "The share in the two most positive categories on «{item}» was about {pp} percentage "
                            "points lower than expected from the change at sites not co-located (95 % CI {low} to "
-                           "{high}).",
+                           "{high}; {kind}).",
         "trade_item_up": "The share in the two most positive categories on «{item}» was about {pp} percentage "
                          "points higher than expected from the change at sites not co-located (95 % CI {low} to "
-                         "{high}).",
+                         "{high}; {kind}).",
         "trade_hours": "{k} of {n} treated sites had fewer staffed hours after the change (on average {before} → "
                        "{after} hours a week), while {m} had self-service opening: open longer, staffed less.",
         "trade_choice": "What was rated worse or reduced is what a municipality that co-locates should plan for from "
@@ -381,8 +383,8 @@ def trade_offs(ctx: SynthesisContext):
         text = _t("trade_item_down" if res.ci_high < 0 else "trade_item_up", lang, item=item_label(item, lang),
                   pp=fmt.number(abs(100 * res.estimate), decimals=0, lang=lang),
                   low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
-                  high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True))
-        lines.append(f"{text.rstrip('.')} ({kind}).")
+                  high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True), kind=kind)
+        lines.append(text)
     sites = _treated(ctx)
     fewer = [s.components for s in sites if s.components is not None and s.components.has("staffed_hours_more") is False
              and s.components.staffed_hours_after < s.components.staffed_hours_before]
