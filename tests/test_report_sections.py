@@ -332,3 +332,22 @@ def test_planted_effects_are_recovered_by_the_headlines_and_the_pooled_effect(st
         assert row.ci_low <= np.mean(by_muni[row.municipality]) <= row.ci_high, row.municipality
     target = np.mean([np.mean(v) for v in by_muni.values()])
     assert syn.pooled.ci_low <= target <= syn.pooled.ci_high
+
+
+def test_primary_family_prints_no_other_sites_warning(study_path, capfd):
+    """A cold cache fits every treated site; their warnings belong in their own reports, not in the one that
+    happened to fill the cache (a report's output must not depend on the run order)."""
+    import shutil
+    import warnings
+
+    from samorg.analysis import primary_family
+    from samorg.config import load_study
+
+    study = load_study(study_path)
+    shutil.rmtree(study.processed_dir / ".results", ignore_errors=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        family = primary_family(study)
+    assert family, "the demo has treated sites, so the family is not empty"
+    assert [str(w.message) for w in caught] == []
+    assert capfd.readouterr().err == ""
