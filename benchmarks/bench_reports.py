@@ -1,13 +1,19 @@
 """Report throughput: `samorg report` against the loop a researcher would write by hand.
 
-Run on demand: ``.venv/bin/python benchmarks/bench_reports.py [--sites N]``. It builds the processed
+Run on demand: ``.venv/bin/python benchmarks/bench_reports.py [--repeat 3] [--workers N]``. It builds the processed
 demo data into a temporary folder, then times, in the same run:
 
 * samorg: ``samorg report`` for every demo report (sites, synthesis, data quality; HTML and PDF),
   and for one site only, to get the marginal cost of one more site; and all reports again with
   ``--fresh-kernels`` (every kernel started from scratch), to show what warm kernels bring;
 * naive: for each report, the papermill CLI, then ``jupyter nbconvert --to html --no-input``, then the
-  same PDF step samorg uses, one report after another.
+  same PDF step samorg uses, one report after another;
+* the report cache (issue 17): the same ``samorg report`` again with nothing changed (target: at most 5 %
+  of the cold build), and again after one site's registry entry changed (its catchment population, in
+  the benchmark's own copy of the registry): how many reports were built (target: that site and the
+  synthesis; the index is written on every run) and how long it took.
+
+Every samorg variant writes to its own folders, so no run reuses another variant's reports.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ BIN = Path(sys.executable).parent
 
 
 def _study(tmp: Path) -> Path:
+    """The demo study with its outputs and a copy of its site registry in ``tmp``."""
     demo = ROOT / "config" / "demo" / "study.yaml"
     raw = yaml.safe_load(demo.read_text(encoding="utf-8"))
     raw["raw_dir"] = str((demo.parent / raw["raw_dir"]).resolve())
-    raw["sites_file"] = str((demo.parent / raw["sites_file"]).resolve())
+    (tmp / "sites.yaml").write_bytes((demo.parent / raw["sites_file"]).read_bytes())
+    raw["sites_file"] = str(tmp / "sites.yaml")
     raw["processed_dir"] = str(tmp / "processed")
     raw["reports_dir"] = str(tmp / "reports")
     path = tmp / "study.yaml"
@@ -39,9 +47,28 @@ def _study(tmp: Path) -> Path:
 
 
 def _run(cmd: list[str]) -> float:
+    return _run_out(cmd)[0]
+
+
+def _run_out(cmd: list[str]) -> tuple[float, str]:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+    res = subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, text=True)
+    return time.perf_counter() - start, res.stdout
+
+
+def _built(stdout: str) -> tuple[int, str]:
+    """How many reports `samorg report` built, and the lines saying which and why."""
+    head = next(line for line in stdout.splitlines() if " built, " in line and "reused" in line)
+    why = [line.strip() for line in stdout.splitlines() if line.startswith("  built ")]
+    return int(head.split()[0]), "; ".join(why)
+
+
+def _change_registry(study: Path, site: str) -> None:
+    """One site's registry entry changed the way a researcher fixes one: its catchment population."""
+    path = Path(yaml.safe_load(study.read_text(encoding="utf-8"))["sites_file"])
+    registry = yaml.safe_load(path.read_text(encoding="utf-8"))
+    registry["sites"][site]["catchment_population"] = (registry["sites"][site].get("catchment_population") or 0) + 1000
+    path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def naive(study: Path, out: Path, jobs: list[tuple[str, str, dict]]) -> float:
@@ -77,12 +104,23 @@ def main() -> None:
         report = samorg + ["report", "--study", str(study_path), "--no-progress"] + workers
         first = study.site_ids[0]
 
-        def median(extra: list[str]) -> float:
-            return statistics.median(_run(report + extra + ["--out", str(tmp / f"r{i}")]) for i in range(args.repeat))
+        def out(variant: str, i: int) -> list[str]:
+            return ["--out", str(tmp / f"{variant}-{i}")]
 
-        t_all = median([])
-        t_one = median(["--site", first])
-        t_fresh = median(["--fresh-kernels"])
+        def median(variant: str, extra: list[str]) -> float:
+            return statistics.median(_run(report + extra + out(variant, i)) for i in range(args.repeat))
+
+        t_all = median("all", [])
+        # the same command again into each cold build's folder: nothing changed
+        reruns = [_run_out(report + out("all", i)) for i in range(args.repeat)]
+        t_rerun = statistics.median(t for t, _ in reruns)
+        n_rerun = max(_built(o)[0] for _, o in reruns)
+        t_one = median("one", ["--site", first])
+        t_fresh = median("fresh", ["--fresh-kernels"])
+        _change_registry(study_path, first)
+        changed = [_run_out(report + out("all", i)) for i in range(args.repeat)]
+        t_changed = statistics.median(t for t, _ in changed)
+        n_changed, why = _built(changed[0][1])
         jobs = [(s, "site_report.ipynb", {"study": study_path, "site": s, "lang": "nb"}) for s in study.site_ids]
         jobs += [("syntese", "synthesis.ipynb", {"study": study_path, "lang": "nb"}),
                  ("datakvalitet", "data_quality.ipynb", {"study": study_path, "lang": "nb"})]
@@ -96,6 +134,9 @@ def main() -> None:
         print(f"speed-up:                  {t_naive / t_all:7.2f} x")
         print(f"samorg report, one site:   {t_one:7.1f} s")
         print(f"marginal cost per site:    {(t_all - t_one) / (len(jobs) - 1):7.2f} s (all reports minus one, per extra report)")
+        print(f"unchanged re-run, all:     {t_rerun:7.2f} s = {t_rerun / t_all:.1%} of the cold build "
+              f"(target <= 5 %); reports built: {n_rerun}")
+        print(f"{first}'s registry changed: {t_changed:7.1f} s; reports built: {n_changed} (+ the index): {why}")
 
 
 if __name__ == "__main__":

@@ -166,3 +166,61 @@ def test_exploration_notebook_runs_every_model(built, tmp_path):
     for phrase in ("interrupted time series", "difference in differences", "Callaway", "ordered",
                    "random-effects", "synthetic control"):
         assert phrase in text, phrase
+
+
+def test_an_unchanged_rerun_executes_no_report(built):
+    """Issue 17: the same `samorg report` again reuses every report; its files are not even touched."""
+    reports = built["tmp"] / "reports"
+    before = {p: p.stat().st_mtime_ns for site in SITES for p in (reports / site).iterdir()}
+    res = _samorg("report", "--study", str(built["study"]), "--no-progress", *[a for s in SITES for a in ("--site", s)])
+    assert res.returncode == 0, res.stderr
+    assert f"0 built, 2 reused (unchanged): {', '.join(SITES)}" in res.stdout, res.stdout
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert "2 reused (unchanged)" in (reports / "run.log").read_text(encoding="utf-8")
+
+
+def test_a_changed_registry_entry_rebuilds_that_site_and_the_synthesis_only(built, tmp_path):
+    """Issue 17, counted not timed: a copy of the study with four sites (two treated ones and their two
+    comparison sites) built once, HTML only; then nothing changed executes nothing, and one site's changed
+    registry entry executes that site and the synthesis (the index is written each run), nothing else."""
+    import shutil
+    from html import unescape
+
+    import yaml
+
+    from samorg import fmt
+    from samorg.config import load_study
+    from samorg.report import run_study_reports
+
+    shutil.copytree(built["tmp"] / "processed", tmp_path / "processed")
+    raw = yaml.safe_load(built["study"].read_text(encoding="utf-8"))
+    registry = yaml.safe_load(Path(raw["sites_file"]).read_text(encoding="utf-8"))
+    kept = ("askim", "mysen", "papirbredden", "konnerud")
+    registry["sites"] = {k: v for k, v in registry["sites"].items() if k in kept}
+    (tmp_path / "sites.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    raw.update(sites_file=str(tmp_path / "sites.yaml"), processed_dir=str(tmp_path / "processed"),
+               reports_dir=str(tmp_path / "reports"))
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    def run() -> dict:
+        outcomes = run_study_reports(load_study(tmp_path / "study.yaml"), pdf=False, progress=False, workers=2)
+        assert all(o.ok for o in outcomes), [(o.name, o.error) for o in outcomes]
+        return {o.name: o for o in outcomes}
+
+    first = run()
+    assert sorted(first) == ["askim", "datakvalitet", "konnerud", "mysen", "papirbredden", "syntese"]
+    assert not any(o.reused for o in first.values())
+    again = run()
+    assert all(o.reused for o in again.values()), {n: o.reason for n, o in again.items()}
+    index = tmp_path / "reports" / "index.html"
+    index_before = index.stat().st_mtime_ns
+    registry["sites"]["askim"]["catchment_population"] += 1000
+    (tmp_path / "sites.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    after = run()
+    assert sorted(n for n, o in after.items() if not o.reused) == ["askim", "syntese"], \
+        {n: o.reason for n, o in after.items()}
+    assert after["askim"].reason == "registeroppføringen for stedet er endret"
+    assert after["syntese"].reason == "stedsregisteret er endret"
+    html = unescape((tmp_path / "reports" / "askim" / "askim.html").read_text(encoding="utf-8"))
+    assert fmt.number(registry["sites"]["askim"]["catchment_population"], lang="nb") in html
+    assert index.stat().st_mtime_ns > index_before

@@ -14,8 +14,11 @@ Every report has a key made of named parts, each a SHA-256 over plain JSON (or b
     the output formats, ``show_code``, the language, the kernel (name, warm or fresh) and the names the
     privacy scan looks for;
 ``code``
-    samorg's version, the hash of its own code (:func:`samorg.provenance.code_hash`, the same hash as the
-    processed data's rebuild key) and the git commit and dirty flag every report prints;
+    samorg's version and the hash of its own code (:func:`samorg.provenance.code_hash`, the same hash as the
+    processed data's rebuild key);
+``git``
+    the git commit samorg runs from and whether it has uncommitted changes, which a site report prints
+    (:func:`samorg.provenance.git_state`; nothing for an installed wheel);
 ``packages``
     Python's version and the versions of the packages that shape a report's numbers, figures and files
     (:data:`PACKAGES`);
@@ -80,6 +83,7 @@ _WORDS = {
         "outputs": "en utdatafil mangler eller er endret", "template": "malen er endret",
         "parameters": "parametrene er endret", "cover": "tittelen eller forsiden er endret",
         "output": "utdataformatene eller innstillingene er endret", "code": "samorgs kode er endret",
+        "git": "git-versjonen samorg kjører fra, er endret",
         "packages": "en pakkeversjon er endret", "study": "studiefilen er endret",
         "inputs": "inndatafilene er endret", "site": "registeroppføringen for stedet er endret",
         "other_sites": "registeroppføringer for andre steder som rapporten bruker, er endret",
@@ -91,6 +95,7 @@ _WORDS = {
         "outputs": "an output file is missing or was changed", "template": "the template changed",
         "parameters": "the parameters changed", "cover": "the title or cover changed",
         "output": "the output formats or settings changed", "code": "samorg's code changed",
+        "git": "the git version samorg runs from changed",
         "packages": "a package version changed", "study": "the study file changed",
         "inputs": "the input files changed", "site": "the site's registry entry changed",
         "other_sites": "registry entries of other sites the report uses changed",
@@ -112,12 +117,13 @@ def _file_digest(path: Path) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _code_identity() -> str:
-    """samorg's version, code hash and git state: once per process, like :func:`~samorg.provenance.code_hash`."""
+def _code_identity() -> tuple[str, str]:
+    """samorg's version and code hash, and its git state: once per process, like
+    :func:`~samorg.provenance.code_hash`."""
     from samorg._version import __version__
     from samorg.provenance import code_hash, git_state
 
-    return _digest({"version": __version__, "code_sha256": code_hash(), "git": git_state()})
+    return _digest({"version": __version__, "code_sha256": code_hash()}), _digest(git_state())
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,7 +141,8 @@ def key_parts(notebook: Path, parameters: dict[str, Any], cover: Iterable[Any], 
         "parameters": _digest(parameters),
         "cover": _digest(list(cover)),
         "output": _digest(output),
-        "code": _code_identity(),
+        "code": _code_identity()[0],
+        "git": _code_identity()[1],
         "packages": _package_identity(),
     }
     parts.update({f"input:{name}": _digest(value) for name, value in (inputs or {}).items()})
@@ -230,7 +237,8 @@ def _study_parts(study: Any) -> tuple[dict[str, Any], dict[str, Any], str | None
 
     manifest = read_manifest(study.processed_dir)
     tables = {k: v.get("sha256") for k, v in (manifest.tables if manifest else {}).items()}
-    common = {"study": _file_digest(Path(study.path)), "inputs": dict(sorted(manifest.inputs.items())) if manifest else {}}
+    common = {"study": _file_digest(Path(study.path)),
+              "inputs": dict(sorted(manifest.inputs.items())) if manifest else {}}
     return common, tables, _file_digest(Path(study.processed_dir) / MANIFEST)
 
 

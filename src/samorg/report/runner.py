@@ -306,7 +306,8 @@ def _build(todo: list[ReportJob], settings: _Settings, record, *, executor: str,
         dispatch.run_in_pool(todo, _run_job, settings, n_workers, record, failed=_worker_failed)
 
 
-def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path, options: dict[str, Any]) -> tuple[list[ReportJob], _Settings]:
+def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path,
+             options: dict[str, Any]) -> tuple[list[ReportJob], _Settings]:
     """Check every job and the output folder before anything runs; the jobs (notebooks resolved) and settings."""
     jobs = list(jobs)
     formats = tuple(options["formats"])
