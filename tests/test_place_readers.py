@@ -32,7 +32,7 @@ def test_active_borrowers_read_and_summed_per_site(tmp_path):
     path = _write(tmp_path, "lanere.csv", BORROWERS, "cp1252")
     frame = read_active_borrowers(path)
     assert frame.columns.tolist() == ["year", "area", "active_borrowers", "source", "row"]
-    assert [d["row"] for d in frame.attrs["dropped"]] == [7, 8]  # outside every catchment, listed
+    assert [d["row"] for d in frame.attrs["outside_catchments"]] == [7, 8]  # outside every catchment, listed
     obs = borrower_observations(frame, SITES)
     got = obs.set_index([C.SITE_ID, obs[C.PERIOD_START].dt.year])[C.VALUE]
     assert got[("torget", 2019)] == 1210 and got[("hjornet", 2019)] == 310 and got[("torget", 2020)] == 1100

@@ -82,5 +82,9 @@ def test_summary_of_the_demo_build(tmp_path):
     study = load_study(study.path)
     build_processed(study)
     q = summarise(study.processed_dir)
+    place = q[q["kind"].isin(["active_borrowers", "counter_hours"])]  # the optional place exports (issue 14)
+    assert set(place["kind"]) == {"active_borrowers", "counter_hours"}
+    assert place.loc[place["kind"] == "active_borrowers", "dropped_why"].str.contains("outside every catchment").all()
+    q = q[q["kind"] == "branch_counts"]
     assert q["rows_read"].sum() == 25 * 60 and q["rows_dropped"].sum() == 60
     assert q["outages_flagged"].sum() >= 1 and q["missing_counter_outage"].sum() == 2 * q["outages_flagged"].sum()

@@ -308,8 +308,13 @@ def _place_observations(files: dict[str, list[Path]], log: _Log) -> list[pd.Data
     for p in files["branch_counts"]:
         by_kind.setdefault(branch_file_kind(p), []).append(p)
     if by_kind.get("active_borrowers"):
-        raw = pd.concat(_read_all("active_borrowers", read_active_borrowers, by_kind["active_borrowers"], log),
-                        ignore_index=True)
+        frames = _read_all("active_borrowers", read_active_borrowers, by_kind["active_borrowers"], log)
+        for p, f in zip(by_kind["active_borrowers"], frames):
+            for d in f.attrs.get("outside_catchments", []):
+                log.decisions.append({"step": "drop_areas_outside_catchments", "kind": "active_borrowers",
+                                      "source": _rel(p, study.raw_dir), "rows": 1, "row": int(d["row"]),
+                                      "reason": d["reason"]})
+        raw = pd.concat(frames, ignore_index=True)
         raw = _drop_outside_period(_relative_sources(raw, study.raw_dir), "active_borrowers", "observations",
                                    "year", log)
         parts.append(borrower_observations(raw, study.sites))

@@ -25,7 +25,8 @@ COLUMNS = ["kind", "source", "rows_read", "rows_dropped", "dropped_why", "outage
            "values", *MISSING_COLUMNS.values(), "missing_other"]
 _DROP_STEPS = {"drop_duplicate_exports": "duplicate export", "drop_duplicate_submissions": "duplicate submission",
                "drop_rows_without_unit": "no municipality number", "drop_duplicate_segments": "duplicate segment",
-               "drop_outside_study_period": "outside the study period"}
+               "drop_outside_study_period": "outside the study period",
+               "drop_areas_outside_catchments": "area outside every catchment"}
 
 
 def _manifest(source: Any) -> tuple[dict, Path | None]:

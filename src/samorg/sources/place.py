@@ -5,7 +5,7 @@ whether a visitor who came for a municipal service also used the library.
   year** (Bibliofil, Quria and Koha all report borrowers with at least one loan in the year by the
   postal place or district of their address; aggregated counts, no borrower appears). Rows for people
   living outside every catchment ("Utenfor kommunen", "Ukjent bosted", a "Sum" row) are left out and
-  listed in ``attrs["dropped"]``.
+  listed in ``attrs["outside_catchments"]``.
 * :func:`read_counter_hours`: the **people counter's hourly export** for sample weeks, with the opening
   mode of each hour (*Betjent*, *Meråpent*, *Stengt*) as counter systems tied to the self-service door
   log it, or as joined from the opening-hours plan.
@@ -110,7 +110,7 @@ def read_active_borrowers(path: str | Path, *, columns: Mapping[str, str | Seque
     DataFrame
         ``year`` (int64), ``area`` (as exported), ``active_borrowers`` (float), ``source``, ``row``;
         rows for areas outside every catchment (:data:`OUTSIDE_AREAS`) left out and listed in
-        ``attrs["dropped"]``. The file is not modified.
+        ``attrs["outside_catchments"]`` (row, reason). The file is not modified.
 
     Raises
     ------
@@ -138,7 +138,7 @@ def read_active_borrowers(path: str | Path, *, columns: Mapping[str, str | Seque
     out = frame.loc[~outside, ["year", "area", "active_borrowers", "source", "row"]].reset_index(drop=True)
     out = out.astype({"year": "int64"})
     out.attrs.update(frame.attrs)
-    out.attrs["dropped"] = dropped
+    out.attrs["outside_catchments"] = dropped
     return out
 
 
