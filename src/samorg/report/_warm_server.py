@@ -70,18 +70,23 @@ def _refuse(conn: socket.socket, reason: str) -> None:
 
 
 def _warm_up() -> None:
-    """Draw one figure with text off screen, so every kernel starts with fonts loaded."""
+    """Draw one figure with text off screen, as reports draw them (SVG in the report style), so every
+    kernel starts with the fonts loaded."""
     from io import BytesIO
 
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(2, 1))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.plot([0, 1], [0, 1])
-    ax.set_title("Besøk – Æøå 0123456789")
-    fig.savefig(BytesIO(), format="png")
+    from samorg.report.figures import REPORT_RC
+
+    with matplotlib.rc_context(REPORT_RC):
+        fig = Figure(figsize=(2, 1))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("Besøk – Æøå 0123456789")
+        fig.savefig(BytesIO(), format="svg", bbox_inches="tight")
 
 
 def _kernel_child(conn, fds, request, closing, server_path0) -> None:

@@ -376,7 +376,10 @@ def render_pdf(
 
     The page has a title block (title, subtitle, date), page numbers
     ("Side 1 av 5") and, when ``banner`` is given, the banner in the header of
-    every page. Figures are at most the text width; tables are set small.
+    every page. Figures are vector graphics (SVG) at most the text width, each
+    with its alt text; tables are set small. The PDF is tagged, carries its
+    language and conforms to PDF/UA-1 (:data:`PDF_STANDARDS`): Typst refuses a
+    document that does not, e.g. one with a figure without alt text.
     Code cells are left out unless ``show_code``. Only the fonts bundled in the
     ``typst`` wheel are used and the PDF carries no time stamp, so the same
     notebook gives the same bytes.
