@@ -84,7 +84,7 @@ class _DescribedFigure:
 def with_alt(fig: Any, alt: str) -> Any:
     """``fig`` displayed as SVG with ``alt`` as its alt text (for a figure that has no caption under it).
 
-    ``alt`` says what the figure shows, in the report's language, e.g. «Månedlige besøk 2014–2025;
+    ``alt`` says what the figure shows, in the report's language, e.g. «Månedlige besøk før og etter;
     besøket ligger over det forventede etter samlokaliseringen». ``None`` stays ``None``.
     """
     if fig is None:
