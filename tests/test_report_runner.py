@@ -117,7 +117,7 @@ def test_parameters_reach_the_notebook_and_kernel_uses_callers_python(run):
     assert "Indre Østfold" in outcomes[2].html.read_text(encoding="utf-8")
     assert f"KERNEL_PYTHON={sys.executable}" in executed
     # conftest sets MPLBACKEND=Agg; the kernel must still show figures inline
-    assert os.environ.get("MPLBACKEND") == "Agg" and '"image/png"' in executed
+    assert os.environ.get("MPLBACKEND") == "Agg" and '"image/svg+xml"' in executed  # report figures are SVG
 
 
 def test_failed_rerun_keeps_the_previous_good_report(run, tmp_path):
