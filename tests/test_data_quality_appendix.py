@@ -109,3 +109,12 @@ def test_template_pairs_every_bokmal_cell_with_english_and_shows_its_code():
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert 'read_table(ctx, "observations")' in code and "coverage_table(" in code  # data loaded in view
     assert nb.cells[0].source.count("=") == 2  # the parameters report/__init__ passes: study and lang
+
+
+def test_every_cleaning_step_the_pipeline_records_is_explained_in_both_languages():
+    from samorg.report.data_quality_text import STEPS
+
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "src" / "samorg").rglob("*.py"))
+    recorded = set(re.findall(r'"step": "([a-z_]+)"', source)) - {"read_source"}
+    assert recorded and not recorded - set(STEPS), sorted(recorded - set(STEPS))
+    assert all(all(text.strip() for text in texts) for texts in STEPS.values())

@@ -61,6 +61,12 @@ STEPS: dict[str, tuple[str, str, str, str]] = {
         "Be om tall per sted hvis de finnes; ellers brukes raden ikke for ett enkelt sted.",
         "Ask for numbers per site if they exist; otherwise the row is not used for any one site.",
     ),
+    "drop_areas_outside_catchments": (
+        "Lånere utenfor alle nærområder utelatt",
+        "Borrowers outside every catchment left out",
+        "Ingenting å gjøre hvis området ligger utenfor stedenes nærområder; ellers rett nærområdene i stedsregisteret.",
+        "Nothing to do if the area lies outside the sites' catchments; otherwise correct the catchments in the site registry.",
+    ),
     "drop_duplicate_segments": (
         "Dobbelt kodet utsagn forkastet",
         "Segment coded twice dropped",
