@@ -205,3 +205,13 @@ def test_html_page_has_landmarks_a_measure_and_scrolling_tables(captioned, tmp_p
     assert "max-width: 75ch" in html and 'name="viewport"' in html
     assert '<div class="samorg-table" role="region" tabindex="0" aria-label="Tabell"><table' in html
     assert "jp-icon-" not in html and len(html) < 60_000  # our stylesheet, not JupyterLab's 400 KB
+
+
+def test_terminal_colour_codes_do_not_break_pdf_ua(tmp_path):
+    """No font has glyphs for ANSI escapes, and PDF/UA-1 refuses text it cannot show: they are dropped."""
+    cell = new_code_cell("fit()", outputs=[new_output("stream", name="stdout",
+                                                      text="\x1b[0;31mAdvarsel\x1b[0m: 3 måneder utelatt\n")])
+    path = _notebook(tmp_path, [cell])
+    text = _pdf_objects(render_pdf(path, tmp_path / "r.pdf", title="T").read_bytes())
+    assert b"/StructTreeRoot" in text
+    assert "Advarsel: 3 måneder utelatt" in write_typst_source(path, tmp_path / "t", title="T").read_text("utf-8")

@@ -39,9 +39,12 @@ def _plain(markdown: str) -> str:
 
 
 def _image_type(output: Any) -> str | None:
+    """The image type an output is shown as; None when it is no image, or also HTML (shown as HTML)."""
     if output.get("output_type") not in ("display_data", "execute_result"):
         return None
     data = output.get("data", {})
+    if "text/html" in data:
+        return None
     return next((m for m in IMAGE_TYPES if m in data), None)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from samorg.errors import ReportError
-from samorg.report.figure_alt import describe_figures, inline_svg
+from samorg.report.figure_alt import IMAGE_TYPES, describe_figures, inline_svg
 
 __all__ = [
     "external_resources",
@@ -98,8 +98,23 @@ def _drop_stderr(nb: nbformat.NotebookNode) -> None:
             cell.outputs = [o for o in cell.get("outputs", []) if not (o.output_type == "stream" and o.get("name") == "stderr")]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _plain_text(output) -> None:
+    """Terminal colour codes and control characters out of a text output, in place: no font has glyphs
+    for them, and PDF/UA-1 does not allow text that cannot be shown."""
+    if output.get("output_type") == "stream":
+        output["text"] = _ANSI.sub("", _text(output.get("text", "")))
+    elif output.get("output_type") == "error":
+        output["traceback"] = [_ANSI.sub("", line) for line in output.get("traceback", [])]
+    elif "text/plain" in output.get("data", {}):
+        output["data"]["text/plain"] = _ANSI.sub("", _text(output["data"]["text/plain"]))
+
+
 def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Turn rich Markdown outputs (``IPython.display.Markdown``) into Markdown cells.
+    """Turn rich Markdown outputs (``IPython.display.Markdown``) into Markdown cells; drop the pictures of
+    outputs that are also HTML (the HTML page shows only the HTML).
 
     pandoc's ipynb reader ignores ``text/markdown`` outputs and would print their plain-text
     stand-in (``<IPython.core.display.Markdown object>``); as Markdown cells they are typeset.
@@ -116,6 +131,10 @@ def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNo
         kept, pending = [], []
         for o in cell.get("outputs", []):
             data = o.get("data", {}) if o.get("output_type") in ("execute_result", "display_data") else {}
+            _plain_text(o)
+            if "text/html" in data:  # shown as HTML, as in the HTML page: not also as a picture
+                for mime in IMAGE_TYPES:
+                    data.pop(mime, None)
             if "text/markdown" in data:
                 text = data["text/markdown"]
                 pending.append("".join(text) if isinstance(text, list) else text)
