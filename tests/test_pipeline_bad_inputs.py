@@ -205,6 +205,54 @@ def test_an_unknown_source_kind_is_named(tmp_path):
         load_study(path)
 
 
+# ---------------------------------------------------------------- the optional place exports (issue 14)
+
+BORROWERS = "År;Område;Lånere i alt\r\n2020;Fjell;310\r\n2021;Fjell;330\r\n2021;Utenfor kommunen;12\r\n"
+HOURS = ("Avdeling;Dato;Time;Inn;Ut;Betjeningsform\r\nFjell;09.03.2021;09:00;2;0;Stengt\r\n"
+         "Fjell;09.03.2021;10:00;20;18;Betjent\r\nFjell;09.03.2021;20:00;5;7;Meråpent\r\n")
+
+
+def _place_study(tmp: Path, files: dict[str, str], sources_: dict, columns: dict | None = None) -> Path:
+    path = make_study(tmp, sources={**SOURCES, **sources_})
+    for name, text in files.items():
+        (tmp / "raw" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "raw" / name).write_bytes(text.encode("utf-8"))
+    if columns:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump({**data, "columns": columns}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_place_exports_are_read_from_their_own_sources_with_their_columns(tmp_path):
+    """Each kind from its own pattern, with its `columns:` section; a file both patterns match is not a branch file."""
+    path = _place_study(tmp_path, {"utlan/lanere.csv": BORROWERS, "filialer/timer_uke10.csv": HOURS},
+                        {"active_borrowers": "utlan/*.csv", "counter_hours": "filialer/timer_*.csv"},
+                        {"active_borrowers": {"active_borrowers": "Lånere i alt"},
+                         "counter_hours": {"mode": "Betjeningsform"}})
+    study = load_study(path)
+    manifest = build_processed(study)
+    read = {d["source"]: d["kind"] for d in manifest.decisions if d["step"] == "read_source"}
+    assert read["utlan/lanere.csv"] == "active_borrowers" and read["filialer/timer_uke10.csv"] == "counter_hours"
+    assert [s for s, k in read.items() if k == "branch_counts"] == ["filialer/fjell.csv"]
+    obs = read_processed(study.processed_dir, "observations")
+    got = {(r.indicator, str(r.period_start)): r.value for r in obs[obs["site_id"] == "fjell"].itertuples()}
+    assert got[("active_borrowers", "2021-01-01 00:00:00")] == 330  # the row outside every catchment left out
+    assert got[("hourly_visits_staffed", "2021-03-09 10:00:00")] == 19  # mean of IN and OUT
+
+
+def test_a_place_export_among_the_branch_files_is_an_error_naming_the_file(built, capsys):
+    path, study, before = built
+    (study.raw_dir / "filialer" / "lanere.csv").write_bytes(BORROWERS.replace("Lånere i alt", "Aktive lånere")
+                                                            .encode("utf-8"))
+    (study.raw_dir / "filialer" / "timer.csv").write_bytes(HOURS.replace("Betjeningsform", "Åpningsmodus").encode())
+    err = refused(path, capsys, ConfigError, r"sources.branch_counts: matches \S*filialer/lanere.csv, which is the "
+                                             r"library system's active borrowers by area of residence and year")
+    assert 'Declare the file under sources.active_borrowers (e.g. active_borrowers: "filialer/lanere.csv"' in err
+    assert "filialer/timer.csv, which is the people counter's hourly counts" in err
+    assert 'Declare the file under sources.counter_hours (e.g. counter_hours: "filialer/timer.csv"' in err
+    assert tree(study.processed_dir) == before
+
+
 # ---------------------------------------------------------------- the last good tables stay
 
 def test_a_table_with_rows_is_not_replaced_by_an_empty_one_without_force(built, capsys):

@@ -10,7 +10,7 @@ import pytest
 from samorg import columns as C
 from samorg.clean.place import borrower_observations, errand_observations, hourly_observations
 from samorg.errors import SourceFormatError
-from samorg.sources import MissingColumnError, ValueFormatError
+from samorg.sources import MappingError, MissingColumnError, ValueFormatError, load_column_mapping
 from samorg.sources.place import (branch_file_kind, read_active_borrowers, read_counter_hours,
                                   read_survey_errands)
 
@@ -91,6 +91,24 @@ def test_counter_hours_without_a_mode_column(tmp_path):
         read_counter_hours(_write(tmp_path, "timer.csv", "Avdeling;Dato;Time;Inn;Ut\nTorget;11.03.2019;10:00;1;1\n"))
 
 
+def test_both_exports_take_the_studys_column_mapping(tmp_path):
+    """`columns: active_borrowers:` and `columns: counter_hours:` (counter columns and mode) reach the readers."""
+    mapping = load_column_mapping({"active_borrowers": {"active_borrowers": "Lånere i alt"},
+                                   "counter_hours": {"mode": "Betjeningsform", "visits_in": "Inngang"}})
+    lanere = _write(tmp_path, "lanere.csv", "År;Område;Lånere i alt\n2019;Torget;12\n")
+    with pytest.raises(MissingColumnError, match="columns:"):  # the fix names the study's `columns:` section
+        read_active_borrowers(lanere)
+    assert read_active_borrowers(lanere, columns=mapping["active_borrowers"])["active_borrowers"].tolist() == [12.0]
+    timer = _write(tmp_path, "timer.csv", HOURS.replace("Åpningsmodus", "Betjeningsform").replace("Inn", "Inngang"))
+    with pytest.raises(MissingColumnError):
+        read_counter_hours(timer)
+    frame = read_counter_hours(timer, columns=mapping["counter_hours"])
+    assert frame.attrs["columns"]["visits_in"] == "Inngang" and set(frame["mode"]) == {"staffed", "closed",
+                                                                                          "self_service"}
+    with pytest.raises(MappingError, match="counter_hours.area"):
+        load_column_mapping({"counter_hours": {"area": "Område"}})
+
+
 Q1 = "Kom du hit i dag (også) for et ærend til innbyggertorget eller en annen kommunal tjeneste?"
 Q2 = "Hvis ja: brukte du også biblioteket under samme besøk (lånte, leste, satt, deltok på arrangement)?"
 
@@ -122,6 +140,7 @@ def test_survey_errand_answer_that_is_not_yes_or_no(tmp_path):
 
 
 def test_branch_files_are_told_apart_by_their_header(tmp_path):
+    """What the pipeline's check of `sources.branch_counts` files sees (it never reads them as another kind)."""
     assert branch_file_kind(_write(tmp_path, "a.csv", BORROWERS)) == "active_borrowers"
     assert branch_file_kind(_write(tmp_path, "b.csv", HOURS)) == "counter_hours"
     assert branch_file_kind(_write(tmp_path, "c.csv", "Måned;Filial;Besøk inn\n2019-01;Torget;5\n")) == "branch_counts"

@@ -75,7 +75,8 @@ def test_summary_of_the_demo_build(tmp_path):
     import yaml
 
     raw = yaml.safe_load(study.path.read_text(encoding="utf-8"))
-    raw["sources"] = {"branch_counts": raw["sources"]["branch_counts"],  # the others declared absent on purpose
+    kept = ("branch_counts", "active_borrowers", "counter_hours")  # the others declared absent on purpose
+    raw["sources"] = {**{kind: raw["sources"][kind] for kind in kept},
                       "nb_library_stats": {"pattern": "none/*.csv", "optional": True},
                       "population": {"pattern": "none/*.json", "optional": True}}
     study.path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -58,7 +58,8 @@ _STUDY_KEYS = {
 }
 _PRIVACY_KEYS = {"min_cell": False, "names_file": False, "key_file": False}
 #: the raw-data kinds `samorg data` reads (`sources:` keys); see samorg.pipeline for which are required
-SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population", "qualitative")
+SOURCE_KINDS = ("nb_library_stats", "branch_counts", "inquiries", "surveys", "population", "qualitative",
+                "active_borrowers", "counter_hours")
 _PERIODS = ("pre", "transition", "post")
 
 

@@ -7,6 +7,8 @@
 * a source the reports need left out of ``sources:``, a pattern that matches no file, or files
   that give no rows inside the study period, unless the entry is ``optional: true``
   (:mod:`samorg.sources.inputs`);
+* a file matched by ``sources.branch_counts`` that is an export of active borrowers or of hourly counts
+  with the opening mode: an error naming the file and the ``sources:`` key to declare it under;
 * a row of a site-level export (branch counts, inquiries, surveys) dated outside the study period
   ``data_start``..``data_end``: an error naming file, row, column and value. National files (the
   National Library's statistics, SSB's population) cover more years by nature: their rows outside
@@ -37,10 +39,10 @@ from samorg.config import SOURCE_KINDS
 from samorg.privacy.keys import KEY_ENV, PseudonymKey, pseudonym_key
 from samorg.sources import (read_branch_counts, read_inquiries, read_jsonstat, read_nb_library_stats,
                             read_qualitative, read_statbank_csv, read_survey, study_column_mapping)
-from samorg.sources.inputs import REQUIRED_KINDS, check_rows, check_sources, find_inputs
+from samorg.sources.inputs import REQUIRED_KINDS, check_branch_files, check_rows, check_sources, find_inputs
 from samorg.sources.mapping import COLUMNS_FILE
 from samorg.clean.place import borrower_observations, errand_observations, hourly_observations
-from samorg.sources.place import branch_file_kind, read_active_borrowers, read_counter_hours, read_survey_errands
+from samorg.sources.place import read_active_borrowers, read_counter_hours, read_survey_errands
 from samorg.sources.surveys import ITEMS
 
 __all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "input_hashes", "load_site_monthly",
@@ -199,9 +201,8 @@ def _drop_outside_period(frame: pd.DataFrame, kind: str, table: str, year: str, 
 def _observations(files: dict[str, list[Path]], log: _Log) -> pd.DataFrame:
     study, decisions, parts = log.study, log.decisions, []
     mapping = study_column_mapping(study)
-    branch_files = [p for p in files["branch_counts"] if branch_file_kind(p) == "branch_counts"]
-    if branch_files:
-        raw = pd.concat(_read_all("branch_counts", read_branch_counts, branch_files, log,
+    if files["branch_counts"]:
+        raw = pd.concat(_read_all("branch_counts", read_branch_counts, files["branch_counts"], log,
                                   columns=mapping.get("branch_counts")), ignore_index=True)
         raw = _relative_sources(raw, study.raw_dir)
         dropped = clean.find_duplicate_exports(raw)
@@ -302,14 +303,13 @@ def _qualitative(files: list[Path], log: _Log, salt: str) -> pd.DataFrame:
 
 def _place_observations(files: dict[str, list[Path]], log: _Log) -> list[pd.DataFrame]:
     """The optional place exports (samorg.sources.place) as observation rows: active borrowers and hourly
-    counts among the branch_counts files (recognised by their header), the errand questions of the surveys."""
+    counts from their own ``sources:`` entries, the errand questions of the surveys."""
     study, parts = log.study, []
-    by_kind: dict[str, list[Path]] = {}
-    for p in files["branch_counts"]:
-        by_kind.setdefault(branch_file_kind(p), []).append(p)
-    if by_kind.get("active_borrowers"):
-        frames = _read_all("active_borrowers", read_active_borrowers, by_kind["active_borrowers"], log)
-        for p, f in zip(by_kind["active_borrowers"], frames):
+    mapping = study_column_mapping(study)
+    if files["active_borrowers"]:
+        frames = _read_all("active_borrowers", read_active_borrowers, files["active_borrowers"], log,
+                           columns=mapping.get("active_borrowers"))
+        for p, f in zip(files["active_borrowers"], frames):
             for d in f.attrs.get("outside_catchments", []):
                 log.decisions.append({"step": "drop_areas_outside_catchments", "kind": "active_borrowers",
                                       "source": _rel(p, study.raw_dir), "rows": 1, "row": int(d["row"]),
@@ -319,9 +319,9 @@ def _place_observations(files: dict[str, list[Path]], log: _Log) -> list[pd.Data
                                    "year", log)
         parts.append(borrower_observations(raw, study.sites))
         log.kept["active_borrowers"] = int(len(parts[-1]))
-    if by_kind.get("counter_hours"):
-        raw = pd.concat(_read_all("counter_hours", read_counter_hours, by_kind["counter_hours"], log),
-                        ignore_index=True)
+    if files["counter_hours"]:
+        raw = pd.concat(_read_all("counter_hours", read_counter_hours, files["counter_hours"], log,
+                                  columns=mapping.get("counter_hours")), ignore_index=True)
         parts.append(hourly_observations(_relative_sources(raw, study.raw_dir), study.sites))
         log.kept["counter_hours"] = int(len(parts[-1]))
     errands = [f for f in (read_survey_errands(p) for p in files["surveys"]) if f.attrs.get("asked")]
@@ -380,8 +380,9 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     Raises
     ------
     ConfigError
-        A source the reports need is left out of ``sources:``, a pattern matches no file, or a
-        source gives no rows inside the study period (unless declared ``optional``).
+        A source the reports need is left out of ``sources:``, a pattern matches no file, a
+        source gives no rows inside the study period (unless declared ``optional``), or a
+        ``branch_counts`` file is an active-borrowers or hourly-counter export.
     SourceFormatError
         A raw file cannot be read, or a site-level row lies outside the study period
         (:class:`samorg.sources.PeriodError`); file, row and column named.
@@ -410,6 +411,7 @@ def build_processed(study: Any, *, force: bool = False) -> store.Manifest:
     if not force and _up_to_date(old, hashes, build_key, processed):
         old.skipped = True
         return old
+    check_branch_files(study, files)  # after the up-to-date check: a build that passed it is never skipped
     store.remove_stale_temporaries(processed)  # left by a build killed mid-write
     log = _Log(study)
     salt = key.value if key is not None else ""

@@ -69,6 +69,8 @@ sources:                                # glob patterns under raw_dir; a pattern
   inquiries: {{pattern: "henvendelser/*.csv", optional: true}}
   surveys: {{pattern: "undersokelser/*", optional: true}}
   qualitative: {{pattern: "kvalitativt/*", optional: true}}  # coded interviews, workshops, observation
+  active_borrowers: {{pattern: "utlan/aktive_lanere_*.csv", optional: true}}  # borrowers by area of residence
+  counter_hours: {{pattern: "teller/teller_timer_*.csv", optional: true}}  # hourly counts with opening mode
 """
 
 SITES_TEMPLATE = """\

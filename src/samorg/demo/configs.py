@@ -72,6 +72,8 @@ sources:
   surveys: "undersokelser/*"
   population: "ssb/*.json"
   qualitative: "kvalitativt/*"
+  active_borrowers: "utlan/aktive_lanere_*.csv"
+  counter_hours: "teller/teller_timer_*.csv"
 """
 
 

@@ -19,8 +19,8 @@ realism; the statistics attached to them are not theirs.
 | folder | format | what |
 |---|---|---|
 | `filialer/` | `;`-CSV, Drammen UTF-8 / Indre Østfold cp1252 | monthly branch counts (people counter IN/OUT, self-service entries, loans, events, hours); one file is an accidental copy (`- Kopi`) |
-| `filialer/aktive_lanere_*.csv` | `;`-CSV, Drammen UTF-8 / Indre Østfold cp1252, a title line | active borrowers (at least one loan in the year) by area of residence and year, with rows for people outside every catchment |
-| `filialer/teller_timer_*.csv` | `;`-CSV UTF-8 | the people counter's hourly IN/OUT with the opening mode (Betjent/Meråpent/Stengt), sample weeks 11 and 37 of 2019 and 2024 |
+| `utlan/` | `;`-CSV, Drammen UTF-8 / Indre Østfold cp1252, a title line | active borrowers (at least one loan in the year) by area of residence and year, with rows for people outside every catchment |
+| `teller/` | `;`-CSV UTF-8 | the people counter's hourly IN/OUT with the opening mode (Betjent/Meråpent/Stengt), sample weeks 11 and 37 of 2019 and 2024 |
 | `nb/` | the National Library's CSV layout | municipality-level library statistics 2014–2025 |
 | `henvendelser/` | `;`-CSV UTF-8 (Indre Østfold with BOM) | a registered sample of service-desk inquiries, 2020–2025, with free-text notes holding fake identifiers |
 | `undersokelser/` | 2019: `;`-CSV Latin-1; 2022: XLSX (sheet `Svar`) | user surveys, one row per respondent (satisfaction items, and two yes/no questions: came for a municipal service, also used the library) |

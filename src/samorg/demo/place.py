@@ -138,7 +138,7 @@ def service_hour_share(site_id: str, when: str) -> float:
 
 
 def write_borrowers(root: Path, seed: int) -> list[Path]:
-    """``filialer/aktive_lanere_<municipality>.csv``: active borrowers by area of residence and year."""
+    """``utlan/aktive_lanere_<municipality>.csv``: active borrowers by area of residence and year."""
     rng = w.stream(seed, "place")
     out = []
     for code, enc in ((w.DRAMMEN, "utf-8"), (w.INDRE_OSTFOLD, "cp1252")):
@@ -154,14 +154,14 @@ def write_borrowers(root: Path, seed: int) -> list[Path]:
                 lines.append(csv_line([str(year), site.raw_name(dt.date(year, 12, 31)), str(n)], ";"))
             lines.append(csv_line([str(year), "Utenfor kommunen", str(int(rng.poisson(0.04 * total)))], ";"))
             lines.append(csv_line([str(year), "Ukjent bosted", str(int(rng.poisson(3)))], ";"))
-        path = root / "filialer" / f"aktive_lanere_{w.FILE_STEM[code]}.csv"
+        path = root / "utlan" / f"aktive_lanere_{w.FILE_STEM[code]}.csv"
         write_text(path, "\n".join(lines) + "\n", encoding=enc, newline="\r\n")
         out.append(path)
     return out
 
 
 def write_counter_hours(root: Path, seed: int) -> list[Path]:
-    """``filialer/teller_timer_<year>.csv``: hourly IN/OUT with the opening mode, sample weeks 11 and 37."""
+    """``teller/teller_timer_<year>.csv``: hourly IN/OUT with the opening mode, sample weeks 11 and 37."""
     rng = w.stream(seed, "counter_hours")
     out = []
     for when, weeks in SAMPLE_WEEKS.items():
@@ -175,7 +175,7 @@ def write_counter_hours(root: Path, seed: int) -> list[Path]:
                         lines.append(csv_line([site.raw_name(d), d.strftime("%d.%m.%Y"), f"{h:02d}:00",
                                                str(int(rng.poisson(lam))), str(int(rng.poisson(lam))),
                                                MODE_WORD[modes[k][h]]], ";"))
-        path = root / "filialer" / f"teller_timer_{weeks[0][0]}.csv"
+        path = root / "teller" / f"teller_timer_{weeks[0][0]}.csv"
         write_text(path, "\n".join(lines) + "\n", encoding="utf-8")
         out.append(path)
     return out

@@ -4,8 +4,11 @@ Rules (``docs/config.md``, ``docs/bad-inputs.md``):
 
 * ``branch_counts``, ``nb_library_stats`` and ``population`` are needed by the reports (visits per
   site, the national comparison, visits per inhabitant): leaving one out of ``sources:`` is an error.
-  ``inquiries``, ``surveys`` and ``qualitative`` (coded interviews, workshops, observation, documents)
-  may be left out when a study has none.
+  ``inquiries``, ``surveys``, ``qualitative`` (coded interviews, workshops, observation, documents),
+  ``active_borrowers`` and ``counter_hours`` may be left out when a study has none.
+* A file matched by the pattern of ``active_borrowers`` or ``counter_hours`` is read as that kind only,
+  even when the ``branch_counts`` pattern matches it too (``filialer/*.csv`` beside
+  ``filialer/aktive_lanere_*.csv``).
 * A listed pattern must match at least one file, and its files must give at least one row inside
   the study period, unless the entry says ``optional: true``
   (``inquiries: {pattern: "henvendelser/*.csv", optional: true}``).
@@ -32,7 +35,13 @@ KIND_TEXT = {
     "population": ("SSB's population per municipality, table 07459 (visits per inhabitant)", "ssb/*.json"),
     "qualitative": ("the coded qualitative segments (interviews, workshops, observation, documents)",
                     "kvalitativt/*"),
+    "active_borrowers": ("the library system's active borrowers by area of residence and year",
+                         "utlan/aktive_lanere_*.csv"),
+    "counter_hours": ("the people counter's hourly counts with the opening mode (sample weeks)",
+                      "teller/teller_timer_*.csv"),
 }
+#: kinds whose files are taken out of ``branch_counts`` when its (wider) pattern matches them too
+CLAIMED_FROM_BRANCH_COUNTS = ("active_borrowers", "counter_hours")
 
 
 def _ignored(p: Path) -> bool:
@@ -43,7 +52,8 @@ def find_inputs(study: Any) -> dict[str, list[Path]]:
     """Every kind of :data:`samorg.config.SOURCE_KINDS` → the files its pattern matches under ``raw_dir``, sorted.
 
     Hidden files, Office lock files (``~$…``) and ``.md`` notes are skipped. A kind not in the
-    study's ``sources:`` gets an empty list.
+    study's ``sources:`` gets an empty list. A file matched by a kind of :data:`CLAIMED_FROM_BRANCH_COUNTS`
+    is not also a ``branch_counts`` file.
     """
     found: dict[str, list[Path]] = {}
     for kind in SOURCE_KINDS:
@@ -52,6 +62,8 @@ def find_inputs(study: Any) -> dict[str, list[Path]]:
             found[kind] = []
             continue
         found[kind] = sorted(p for p in Path(study.raw_dir).glob(spec.pattern) if p.is_file() and not _ignored(p))
+    claimed = {p for kind in CLAIMED_FROM_BRANCH_COUNTS for p in found[kind]}
+    found["branch_counts"] = [p for p in found["branch_counts"] if p not in claimed]
     return found
 
 
@@ -122,5 +134,39 @@ def check_rows(study: Any, rows: dict[str, int], read: dict[str, int]) -> None:
             f"{study.path}: sources.{kind}", found, f"rows of {KIND_TEXT[kind][0]} for the study period",
             "Check that the pattern selects the right files and that data_start/data_end cover their years, "
             f"or write {kind}: {{pattern: {spec.pattern!r}, optional: true}} to build without them knowingly."))
+    if problems:
+        raise ConfigError(problems)
+
+
+def check_branch_files(study: Any, files: dict[str, list[Path]]) -> None:
+    """Refuse a ``branch_counts`` file that is an active-borrowers or hourly-counter export (by its header).
+
+    Such a file is never read as another kind than its ``sources:`` entry says: the error names it and
+    the key to declare it under (:func:`samorg.sources.place.branch_file_kind` reads its first lines).
+
+    Raises
+    ------
+    ConfigError
+        One problem per such file.
+    """
+    from samorg.sources.place import branch_file_kind
+
+    problems = []
+    for p in files.get("branch_counts", []):
+        kind = branch_file_kind(p)
+        if kind == "branch_counts":
+            continue
+        column = "an active-borrowers column" if kind == "active_borrowers" else "an opening-mode column"
+        try:
+            rel = Path(p).resolve().relative_to(Path(study.raw_dir).resolve()).as_posix()
+        except ValueError:
+            rel = Path(p).as_posix()
+        problems.append(Problem(
+            f"{study.path}: sources.branch_counts",
+            f"matches {p}, which is {KIND_TEXT[kind][0]} (its header has {column}), not a monthly branch export",
+            "only monthly branch exports under sources.branch_counts",
+            f"Declare the file under sources.{kind} (e.g. {kind}: \"{rel}\"; or move such files to a folder of "
+            f"their own, as in {kind}: \"{KIND_TEXT[kind][1]}\"). A file matched by sources.{kind} is not read "
+            "as branch counts."))
     if problems:
         raise ConfigError(problems)

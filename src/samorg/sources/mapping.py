@@ -32,9 +32,11 @@ COLUMNS_FILE = "columns.yaml"
 
 def layouts() -> dict[str, tuple[str, ...]]:
     """Source kind → the canonical names its mapping may use (``None`` entries: any indicator id)."""
-    from samorg.sources import branch_counts, counters, inquiries, loans_events, qualitative, surveys
+    from samorg.sources import branch_counts, counters, inquiries, loans_events, place, qualitative, surveys
 
     return {
+        "active_borrowers": place.BORROWER_LAYOUT.names(),
+        "counter_hours": tuple(dict.fromkeys(counters.LAYOUT.names() + place.HOUR_MODE_LAYOUT.names())),
         "branch_counts": branch_counts.LAYOUT.names(),
         "people_counters": counters.LAYOUT.names(),
         "loans": loans_events.LOANS.names(),

@@ -12,9 +12,11 @@ whether a visitor who came for a municipal service also used the library.
 * :func:`read_survey_errands`: two yes/no questions of the **user survey** (came for a municipal
   service; if so, also used the library), read from the same survey export as the satisfaction items.
 
-The first two are recognised among the files of ``sources.branch_counts`` by their header
-(:func:`branch_file_kind`): a study without them builds as before, and the reports say the data are not
-there. Layouts and bad inputs: ``docs/sources.md`` and ``docs/bad-inputs.md``.
+The first two are source kinds of their own (``sources.active_borrowers``, ``sources.counter_hours``, each
+with its ``columns:`` section); the third comes with ``sources.surveys``. All are optional: a study
+without them builds as before, and the reports say the data are not there. :func:`branch_file_kind` tells
+the pipeline when a file matched by ``sources.branch_counts`` is one of the first two instead, so it can
+say where to declare it. Layouts and bad inputs: ``docs/sources.md`` and ``docs/bad-inputs.md``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from samorg.sources._errors import MissingColumnError, ValueFormatError
+from samorg.sources._errors import ValueFormatError
 from samorg.sources._table import Field, Layout, read_layout
 from samorg.sources._text import norm_header, read_text
 from samorg.sources.counters import read_people_counter
@@ -61,29 +63,18 @@ ERRAND_FIELDS = (
                            "arrangement)?", "Brukte også biblioteket", "Også biblioteket"), "yesno"),
 )
 
-#: the fix of a missing column: these exports have no `columns:` section in the study file (yet)
-_RENAME_FIX = ("Rename the header in the export to one of the names recognised (docs/sources.md), or pass columns= "
-               "to the reader.")
-
-
-def _layout(path: str | Path, layout: Layout, **kw) -> pd.DataFrame:
-    try:
-        return read_layout(path, layout, **kw)
-    except MissingColumnError as exc:
-        raise MissingColumnError(exc.path, row=exc.row, column=exc.column, found=exc.found, expected=exc.expected,
-                                 fix=_RENAME_FIX) from None
-
-
 _BORROWER_HEADERS = {norm_header(a) for a in BORROWER_LAYOUT.field("active_borrowers").aliases}
 _MODE_HEADERS = {norm_header(a) for a in HOUR_MODE_LAYOUT.field("mode").aliases}
 
 
 def branch_file_kind(path: str | Path) -> str:
-    """Which export a file matched by ``sources.branch_counts`` is, from its first lines.
+    """Which export a file matched by ``sources.branch_counts`` looks like, from its first lines.
 
     ``"active_borrowers"`` when a header cell is an active-borrowers column, ``"counter_hours"`` when one
     is an opening-mode column, else ``"branch_counts"`` (the monthly branch export). Workbooks are
-    always branch exports. The file is only read.
+    always taken as branch exports. Used only to refuse such a file with a message saying where to
+    declare it (the pipeline never reads a file as another kind than its ``sources:`` entry). The
+    file is only read.
     """
     path = Path(path)
     if path.suffix.lower() != ".csv":
@@ -120,10 +111,10 @@ def read_active_borrowers(path: str | Path, *, columns: Mapping[str, str | Seque
 
     Examples
     --------
-    >>> read_active_borrowers("data/raw/demo/filialer/aktive_lanere_drammen.csv").columns.tolist()  # doctest: +SKIP
+    >>> read_active_borrowers("data/raw/demo/utlan/aktive_lanere_drammen.csv").columns.tolist()  # doctest: +SKIP
     ['year', 'area', 'active_borrowers', 'source', 'row']
     """
-    frame = _layout(path, BORROWER_LAYOUT, columns=columns, sheet=sheet, encoding=encoding)
+    frame = read_layout(path, BORROWER_LAYOUT, columns=columns, sheet=sheet, encoding=encoding)
     shown = frame.attrs["columns"]
     years = frame["year"]
     bad = years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100)
@@ -142,11 +133,13 @@ def read_active_borrowers(path: str | Path, *, columns: Mapping[str, str | Seque
     return out
 
 
-def read_counter_hours(path: str | Path, *, sheet: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def read_counter_hours(path: str | Path, *, columns: Mapping[str, str | Sequence[str]] | None = None,
+                       sheet: str | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read a people counter's hourly export with the opening mode of each hour (CSV or XLSX).
 
     The time columns and beams are those of :func:`samorg.sources.read_people_counter`; 15-minute
-    counts are summed to hours (one mode per hour).
+    counts are summed to hours (one mode per hour). ``columns`` (the study's ``columns: counter_hours:``
+    section) may name any column of the people-counter layout and ``mode``.
 
     Returns
     -------
@@ -162,8 +155,12 @@ def read_counter_hours(path: str | Path, *, sheet: str | None = None, encoding: 
         *Betjent*, *Meråpent* or *Stengt*; daily counts (no hour to place them in); the same door
         and hour twice; and every error of ``read_people_counter``.
     """
-    counts = read_people_counter(path, sheet=sheet, encoding=encoding)
-    modes = _layout(path, HOUR_MODE_LAYOUT, sheet=sheet, encoding=encoding)
+    columns = dict(columns or {})
+    counts = read_people_counter(path, columns={k: v for k, v in columns.items() if k != "mode"} or None,
+                                 sheet=sheet, encoding=encoding)
+    modes = read_layout(path, HOUR_MODE_LAYOUT, columns={k: v for k, v in columns.items()
+                                                          if k in HOUR_MODE_LAYOUT.names()} or None,
+                        sheet=sheet, encoding=encoding)
     column = modes.attrs["columns"]["mode"]
     if counts.attrs["freq"] == "D":
         raise ValueFormatError(path, row=int(counts["row"].iloc[0]), column=counts.attrs["columns"].get("date"),
