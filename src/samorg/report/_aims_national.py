@@ -285,7 +285,7 @@ def national_debate(ctx: SynthesisContext):
     """«Hva betyr dette for den nasjonale debatten»: the conclusions the grades allow, and those they do not."""
     lang = ctx.lang
     allowed, grades, unclear = _allowed(ctx)
-    parts = [f"**{_t('debate_head', lang)}**"]
+    parts = []  # the heading is the notebook's own Markdown cell
     if allowed:
         parts.append(_t("debate_allows", lang) + "\n\n" + "\n".join(f"- {line}" for line in allowed))
     parts.append(_t("debate_not", lang) + "\n\n" + "\n".join(f"- {line}" for line in

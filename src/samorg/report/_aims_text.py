@@ -101,7 +101,6 @@ TEXT: dict[str, dict[str, str]] = {
         "vpi": "Besøk per innbygger", "epk": "Arrangementer per 1 000 innbyggere",
         "lpi": "Førstegangslån per innbygger",
         "nat_figure_title": "{indicator}, {year}",
-        "debate_head": "Hva betyr dette for den nasjonale debatten",
         "debate_allows": "Dette tillater dataene å si:",
         "debate_not": "Dette tillater de ikke:",
         "allow_visits": "Der biblioteket og innbyggertorget ble samlokalisert, var besøket om lag {change} "
@@ -307,7 +306,6 @@ TEXT: dict[str, dict[str, str]] = {
                     "Euclidean distance).",
         "vpi": "Visits per inhabitant", "epk": "Events per 1,000 inhabitants", "lpi": "First-time loans per inhabitant",
         "nat_figure_title": "{indicator}, {year}",
-        "debate_head": "What this means for the national debate",
         "debate_allows": "What the data allow us to say:",
         "debate_not": "What they do not allow:",
         "allow_visits": "Where the library and service centre were co-located, visits were about {change} higher "

@@ -103,7 +103,6 @@ _T = {
                         "dataene viser ikke hvilke tiltak som hjelper mot det.",
         "trade_none": "Dataene viser ingen tydelige avveininger: ingen indikator gikk tydelig ned mens besøket gikk "
                       "opp.",
-        "check_title": "Sjekkliste for en kommune som planlegger samlokalisering",
         "check_intro": "Generert fra stedsregisteret og resultatene. Tillit etter samme regel som ellers i rapporten; "
                        "«ikke undersøkt» der ingen tiltakssteder hadde komponenten.",
         "not_examined": "ikke undersøkt",
@@ -170,7 +169,6 @@ _T = {
                         "the start, for example zones for calm and staff when the need is greatest; the data do not "
                         "show which measures help against it.",
         "trade_none": "The data show no clear trade-offs: no indicator clearly fell while visits rose.",
-        "check_title": "Checklist for a municipality planning co-location",
         "check_intro": "Generated from the site registry and the results. Certainty by the same rule as elsewhere in "
                        "the report; «not examined» where no treated site had the component.",
         "not_examined": "not examined",
@@ -422,7 +420,8 @@ def checklist(ctx: SynthesisContext):
         lines.append("- [ ] " + _t("check_line", lang, label=names[0 if lang == "nb" else 1], k=len(with_), n=n,
                                      grade=_grade_word(grade, lang), why=why).strip())
     lines.append("- [ ] " + _t("check_always", lang))
-    return _md(f"**{_t('check_title', lang)}**\n\n{_t('check_intro', lang)}\n\n" + "\n".join(lines))
+    # The heading is the notebook's own Markdown cell; this is what goes under it.
+    return _md(f"{_t('check_intro', lang)}\n\n" + "\n".join(lines))
 
 
 def _logic_columns(ctx: SynthesisContext) -> list[tuple[str, list[str]]]:
