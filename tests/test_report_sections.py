@@ -351,3 +351,23 @@ def test_primary_family_prints_no_other_sites_warning(study_path, capfd):
     assert family, "the demo has treated sites, so the family is not empty"
     assert [str(w.message) for w in caught] == []
     assert capfd.readouterr().err == ""
+
+
+def test_visits_caption_states_the_finding_and_meeting_place_caption_matches_the_figure(study_path):
+    """A caption is also its figure's alt text (EVIDENCE.md §9): it says what the figure shows, and it
+    describes no line the figure does not draw."""
+    import samorg.report.appendix as appendix
+    import samorg.report.site as report
+    from samorg.report.headline import headline
+
+    ctx = report.load(study_path, "askim")
+    eff = headline(ctx)
+    text = appendix.caption(ctx, "visits").data
+    expected = "klart over" if eff.ci_low > 0 else "klart under" if eff.ci_high < 0 else "ikke klart"
+    assert expected in text and text.startswith("*Figur 1:")
+    comparison = report.load(study_path, "papirbredden")
+    assert not comparison.site.co_located
+    text = appendix.caption(comparison, "meeting_place").data
+    assert "Arrangementer og deltakere" in text and "samlokaliseringen" not in text
+    english = appendix.caption(report.load(study_path, "askim", lang="en"), "meeting_place").data
+    assert "the dashed line marks co-location" in english

@@ -61,8 +61,24 @@ def caption(ctx: SiteContext, key: str):
         return None
     number = ctx.cache.get("figure_count", 0) + 1
     ctx.cache["figure_count"] = number
-    text = t(text_key, ctx.lang, site=ctx.site.name)
+    if key == "meeting_place" and not ctx.site.co_located:  # the figure draws no co-location line then
+        text_key += "_plain"
+    text = t(text_key, ctx.lang, site=ctx.site.name) + _finding(ctx, key)
     return _md(f"*{t('figure', ctx.lang)} {number}: {text} {t('source', ctx.lang)}: {t(source_key, ctx.lang)}.*")
+
+
+def _finding(ctx: SiteContext, key: str) -> str:
+    """What the figure shows, in one clause after its description (the caption is also its alt text,
+    EVIDENCE.md §9): for the visits figure, where the observed months lie against the expected line."""
+    if key != "visits":
+        return ""
+    from samorg.report.headline import headline
+
+    eff = headline(ctx)
+    if eff is None or not (math.isfinite(eff.ci_low) and math.isfinite(eff.ci_high)):
+        return ""
+    where = "finding_above" if eff.ci_low > 0 else "finding_below" if eff.ci_high < 0 else "finding_unclear"
+    return " " + t(where, ctx.lang)
 
 
 def discussion(ctx: SiteContext):
