@@ -215,3 +215,23 @@ def test_terminal_colour_codes_do_not_break_pdf_ua(tmp_path):
     text = _pdf_objects(render_pdf(path, tmp_path / "r.pdf", title="T").read_bytes())
     assert b"/StructTreeRoot" in text
     assert "Advarsel: 3 måneder utelatt" in write_typst_source(path, tmp_path / "t", title="T").read_text("utf-8")
+
+
+def test_pdf_keeps_a_figure_and_its_caption_on_one_page(captioned, tmp_path):
+    """A page break between a figure and "Figur N: ..." left the caption alone at the top of the next page."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    typ = write_typst_source(captioned, tmp_path / "t", title="T").read_text("utf-8")
+    block = typ.index("#block(breakable: false, width: 100%)[")
+    assert block < typ.index("image(") < typ.index("Figur 1:") < typ.index("]", typ.index("Figur 1:"))
+    # A figure without a caption after it (its own alt text) is not wrapped.
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [1, 0])
+    plt.close(fig)
+    data, meta = with_alt(fig, "Besøk per år.")._repr_mimebundle_()
+    alone = _notebook(tmp_path, [_figure_cell(data, meta)], name="alone.ipynb")
+    typ = write_typst_source(alone, tmp_path / "a", title="T").read_text("utf-8")
+    assert "image(" in typ and "breakable: false, width: 100%" not in typ

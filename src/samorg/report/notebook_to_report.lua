@@ -11,6 +11,7 @@
 --    metadata: samorg.report.figure_alt) becomes Typst's `image(..., alt: ...)`,
 --    so the tagged PDF describes it (a Markdown image's own alt text is used
 --    likewise); an image alone in its paragraph is a centred block.
+--  * a figure cell followed by its caption ("Figur N: ...") is kept on one page.
 
 local function has_class(el, name)
   for _, c in ipairs(el.classes) do
@@ -90,6 +91,45 @@ local function image_blocks(blocks)
   })
 end
 
+-- A cell that draws only a figure (after image_blocks: centred raw Typst images).
+local function figure_only(b)
+  if b.t == "RawBlock" then
+    return b.format == "typst" and b.text:match("^#align%(center, image%(") ~= nil
+  end
+  if b.t == "Div" and #b.content > 0 then
+    for _, c in ipairs(b.content) do
+      if not figure_only(c) then return false end
+    end
+    return true
+  end
+  return false
+end
+
+local function is_figure_caption(b)
+  local text = pandoc.utils.stringify(b)
+  return text:match("^Figur%s+%d+:") ~= nil or text:match("^Figure%s+%d+:") ~= nil
+end
+
+-- A figure and the caption under it stay on one page (an unbreakable block): a page break between
+-- them left "Figur N: ..." at the top of the next page, away from what it describes.
+local function keep_figures_with_captions(blocks)
+  local out, i = pandoc.List(), 1
+  while i <= #blocks do
+    local b, nxt = blocks[i], blocks[i + 1]
+    if nxt and figure_only(b) and is_figure_caption(nxt) then
+      out:insert(pandoc.RawBlock("typst", "#block(breakable: false, width: 100%)["))
+      out:insert(b)
+      out:insert(nxt)
+      out:insert(pandoc.RawBlock("typst", "]"))
+      i = i + 2
+    else
+      out:insert(b)
+      i = i + 1
+    end
+  end
+  return out
+end
+
 local function clean_output(div, show_code)
   if has_class(div, "stream") then
     if has_class(div, "stderr") and not show_code then return nil end
@@ -158,7 +198,7 @@ function Pandoc(doc)
   })
   local media = doc.meta["samorg-media-dir"]
   media_dir = media and pandoc.utils.stringify(media) or nil
-  doc.blocks = image_blocks(doc.blocks)
+  doc.blocks = keep_figures_with_captions(image_blocks(doc.blocks))
   doc.meta["samorg-show-code"] = nil
   doc.meta["samorg-media-dir"] = nil
   return doc

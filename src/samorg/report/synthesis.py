@@ -23,17 +23,17 @@ from samorg.analysis import washout_caveats
 from samorg.report.notes import model_warnings
 from samorg.report.site import SiteContext, _md, visits_effect
 from samorg.report.tables import markdown_table
-from samorg.report.figures import with_alt
 from samorg.report.text import heading, join_names, number_word, t
 
 __all__ = [
     "SynthesisContext",
     "evidence_map",
+    "forest_caption",
     "forest_figure",
-    "generalise",
     "load",
     "meta_regression_table",
     "national_comparison",
+    "national_caption",
     "national_figure",
     "pooled_summary",
     "pooling_inputs",
@@ -204,11 +204,21 @@ def forest_figure(ctx: SynthesisContext):
     plot_forest(ctx.pooled, ax=ax, lang=ctx.lang, xlabel=t("syn_forest_x", ctx.lang))
     fig.tight_layout()
     plt.close(fig)
+    return fig
+
+
+def forest_caption(ctx: SynthesisContext):
+    """The numbered caption of :func:`forest_figure` (also its alt text); ``None`` when it was not drawn."""
+    from samorg.report.aims import figure_caption
+
     p = ctx.pooled
+    if p is None:
+        return None
     pooled = fmt.number(math.exp(p.estimate), decimals=2, lang=ctx.lang)
     if math.isfinite(p.ci_low) and math.isfinite(p.ci_high):
         pooled += f" ({fmt.ci(math.exp(p.ci_low), math.exp(p.ci_high), decimals=2, lang=ctx.lang)})"
-    return with_alt(fig, t("syn_forest_alt", ctx.lang, k=k, pooled=pooled))  # no caption follows it
+    text = t("syn_forest_alt", ctx.lang, k=len(ctx.site_results), pooled=pooled)
+    return figure_caption(ctx, text, t("syn_src_sites", ctx.lang))
 
 
 def pooled_summary(ctx: SynthesisContext):
@@ -301,17 +311,22 @@ def national_comparison(ctx: SynthesisContext, code: str):
     return ctx.cache[key]
 
 
+def _national_results(ctx: SynthesisContext) -> list:
+    results = [(code, national_comparison(ctx, code)) for code in ctx.study.treated_municipalities()]
+    return [(code, r) for code, r in results if r is not None and not isinstance(r, Exception)]
+
+
 def national_figure(ctx: SynthesisContext):
     """Each treated municipality against its synthetic control, and the placebo gaps of every donor in grey."""
-    results = [(code, national_comparison(ctx, code)) for code in ctx.study.treated_municipalities()]
-    results = [(code, r) for code, r in results if r is not None and not isinstance(r, Exception)]
+    results = _national_results(ctx)
     if not results:
         return None
     import matplotlib.pyplot as plt
 
     from samorg.plots import plot_synthetic_control
 
-    fig, axes = plt.subplots(len(results), 2, figsize=(10, 3.4 * len(results)), dpi=110, squeeze=False)
+    # 8 inches like the other figures, so its type prints at the same size.
+    fig, axes = plt.subplots(len(results), 2, figsize=(8, 3.2 * len(results)), dpi=110, squeeze=False)
     for (code, res), (ax1, ax2) in zip(results, axes):
         name = ctx.study.municipalities[code].name
         plot_synthetic_control(res, ax=ax1, lang=ctx.lang, title=name, ylabel=t("syn_vpi", ctx.lang))
@@ -319,8 +334,18 @@ def national_figure(ctx: SynthesisContext):
                                title=f"{name}: {t('syn_placebo', ctx.lang).lower()}")
     fig.tight_layout()
     plt.close(fig)
+    return fig
+
+
+def national_caption(ctx: SynthesisContext):
+    """The numbered caption of :func:`national_figure` (also its alt text); ``None`` when it was not drawn."""
+    from samorg.report.aims import figure_caption
+
+    results = _national_results(ctx)
+    if not results:
+        return None
     names = join_names([ctx.study.municipalities[code].name for code, _ in results], ctx.lang)
-    return with_alt(fig, t("syn_national_alt", ctx.lang, names=names))  # no caption follows it
+    return figure_caption(ctx, t("syn_national_alt", ctx.lang, names=names), t("syn_src_national", ctx.lang))
 
 
 def national_text(ctx: SynthesisContext):
@@ -483,7 +508,3 @@ def _few(ctx: SynthesisContext) -> dict[str, str]:
     return {"n": number_word(n, ctx.lang), "municipalities": t("municipality_one" if n == 1 else "municipality_many",
                                                                  ctx.lang)}
 
-
-def generalise(ctx: SynthesisContext):
-    """What carries over to other municipalities, given how few made the change."""
-    return _md(t("syn_generalise", ctx.lang, **_few(ctx)))
