@@ -173,6 +173,7 @@ def test_place_development_figure_leaves_no_line_through_washout_years(tmp_path)
     line = fig.axes[0].lines[0]
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata(), dtype=float)
     assert np.isnan(y[x == 2020]).all() and not np.isnan(y[x == 2019]).any()
+    assert fig.axes[0].get_xlabel() == "År" and fig.axes[0].get_ylabel()  # both axes say what they measure
 
 
 def test_meeting_place_shares_have_n_and_wilson_interval(tmp_path):

@@ -331,6 +331,7 @@ def place_development_figure(ctx: SiteContext):
     for w in ctx.study.washout_windows:
         ax.axvspan(w.start.year - 0.5, w.end.year + 0.5, color="0.9", zorder=0)
     ax.set_ylabel(_t("index_label", lang, base=base))
+    ax.set_xlabel(t("year", lang))
     ax.set_xticks(list(index.index))
     ax.tick_params(axis="x", labelsize="small")
     ax.legend(frameon=False, fontsize="small")
