@@ -33,7 +33,7 @@ __all__ = ["about", "result_line", "write_index"]
 
 _CSS = """
 :root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1f2328;
+body { font-family: "Libertinus Serif", "Linux Libertine O", Charter, Georgia, "DejaVu Serif", serif; margin: 0; color: #1f2328;
   line-height: 1.5; font-size: 1.0625rem; background: #fff; }
 main, footer { max-width: 46rem; margin: 0 auto; padding: 0 1.25rem; }
 main { padding-top: 1.5rem; }
