@@ -178,3 +178,26 @@ def test_study_inputs_tie_a_site_entry_to_its_site_and_the_synthesis_only():
     moved = dataclasses.replace(site, co_located=site.co_located.replace(year=site.co_located.year + 1))
     edited = dataclasses.replace(study, sites=tuple(moved if s is site else s for s in study.sites))
     assert changed(base, keys(edited)) == set(study.site_ids) | {"syntese"}
+
+
+def test_samorg_data_after_a_registry_change_rebuilds_no_other_site(tmp_path, copy_demo_study):
+    """`samorg data` records the registry file's hash among its inputs; that hash must not reach the site
+    reports' keys (each reads its own entry), or one changed entry would rebuild every report."""
+    from samorg.config import load_study
+    from samorg.store import Manifest, write_manifest
+
+    study = load_study(copy_demo_study(tmp_path))
+    jobs = [ReportJob(n, Path(__file__).resolve().parents[1] / "notebooks" / "site_report.ipynb")
+            for n in [*study.site_ids, "syntese"]]
+
+    def keys(inputs: dict[str, str]) -> dict[str, dict[str, str]]:
+        study.processed_dir.mkdir(parents=True, exist_ok=True)
+        write_manifest(Manifest("0", str(study.path), "now", inputs=inputs), study.processed_dir)
+        return {j.name: cache.key_parts(j.notebook, {}, (), {}, j.inputs)
+                for j in cache.with_study_inputs(study, jobs, quality="datakvalitet")}
+
+    base = keys({"config:sites.yaml": "a", "filialer/x.csv": "b"})
+    registry = keys({"config:sites.yaml": "c", "filialer/x.csv": "b"})
+    assert all(base[s] == registry[s] for s in study.site_ids)
+    raw = keys({"config:sites.yaml": "a", "filialer/x.csv": "d"})
+    assert all(base[s] != raw[s] for s in study.site_ids)  # a changed raw file reaches every report

@@ -238,7 +238,10 @@ def _study_parts(study: Any) -> tuple[dict[str, Any], dict[str, Any], str | None
     manifest = read_manifest(study.processed_dir)
     tables = {k: v.get("sha256") for k, v in (manifest.tables if manifest else {}).items()}
     common = {"study": _file_digest(Path(study.path)),
-              "inputs": dict(sorted(manifest.inputs.items())) if manifest else {}}
+              # The raw files only: the study file is its own part and each registry entry goes to the
+              # reports that read it, so a changed registry entry does not rebuild every report.
+              "inputs": dict(sorted((k, v) for k, v in manifest.inputs.items() if not k.startswith("config:")))
+              if manifest else {}}
     return common, tables, _file_digest(Path(study.processed_dir) / MANIFEST)
 
 

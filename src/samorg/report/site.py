@@ -395,7 +395,10 @@ def _input_summary(ctx: SiteContext) -> tuple[int, str] | None:
     data: Any = json.loads(manifest.read_text(encoding="utf-8"))
     inputs = data.get("inputs", {})
     items = inputs.items() if isinstance(inputs, dict) else ((i.get("path"), i.get("sha256")) for i in inputs)
-    pairs = sorted((str(p), str(d.get("sha256", "") if isinstance(d, dict) else d or "")) for p, d in items)
+    # Raw files only: the study file has its own checksum line, and the registry is shown in the report
+    # itself (a registry entry of another site must not change this report; issue 17).
+    pairs = sorted((str(p), str(d.get("sha256", "") if isinstance(d, dict) else d or "")) for p, d in items
+                   if not str(p).startswith("config:"))
     digest = hashlib.sha256("\n".join(f"{p} {d}" for p, d in pairs).encode()).hexdigest()[:16]
     return len(pairs), digest
 
