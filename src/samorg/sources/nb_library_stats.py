@@ -23,7 +23,7 @@ from typing import Iterable, Literal, Mapping, Sequence
 import pandas as pd
 
 from samorg.sources._errors import LayoutError, UnknownColumnError, UnknownMunicipalityError, ValueFormatError
-from samorg.sources._table import read_grid
+from samorg.sources._table import Grid, read_grid
 from samorg.sources._text import norm_header, parse_number
 
 CATALOGUE = "nb_indicators.csv"
@@ -187,10 +187,29 @@ def read_nb_library_stats(path: str | Path | Iterable[str | Path], *, year: int 
     shown = [re.sub(r"[\s\u00a0]+", " ", h).strip() for h in header]
     year = _year(path, header, year)
     patterns = _user_patterns(columns, path) + list(_patterns())
+    mapping, taken, unmapped, ignored = _map_columns(path, grid, shown, patterns)
+    if unmapped and unknown_columns == "error":
+        raise UnknownColumnError(path, row=grid.header_row, column=unmapped[0],
+                                 found=f"{len(unmapped)} column(s) in no catalogue entry: "
+                                 + ", ".join(repr(u) for u in unmapped[:8]) + (" ..." if len(unmapped) > 8 else ""),
+                                 expected="every column mapped to an indicator id or explicitly ignored "
+                                 "(samorg/data/nb_indicators.csv)")
+    if unmapped and unknown_columns == "warn":
+        warnings.warn(f"{path}: skipped {len(unmapped)} column(s) in no catalogue entry: {unmapped}", stacklevel=2)
+    code_col = taken.pop("municipality_code")
+    name_col = taken.pop("municipality_name", None)
+    mapping = {i: e for i, e in mapping.items() if e.kind not in ("key", "name")}
+    records, dropped, shared = _records(path, grid, shown, year, mapping, code_col, name_col, check_codes)
+    return _frame(path, records, unmapped, ignored, shared, dropped)
+
+
+def _map_columns(path: Path, grid: Grid, shown: list[str], patterns: list[tuple[re.Pattern[str], _Entry]]
+                 ) -> tuple[dict[int, _Entry], dict[str, int], list[str], list[str]]:
+    """Each header's catalogue entry: index → entry, indicator → index, the unmapped and the ignored headers."""
     mapping: dict[int, _Entry] = {}
     unmapped, ignored = [], []
     taken: dict[str, int] = {}
-    for i, h in enumerate(header):
+    for i, h in enumerate(grid.header):
         key = norm_header(h)
         if not key:
             continue
@@ -209,17 +228,12 @@ def read_nb_library_stats(path: str | Path | Iterable[str | Path], *, year: int 
                               "nb_library_stats:`, or list it under `ignore`.")
         taken[entry.indicator] = i
         mapping[i] = entry
-    if unmapped and unknown_columns == "error":
-        raise UnknownColumnError(path, row=grid.header_row, column=unmapped[0],
-                                 found=f"{len(unmapped)} column(s) in no catalogue entry: "
-                                 + ", ".join(repr(u) for u in unmapped[:8]) + (" ..." if len(unmapped) > 8 else ""),
-                                 expected="every column mapped to an indicator id or explicitly ignored "
-                                 "(samorg/data/nb_indicators.csv)")
-    if unmapped and unknown_columns == "warn":
-        warnings.warn(f"{path}: skipped {len(unmapped)} column(s) in no catalogue entry: {unmapped}", stacklevel=2)
-    code_col = taken.pop("municipality_code")
-    name_col = taken.pop("municipality_name", None)
-    mapping = {i: e for i, e in mapping.items() if e.kind not in ("key", "name")}
+    return mapping, taken, unmapped, ignored
+
+
+def _records(path: Path, grid: Grid, shown: list[str], year: int, mapping: dict[int, _Entry], code_col: int,
+             name_col: int | None, check_codes: bool) -> tuple[list[tuple], list[dict], list[dict]]:
+    """One record per municipality row and mapped column, the rows dropped and the rows shared by municipalities."""
     records, dropped, shared, seen = [], [], [], {}
     for n, cells in grid.rows[grid.header_index + 1:]:
         cells = ["" if c is None else c for c in cells]
@@ -227,25 +241,7 @@ def read_nb_library_stats(path: str | Path | Iterable[str | Path], *, year: int 
         if not str(raw_code).strip():
             dropped.append({"row": n, "reason": "no municipality number (a total or note row)"})
             continue
-        try:
-            code = nb_code(raw_code)
-        except ValueError:
-            raise ValueFormatError(path, row=n, column=shown[code_col], found=f"{raw_code!r}",
-                                   expected="a municipality number such as 3024.0 or 0301") from None
-        if code in seen:
-            raise ValueFormatError(path, row=n, column=shown[code_col],
-                                   found=f"municipality {code} a second time (first in row {seen[code]})",
-                                   expected="one row per municipality",
-                                   fix="Remove the repeated row (or the repeated file part) from the export.")
-        seen[code] = n
-        if check_codes:
-            from samorg.municipalities import is_valid, valid_codes
-
-            if not is_valid(code, year):
-                raise UnknownMunicipalityError(path, row=n, column=shown[code_col],
-                                               found=f"{raw_code!r} ({code}) is not a municipality number valid in {year}",
-                                               expected=f"one of the {len(valid_codes(year))} codes of {year} "
-                                               "(SSB KLASS 131)")
+        code = _row_code(path, n, raw_code, shown[code_col], year, seen, check_codes)
         name = str(cells[name_col]).strip() if name_col is not None and name_col < len(cells) else ""
         covers = _shared(name, code, year)
         if covers:
@@ -254,6 +250,37 @@ def read_nb_library_stats(path: str | Path | Iterable[str | Path], *, year: int 
             raw = cells[i] if i < len(cells) else ""
             value, status = _value(raw, entry, path, n, shown[i])
             records.append((code, name, year, entry.indicator, value, status, covers, str(path), n, shown[i]))
+    return records, dropped, shared
+
+
+def _row_code(path: Path, n: int, raw_code: object, column: str, year: int, seen: dict[str, int],
+              check_codes: bool) -> str:
+    """The row's municipality number, checked (readable, not seen before, valid in ``year``) and noted in ``seen``."""
+    try:
+        code = nb_code(raw_code)
+    except ValueError:
+        raise ValueFormatError(path, row=n, column=column, found=f"{raw_code!r}",
+                               expected="a municipality number such as 3024.0 or 0301") from None
+    if code in seen:
+        raise ValueFormatError(path, row=n, column=column,
+                               found=f"municipality {code} a second time (first in row {seen[code]})",
+                               expected="one row per municipality",
+                               fix="Remove the repeated row (or the repeated file part) from the export.")
+    seen[code] = n
+    if check_codes:
+        from samorg.municipalities import is_valid, valid_codes
+
+        if not is_valid(code, year):
+            raise UnknownMunicipalityError(path, row=n, column=column,
+                                           found=f"{raw_code!r} ({code}) is not a municipality number valid in {year}",
+                                           expected=f"one of the {len(valid_codes(year))} codes of {year} "
+                                           "(SSB KLASS 131)")
+    return code
+
+
+def _frame(path: Path, records: list[tuple], unmapped: list[str], ignored: list[str], shared: list[dict],
+           dropped: list[dict]) -> pd.DataFrame:
+    """The records as the reader's typed frame, with what was skipped, shared and dropped in ``attrs``."""
     frame = pd.DataFrame(records, columns=OUTPUT)
     frame = frame.astype({"municipality_code": "str", "municipality_name": "str", "year": "int64",
                           "indicator": "str", "value": "float64", "status": "str", "covers": "str", "source": "str",
