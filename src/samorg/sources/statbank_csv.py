@@ -100,7 +100,41 @@ def read_statbank_csv(path: str | Path, *, labels: bool = False, encoding: str |
     """
     path = Path(path)
     rec = read_records(path, encoding=encoding)
-    rows = [(n, [c.strip() for c in r]) for n, r in rec.rows]
+    title, notes, hrow, header, body = _table_parts(path, [(n, [c.strip() for c in r]) for n, r in rec.rows])
+    width = len(header)
+    n_values = _n_value_columns(path, header, body)
+    ids = _dimension_ids(path, hrow, header[: width - n_values])
+    columns: dict[str, list[str]] = {}
+    labs: dict[str, dict[str, str]] = {}
+    for k, dim in enumerate(ids):
+        cells = [r[k] for _, r in body]
+        split = None if dim == "Tid" else _split_codes(cells)
+        codes, names = split if split else (cells, cells)
+        columns[dim] = codes
+        labs[dim] = dict(zip(codes, names))
+    if n_values == 1:
+        layout = "long"
+        frame = pd.DataFrame(columns)
+        parsed = [_cell_value(r[-1]) for _, r in body]
+        frame["value"] = [v for v, _ in parsed]
+        frame["status"] = [s for _, s in parsed]
+    else:
+        layout = "wide"
+        frame = _wide_frame(path, hrow, header, body, columns, n_values)
+        for key in (c for c in frame.columns if c not in ("value", "status")):
+            labs.setdefault(key, {v: v for v in frame[key].unique()})
+    dims = [c for c in frame.columns if c not in ("value", "status")]
+    frame = frame.astype({c: "str" for c in dims} | {"value": "float64", "status": "str"})
+    if labels:
+        for dim in dims:
+            frame.insert(frame.columns.get_loc("value"), f"{dim}_label", frame[dim].map(labs[dim]).astype("str"))
+    frame.attrs.update(title=" ".join(title), notes=notes, layout=layout, labels=labs, encoding=rec.encoding)
+    return frame
+
+
+def _table_parts(path: Path, rows: list[tuple[int, list[str]]]
+                 ) -> tuple[list[str], list[str], int, list[str], list[tuple[int, list[str]]]]:
+    """Title lines, footnote lines, the header's row number, the header and the data rows (each as wide as it)."""
     title, notes = [], []
     while rows and sum(1 for c in rows[0][1] if c) < 2:
         title.append(next(c for c in rows[0][1] if c))
@@ -119,6 +153,12 @@ def read_statbank_csv(path: str | Path, *, labels: bool = False, encoding: str |
             raise ValueFormatError(path, row=n, found=f"{len(r)} fields where the header has {width}",
                                    expected="one field per header column",
                                    fix="Download the table again as 'semikolonseparert' CSV.")
+    return title, notes, hrow, header, body
+
+
+def _n_value_columns(path: Path, header: list[str], body: list[tuple[int, list[str]]]) -> int:
+    """How many columns at the right hold values (numbers or symbols) rather than a dimension; at least one."""
+    width = len(header)
     n_values = 0
     for j in range(width - 1, 0, -1):
         key = norm_header(header[j])
@@ -130,7 +170,11 @@ def read_statbank_csv(path: str | Path, *, labels: bool = False, encoding: str |
         bad = next((n, r[j]) for n, r in body if not _is_value(r[j]))
         raise ValueFormatError(path, row=bad[0], column=header[j], found=f"{bad[1]!r} is not a number",
                                expected="a number such as 1234,5, or one of SSB's symbols . .. ... :")
-    dim_cols = header[: width - n_values]
+    return n_values
+
+
+def _dimension_ids(path: Path, hrow: int, dim_cols: list[str]) -> list[str]:
+    """The dimension columns' ids: JSON-stat's where known, else the header as written; each once."""
     ids: list[str] = []
     for h in dim_cols:
         dim = DIMENSION_IDS.get(norm_header(h), h.strip() or f"dim{len(ids) + 1}")
@@ -138,53 +182,34 @@ def read_statbank_csv(path: str | Path, *, labels: bool = False, encoding: str |
             raise LayoutError(path, row=hrow, column=h, found=f"two dimensions called {dim!r}",
                               expected="distinct dimension headers")
         ids.append(dim)
-    columns: dict[str, list[str]] = {}
-    labs: dict[str, dict[str, str]] = {}
-    for k, dim in enumerate(ids):
-        cells = [r[k] for _, r in body]
-        split = None if dim == "Tid" else _split_codes(cells)
-        codes, names = split if split else (cells, cells)
-        columns[dim] = codes
-        labs[dim] = dict(zip(codes, names))
-    value_headers = header[width - n_values:]
-    if n_values == 1:
-        layout = "long"
-        frame = pd.DataFrame(columns)
-        parsed = [_cell_value(r[-1]) for _, r in body]
-        frame["value"] = [v for v, _ in parsed]
-        frame["status"] = [s for _, s in parsed]
-    else:
-        layout = "wide"
-        parts = []
-        for j, h in enumerate(value_headers, start=width - n_values):
-            m = _TIME.search(h.strip())
-            extra = {}
-            if m:
-                extra["Tid"] = m[1]
-                rest = h.strip()[: m.start()].strip()
-                if rest:
-                    extra["ContentsCode"] = rest
-            else:
-                extra["ContentsCode"] = h.strip()
-            part = pd.DataFrame(columns)
-            for key, val in extra.items():
-                if key in part:
-                    raise LayoutError(path, row=hrow, column=h, found=f"{key} both as a column and in the header {h!r}",
-                                      expected="each dimension once")
-                part[key] = val
-            parsed = [_cell_value(r[j]) for _, r in body]
-            part["value"] = [v for v, _ in parsed]
-            part["status"] = [s for _, s in parsed]
-            parts.append(part)
-        frame = pd.concat(parts, ignore_index=True)
-        keys = [c for c in frame.columns if c not in ("value", "status")]
-        frame = frame[keys + ["value", "status"]]
-        for key in keys:
-            labs.setdefault(key, {v: v for v in frame[key].unique()})
-    dims = [c for c in frame.columns if c not in ("value", "status")]
-    frame = frame.astype({c: "str" for c in dims} | {"value": "float64", "status": "str"})
-    if labels:
-        for dim in dims:
-            frame.insert(frame.columns.get_loc("value"), f"{dim}_label", frame[dim].map(labs[dim]).astype("str"))
-    frame.attrs.update(title=" ".join(title), notes=notes, layout=layout, labels=labs, encoding=rec.encoding)
-    return frame
+    return ids
+
+
+def _wide_frame(path: Path, hrow: int, header: list[str], body: list[tuple[int, list[str]]],
+                columns: dict[str, list[str]], n_values: int) -> pd.DataFrame:
+    """The wide layout made long: one block per value column, its time (and contents) taken from its header."""
+    width = len(header)
+    parts = []
+    for j, h in enumerate(header[width - n_values:], start=width - n_values):
+        m = _TIME.search(h.strip())
+        extra = {}
+        if m:
+            extra["Tid"] = m[1]
+            rest = h.strip()[: m.start()].strip()
+            if rest:
+                extra["ContentsCode"] = rest
+        else:
+            extra["ContentsCode"] = h.strip()
+        part = pd.DataFrame(columns)
+        for key, val in extra.items():
+            if key in part:
+                raise LayoutError(path, row=hrow, column=h, found=f"{key} both as a column and in the header {h!r}",
+                                  expected="each dimension once")
+            part[key] = val
+        parsed = [_cell_value(r[j]) for _, r in body]
+        part["value"] = [v for v, _ in parsed]
+        part["status"] = [s for _, s in parsed]
+        parts.append(part)
+    frame = pd.concat(parts, ignore_index=True)
+    keys = [c for c in frame.columns if c not in ("value", "status")]
+    return frame[keys + ["value", "status"]]
