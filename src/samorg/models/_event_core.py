@@ -46,53 +46,72 @@ def _compute(Y: np.ndarray, g: np.ndarray, spec: _Spec, *, influence: bool = Fal
     N, T = Y.shape
     valid = np.isfinite(Y)
     Y0 = np.where(valid, Y, 0.0)
-    delta = -spec.reference - 1  # anticipation periods
     no_comparison: list[tuple[int, int]] = []  # cells (g, t) left out because no comparison unit is observed
     raw = []  # per cohort: (g, b, t array, e array, K matrix N×len(t), n_tr, n_c, att, R (influence))
     for c in sorted(set(g[g < T])):
-        b = _base(int(c), spec)
-        if b is None:
-            continue
-        tt = np.array([t for t in range(T) if t != b and valid[:, t].any() and not spec.excluded[t]])
-        if len(tt) == 0:
-            continue
-        e = tt - c
-        if spec.window is not None:
-            keep = (e >= spec.window[0]) & (e <= spec.window[1])
-            tt, e = tt[keep], e[keep]
-        if event_times is not None:
-            keep = np.isin(e, event_times)
-            tt, e = tt[keep], e[keep]
-        if len(tt) == 0:
-            continue
-        ok = valid[:, tt] & valid[:, [b]]
-        tr = (g == c)[:, None] & ok
-        if spec.control == "never":
-            ctl = (g >= T)[:, None] & ok
-        else:
-            # Not yet treated at t (and at the base period), allowing for anticipation; units never treated
-            # in the data (g = T) are always in the group, also in the last periods, where g > t + delta
-            # fails for them once delta > 0 (the bug that dropped the last period's cells, issue 12).
-            later = (g[:, None] > tt[None, :] + delta) & (g[:, None] > b + delta)
-            ctl = (g != c)[:, None] & ((g >= T)[:, None] | later) & ok
-        n_tr, n_c = tr.sum(axis=0), ctl.sum(axis=0)
-        use = (n_tr > 0) & (n_c > 0)
-        no_comparison.extend((int(c), int(t)) for t in tt[(n_tr > 0) & (n_c == 0)])
-        if not use.any():
-            continue
-        tt, e, tr, ctl, n_tr, n_c = tt[use], e[use], tr[:, use], ctl[:, use], n_tr[use], n_c[use]
-        dY = Y0[:, tt] - Y0[:, [b]]
-        Wtr, Wc = tr / n_tr, ctl / n_c
-        att = (Wtr * dY).sum(axis=0) - (Wc * dY).sum(axis=0)
-        R = None
-        if influence:
-            m_tr = (Wtr * dY).sum(axis=0)
-            m_c = (Wc * dY).sum(axis=0)
-            R = Wtr * (dY - m_tr) - Wc * (dY - m_c)
-        raw.append((int(c), b, tt, e, Wtr - Wc, n_tr, n_c, att, R))
+        cohort = _cohort(int(c), Y0, valid, g, spec, influence=influence, event_times=event_times,
+                         no_comparison=no_comparison)
+        if cohort is not None:
+            raw.append(cohort)
     cells = [(c, int(t), int(ee), b, float(a), int(nt), int(nc))
              for c, b, tt, e, _, ntr, ncs, att, _ in raw for t, ee, a, nt, nc in zip(tt, e, att, ntr, ncs)]
     E = sorted({int(x) for r in raw for x in r[3]}) if event_times is None else list(event_times)
+    return _aggregate(raw, E, N, T, influence=influence, cells=cells, no_comparison=no_comparison)
+
+
+def _cohort(c: int, Y0: np.ndarray, valid: np.ndarray, g: np.ndarray, spec: _Spec, *, influence: bool,
+            event_times: list[int] | None, no_comparison: list[tuple[int, int]]) -> tuple | None:
+    """Cohort ``c``'s ATT(g, t) cells: ``(g, b, t, e, K, n_tr, n_c, att, R)``, or ``None`` when it has none.
+
+    Cells with treated units but no observed comparison unit are appended to ``no_comparison``.
+    """
+    T = Y0.shape[1]
+    delta = -spec.reference - 1  # anticipation periods
+    b = _base(c, spec)
+    if b is None:
+        return None
+    tt = np.array([t for t in range(T) if t != b and valid[:, t].any() and not spec.excluded[t]])
+    if len(tt) == 0:
+        return None
+    e = tt - c
+    if spec.window is not None:
+        keep = (e >= spec.window[0]) & (e <= spec.window[1])
+        tt, e = tt[keep], e[keep]
+    if event_times is not None:
+        keep = np.isin(e, event_times)
+        tt, e = tt[keep], e[keep]
+    if len(tt) == 0:
+        return None
+    ok = valid[:, tt] & valid[:, [b]]
+    tr = (g == c)[:, None] & ok
+    if spec.control == "never":
+        ctl = (g >= T)[:, None] & ok
+    else:
+        # Not yet treated at t (and at the base period), allowing for anticipation; units never treated
+        # in the data (g = T) are always in the group, also in the last periods, where g > t + delta
+        # fails for them once delta > 0 (the bug that dropped the last period's cells, issue 12).
+        later = (g[:, None] > tt[None, :] + delta) & (g[:, None] > b + delta)
+        ctl = (g != c)[:, None] & ((g >= T)[:, None] | later) & ok
+    n_tr, n_c = tr.sum(axis=0), ctl.sum(axis=0)
+    use = (n_tr > 0) & (n_c > 0)
+    no_comparison.extend((int(c), int(t)) for t in tt[(n_tr > 0) & (n_c == 0)])
+    if not use.any():
+        return None
+    tt, e, tr, ctl, n_tr, n_c = tt[use], e[use], tr[:, use], ctl[:, use], n_tr[use], n_c[use]
+    dY = Y0[:, tt] - Y0[:, [b]]
+    Wtr, Wc = tr / n_tr, ctl / n_c
+    att = (Wtr * dY).sum(axis=0) - (Wc * dY).sum(axis=0)
+    R = None
+    if influence:
+        m_tr = (Wtr * dY).sum(axis=0)
+        m_c = (Wc * dY).sum(axis=0)
+        R = Wtr * (dY - m_tr) - Wc * (dY - m_c)
+    return (int(c), b, tt, e, Wtr - Wc, n_tr, n_c, att, R)
+
+
+def _aggregate(raw: list[tuple], E: list[int], N: int, T: int, *, influence: bool, cells: list,
+               no_comparison: list) -> _Fit:
+    """The cohorts' cells aggregated per event time (weighted by treated units) and overall after the event."""
     idx = {e: i for i, e in enumerate(E)}
     n_e = np.zeros(len(E))
     k_e = np.zeros(len(E))
