@@ -89,7 +89,6 @@ def plot_forest(
     matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Polygon
 
     fmt._check_lang(lang)
     text = _TEXT[lang]
@@ -107,49 +106,18 @@ def plot_forest(
     y_groups = np.arange(g, 0, -1) + 0.5
     y_sites = np.arange(k, 0, -1) + 1.5 + g
     y_pool = 0.5
-    est, lo, hi = tr(studies["estimate"]), tr(studies["ci_low"]), tr(studies["ci_high"])
-    ok = np.isfinite(lo) & np.isfinite(hi)
-    wt = studies["weight"].to_numpy(dtype=float)
-    sizes = 25 + 250 * wt / wt.max()
-    ax.hlines(y_sites[ok], lo[ok], hi[ok], color="0.25", lw=1.2)
-    ax.scatter(est, y_sites, s=sizes, marker="s", color="0.25", zorder=3)
-    rows = [(y, e, a, b) for y, e, a, b in zip(y_sites, est, lo, hi)]
-    labels = [str(x) for x in studies["label"]]
+    rows, labels = _draw_sites(ax, studies, tr, y_sites)
     if g:
-        g_est, g_lo, g_hi = tr(groups["estimate"]), tr(groups["ci_low"]), tr(groups["ci_high"])
-        fine = np.isfinite(g_lo) & np.isfinite(g_hi)
-        ax.hlines(y_groups[fine], g_lo[fine], g_hi[fine], color="C0", lw=1.2)
-        ax.plot(g_est, y_groups, "D", mfc="white", mec="C0", ms=7, zorder=3, ls="none")
-        rows += list(zip(y_groups, g_est, g_lo, g_hi))
-        labels += [text["group1" if n == 1 else "group"].format(name=m, n=n)
-                   for m, n in zip(groups["municipality"], groups["n_sites"])]
-    c_lo, c_mid, c_hi = tr([pooled.ci_low, pooled.estimate, pooled.ci_high])
-    rows.append((y_pool, c_mid, c_lo, c_hi))
-    bounded = bool(np.isfinite(c_lo) and np.isfinite(c_hi))
-    p_lo, p_hi = tr([getattr(pooled, "pi_low", math.nan), getattr(pooled, "pi_high", math.nan)])
-    if np.isfinite(p_lo) and np.isfinite(p_hi):
-        ax.hlines(y_pool, p_lo, p_hi, color="C0", lw=1.5, ls="--", zorder=2,
-                  label=text["pi"].format(level=fmt.level_text(pooled.level, lang=lang)))
-    if bounded:
-        ax.add_patch(Polygon([(c_lo, y_pool), (c_mid, y_pool + 0.32), (c_hi, y_pool), (c_mid, y_pool - 0.32)],
-                             closed=True, color="C0", zorder=3))
-    else:
-        ax.plot([c_mid], [y_pool], "D", color="C0", ms=8, zorder=3)
+        g_rows, g_labels = _draw_groups(ax, groups, tr, y_groups, text)
+        rows += g_rows
+        labels += g_labels
+    rows.append(_draw_pooled(ax, pooled, tr, y_pool, text, lang))
     ax.axvline(1.0 if ratio else 0.0, color="0.5", lw=0.8, ls=":")
     muni = hasattr(pooled, "n_municipalities")
     ax.set_yticks([*y_sites, *y_groups, y_pool])
     ax.set_yticklabels([*labels, text["pooled_muni" if muni else "pooled"]])
     ax.set_ylim(-0.6, y_sites.max() + 0.8)
-    if ratio:
-        from matplotlib.ticker import FixedLocator, NullFormatter
-
-        ax.set_xscale("log")
-        low, high = ax.get_xlim()
-        ax.xaxis.set_major_locator(FixedLocator(ratio_ticks(low, high)))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.xaxis.set_major_formatter(number_formatter(lang))
-    ax.set_xlabel(xlabel if xlabel is not None else (text["ratio"].get(pooled.link, text["ratio"]["log"]) if ratio
-                                                     else text["effect"]))
+    _x_axis(ax, pooled, ratio, text, lang, xlabel)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if annotate:
@@ -160,6 +128,61 @@ def plot_forest(
     if handles:  # below the axes, so it never hides the pooled row
         legend_below(ax, ncol=2)
     return ax
+
+
+def _draw_sites(ax, studies, tr, y_sites) -> tuple[list, list[str]]:
+    """One row per site: a square sized by its weight and its interval where finite; the rows and labels."""
+    est, lo, hi = tr(studies["estimate"]), tr(studies["ci_low"]), tr(studies["ci_high"])
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    wt = studies["weight"].to_numpy(dtype=float)
+    sizes = 25 + 250 * wt / wt.max()
+    ax.hlines(y_sites[ok], lo[ok], hi[ok], color="0.25", lw=1.2)
+    ax.scatter(est, y_sites, s=sizes, marker="s", color="0.25", zorder=3)
+    rows = [(y, e, a, b) for y, e, a, b in zip(y_sites, est, lo, hi)]
+    return rows, [str(x) for x in studies["label"]]
+
+
+def _draw_groups(ax, groups, tr, y_groups, text) -> tuple[list, list[str]]:
+    """One row per municipality: a hollow diamond and its interval where finite; the rows and labels."""
+    g_est, g_lo, g_hi = tr(groups["estimate"]), tr(groups["ci_low"]), tr(groups["ci_high"])
+    fine = np.isfinite(g_lo) & np.isfinite(g_hi)
+    ax.hlines(y_groups[fine], g_lo[fine], g_hi[fine], color="C0", lw=1.2)
+    ax.plot(g_est, y_groups, "D", mfc="white", mec="C0", ms=7, zorder=3, ls="none")
+    labels = [text["group1" if n == 1 else "group"].format(name=m, n=n)
+              for m, n in zip(groups["municipality"], groups["n_sites"])]
+    return list(zip(y_groups, g_est, g_lo, g_hi)), labels
+
+
+def _draw_pooled(ax, pooled, tr, y_pool, text, lang) -> tuple:
+    """The pooled diamond (a point when its interval is unbounded) and its prediction interval; its row."""
+    from matplotlib.patches import Polygon
+
+    c_lo, c_mid, c_hi = tr([pooled.ci_low, pooled.estimate, pooled.ci_high])
+    bounded = bool(np.isfinite(c_lo) and np.isfinite(c_hi))
+    p_lo, p_hi = tr([getattr(pooled, "pi_low", math.nan), getattr(pooled, "pi_high", math.nan)])
+    if np.isfinite(p_lo) and np.isfinite(p_hi):
+        ax.hlines(y_pool, p_lo, p_hi, color="C0", lw=1.5, ls="--", zorder=2,
+                  label=text["pi"].format(level=fmt.level_text(pooled.level, lang=lang)))
+    if bounded:
+        ax.add_patch(Polygon([(c_lo, y_pool), (c_mid, y_pool + 0.32), (c_hi, y_pool), (c_mid, y_pool - 0.32)],
+                             closed=True, color="C0", zorder=3))
+    else:
+        ax.plot([c_mid], [y_pool], "D", color="C0", ms=8, zorder=3)
+    return (y_pool, c_mid, c_lo, c_hi)
+
+
+def _x_axis(ax, pooled, ratio, text, lang, xlabel) -> None:
+    """Round ticks on a log axis for ratios, numbers in the report's language, and the axis label."""
+    if ratio:
+        from matplotlib.ticker import FixedLocator, NullFormatter
+
+        ax.set_xscale("log")
+        low, high = ax.get_xlim()
+        ax.xaxis.set_major_locator(FixedLocator(ratio_ticks(low, high)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(number_formatter(lang))
+    ax.set_xlabel(xlabel if xlabel is not None else (text["ratio"].get(pooled.link, text["ratio"]["log"]) if ratio
+                                                     else text["effect"]))
 
 
 def _annotate(ax, pooled, ratio, text, lang, rows) -> None:
