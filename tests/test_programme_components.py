@@ -120,7 +120,7 @@ def test_unrecorded_and_absent_components_are_not_examined(ctx):
 def test_trade_offs_name_fewer_staffed_hours_as_a_design_choice(ctx):
     text = programme.trade_offs(ctx).data.replace("\xa0", " ")
     assert "1 av 4 tiltakssteder hadde færre betjente timer" in text and "40 → 30" in text
-    assert "planlegge for det som går ned" in text
+    assert "bør planlegge for fra starten" in text  # a design choice to plan for, not a verdict
 
 
 def test_logic_model_is_a_figure_built_from_the_registry(ctx):
