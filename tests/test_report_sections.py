@@ -371,3 +371,12 @@ def test_visits_caption_states_the_finding_and_meeting_place_caption_matches_the
     assert "Arrangementer og deltakere" in text and "samlokaliseringen" not in text
     english = appendix.caption(report.load(study_path, "askim", lang="en"), "meeting_place").data
     assert "the dashed line marks co-location" in english
+
+
+def test_title_of_a_library_only_site_does_not_call_it_library_and_service_centre(study_path):
+    import samorg.report.site as report
+
+    part = report.title_block(report.load(study_path, "papirbredden")).data.splitlines()[0]
+    assert part.startswith("**Papirbredden (bibliotek) – ett av stedene i studien av ")
+    both = report.title_block(report.load(study_path, "askim")).data.splitlines()[0]
+    assert both.startswith("**Askim – ") and "ett av stedene" not in both

@@ -118,8 +118,12 @@ def load(study: str | Path, site: str, *, lang: str = "nb") -> SiteContext:
 def title_block(ctx: SiteContext):
     """The report's heading: site, period, and the synthetic-data note for demo studies."""
     lang = ctx.lang
+    # A site with only a library (or only a service centre) is not itself "library and service centre".
+    words = (t("report_for", lang, name=ctx.site.name, topic=topic(ctx.study, lang)) if ctx.site.kind == "combined"
+             else t("report_for_part", lang, name=ctx.site.name, kind=t(f"kind_{ctx.site.kind}", lang).lower(),
+                    topic=topic(ctx.study, lang)))
     lines = [
-        f"**{t('report_for', lang, name=ctx.site.name, topic=topic(ctx.study, lang))}** · "
+        f"**{words}** · "
         + t("period", lang, start=fmt.date(ctx.study.data_start, lang=lang), end=fmt.date(ctx.study.data_end, lang=lang)),
     ]
     if ctx.study.demo:
