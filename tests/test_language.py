@@ -21,6 +21,7 @@ WRONG = {
     r"andel toppsvar|\btoppsvar": "andel i de to øverste kategoriene",
     r"meta-analyse": "metaanalyse",
     r"Perioder før \(−\) og etter \(\+\)": "År før/etter samlokalisering",
+    r"endret seg med [+−-]|endret seg med \{": "«var om lag N % høyere/lavere enn forventet …»",
 }
 
 
@@ -41,6 +42,7 @@ def test_no_wrong_bokmal_terms_in_the_package():
 
 def test_the_scan_finds_each_wrong_term():
     sample = "\n".join(["4 lagger", "spredning 10", "behandlet gruppe", "avviser for ofte", "ærligere",
-                        "fornøydhet", "andel toppsvar", "meta-analyse", "Perioder før (−) og etter (+) tiltaket"])
-    assert len(_scan(sample)) == 9
+                        "fornøydhet", "andel toppsvar", "meta-analyse", "Perioder før (−) og etter (+) tiltaket",
+                        "Besøkene endret seg med +10 % ved tiltaket", "andelen endret seg med {change} prosentpoeng"])
+    assert len(_scan(sample)) == 11
     assert _scan("overspredningsparameter 10,3; metaanalyse; etterslep") == []

@@ -402,7 +402,8 @@ def evidence_map(ctx: SynthesisContext):
         res = ctx.cache.get(("survey", item))
         ok = res is not None and not isinstance(res, Exception)
         finding = (t("ev_survey", lang, item=item_label(item, lang),
-                     change=fmt.number(100 * res.estimate, decimals=0, lang=lang, sign=True),
+                     pp=fmt.number(abs(100 * res.estimate), decimals=0, lang=lang),
+                     direction=t("ev_lower" if res.estimate < 0 else "ev_higher", lang),
                      low=fmt.number(100 * res.ci_low, decimals=0, lang=lang, sign=True),
                      high=fmt.number(100 * res.ci_high, decimals=0, lang=lang, sign=True))
                    if ok else t("syn_no_survey", lang))

@@ -195,10 +195,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "visits_subject": "besøket",
         "its_level_change": "Teknisk tillegg (utforskende): nivåendringen på selve datoen. {sentence}",
         "key_heading": "Hovedfunn",
-        "key_visits": (
-            "Besøkene endret seg med {change} ved {intervention}, sammenlignet med det modellen venter uten "
-            "endringen (95 % KI {low} til {high}; {label})."
-        ),
         "key_never": "Stedet er ikke samlokalisert; det brukes som sammenligning for de andre stedene.",
         "key_events": "Arrangementer: {before} i {baseline} og {after} i {year} ({label}, beskrivende tall uten modell).",
         "key_self_service": "{share} av åpningstiden i {year} var meråpen (selvbetjent) tid.",
@@ -402,10 +398,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "visits_subject": "visits",
         "its_level_change": "Technical addendum (exploratory): the level change on the date itself. {sentence}",
         "key_heading": "Key results",
-        "key_visits": (
-            "Visits changed by {change} at {intervention}, compared with what the model expects without the "
-            "change (95% CI {low} to {high}; {label})."
-        ),
         "key_never": "The site was never co-located; it serves as a comparison for the other sites.",
         "key_events": "Events: {before} in {baseline} and {after} in {year} ({label}, descriptive figures without a model).",
         "key_self_service": "{share} of opening hours in {year} were self-service hours.",
