@@ -219,6 +219,7 @@ def _samorg(*args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow  # whole-study work; runs in the locked environment (CI time with two environments)
 def test_samorg_data_killed_at_random_moments_reruns_to_identical_files_then_skips(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(DEMO_RAW, raw)

@@ -221,6 +221,7 @@ def test_event_study_of_a_late_site_is_flat_before_and_up_after(study_path):
     assert sections.event_figure(report.load(study_path, "papirbredden")) is None
 
 
+@pytest.mark.slow  # whole-study work; runs in the locked environment (CI time with two environments)
 def test_every_demo_site_report_runs_every_cell(study_path):
     """Each site's report, cell by cell in this process (faster than Papermill): no site may fail.
 
