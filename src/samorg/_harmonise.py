@@ -176,7 +176,12 @@ def _targets(muni: pd.DataFrame, to_year: int, mapping: Mapping[str, str] | None
 
 def _group(muni: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
     """One row per target unit and key: the parts' sum, largest, first value, counts, the codes summed
-    (``_from``), their sources (``_src``) and every code the rows cover (``_p``)."""
+    (``_from``), their sources (``_src``) and every code the rows cover (``_p``).
+
+    Only the built-in (compiled) aggregations run over every group; the set-valued columns are built by
+    Python only for the groups of several rows (merged municipalities, usually few), and read off the
+    single row of every other group.
+    """
     g = muni.groupby(gkeys, dropna=False, sort=True)
     out = g["value"].sum(min_count=1).rename("_sum").to_frame()
     out["_max"] = g["value"].max()
@@ -187,21 +192,30 @@ def _group(muni: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
     out["_rank"] = g["_rank"].min()
     out["_src_first"] = g["source"].first() if "source" in muni else ""
     out["_from_first"] = g[_CODE].first()
+    present_first = g["_present"].first()
     out = out.reset_index()
     multi = out["_codes"] > 1
-    if multi.any():
-        joined = (muni.groupby(gkeys, dropna=False, sort=True)
-                  .agg(_from=(_CODE, lambda s: "+".join(sorted(set(s)))),
-                       **({"_src": ("source", lambda s: " + ".join(sorted(set(map(str, s)))))} if "source" in muni else {}))
-                  .reset_index())
+    several = out["_n"].to_numpy() > 1
+    if several.any():
+        rows = muni[g["value"].transform("size").to_numpy() > 1]
+        sub = rows.groupby(gkeys, dropna=False, sort=True)
+        joined = pd.concat([
+            sub.agg(_from=(_CODE, lambda s: "+".join(sorted(set(s)))),
+                    **({"_src": ("source", lambda s: " + ".join(sorted(set(map(str, s)))))} if "source" in muni else {})),
+            rows.assign(_p=rows["_present"].str.split("+")).explode("_p")
+                .groupby(gkeys, dropna=False, sort=True)["_p"].agg(lambda s: frozenset(s)),
+        ], axis=1).reset_index()
         out = out.merge(joined, on=gkeys, how="left")
+    if multi.any():
         out["_from"] = out["_from"].where(multi, out["_from_first"])
         out["_src"] = out["_src"].where(multi, out["_src_first"]) if "_src" in out else out["_src_first"]
     else:
         out["_from"], out["_src"] = out["_from_first"], out["_src_first"]
-    present = (muni.assign(_p=muni["_present"].str.split("+")).explode("_p")
-               .groupby(gkeys, dropna=False, sort=True)["_p"].agg(lambda s: frozenset(s)).reset_index())
-    return out.merge(present, on=gkeys, how="left")
+    many = out["_p"].to_numpy() if several.any() else [None] * len(out)
+    out["_p"] = pd.Series([p if is_many else frozenset(v.split("+")) if isinstance(v, str) else frozenset([v])
+                           for p, is_many, v in zip(many, several, present_first.to_numpy())], index=out.index,
+                          dtype=object)
+    return out[[c for c in out.columns if c != "_p"] + ["_p"]]
 
 
 def _combine(out: pd.DataFrame, method: pd.Series) -> tuple[np.ndarray, np.ndarray]:
