@@ -174,6 +174,9 @@ def _build_summary(outcomes) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from samorg.report._imports import skip_iri_format_checker
+
+    skip_iri_format_checker()  # before anything imports nbformat: ~2 s of start-up (see the module)
     from samorg.config import load_study
     from samorg.report import run_study_reports
     from samorg.report.notebooks import template_dir

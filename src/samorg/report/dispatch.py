@@ -35,11 +35,15 @@ def run_on_dask(jobs: list, run: Callable, settings: Any, scheduler: str, record
             record(res)
 
 
-def _ignore_interrupt() -> None:
-    """In a worker: leave Ctrl-C to the parent, which stops the workers (no traceback from each)."""
+def _worker_start() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the workers (no traceback from each), and skip
+    jsonschema's unused IRI grammars (:mod:`samorg.report._imports`) before the first job imports nbformat."""
     import signal
 
+    from samorg.report._imports import skip_iri_format_checker
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    skip_iri_format_checker()
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
@@ -57,7 +61,7 @@ def run_in_pool(jobs: list, run: Callable, settings: Any, n_workers: int, record
                 failed: Callable) -> None:
     """Run the jobs in ``n_workers`` local worker processes and record each outcome as it arrives."""
     ctx = multiprocessing.get_context("spawn")  # no inherited threads, sockets or zmq state
-    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_ignore_interrupt)
+    pool = cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_start)
     try:
         futures = {pool.submit(run, job, settings): job for job in jobs}
         for fut in cf.as_completed(futures):
