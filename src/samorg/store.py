@@ -16,8 +16,11 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -220,7 +223,8 @@ def read_processed(processed_dir: str | Path, table: str, *, columns: list[str] 
     ``qualitative_segments``).
 
     ``columns`` and ``filters`` are passed to :func:`pandas.read_parquet` (e.g.
-    ``filters=[("site_id", "==", "askim")]``).
+    ``filters=[("site_id", "==", "askim")]``). Reads are kept per process (see ``_CACHE``): the same file,
+    unchanged, with the same columns and filters is parsed once; every call returns its own copy.
 
     Raises
     ------
@@ -236,10 +240,59 @@ def read_processed(processed_dir: str | Path, table: str, *, columns: list[str] 
         raise SourceFormatError(path, found="the processed table does not exist",
                                 expected="a table written by the data pipeline",
                                 fix="Run `samorg data` (or samorg.pipeline.build_processed) first.")
+    key = _cache_key(path, columns, filters)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key) if key is not None else None
+        if cached is not None:
+            _CACHE.move_to_end(key)
+    if cached is None:
+        try:
+            cached = pd.read_parquet(path, columns=columns, filters=filters)
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            raise unreadable_table(path, exc) from None
+        if key is not None:
+            with _CACHE_LOCK:
+                _CACHE[key] = cached
+                while len(_CACHE) > _CACHE_SIZE:
+                    _CACHE.popitem(last=False)
+    return cached.copy(deep=True)
+
+
+#: Frames read by :func:`read_processed` in this process, keyed on the file's identity (path, inode, size,
+#: modification and change times) and the columns and filters asked for. A site report reads the same
+#: tables a few dozen times and the synthesis over a hundred; parsing parquet again each time was a
+#: tenth of a report's time. A rewritten file (``samorg data`` replaces tables atomically, so a new inode
+#: and new times) is a new key; callers always get a copy, so they cannot change what the next one reads.
+_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_CACHE_SIZE = 24
+_CACHE_LOCK = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    """``value`` as something hashable (lists and tuples become tuples); ``TypeError`` when it cannot be."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(_freeze(v) for v in value)))
+    hash(value)
+    return (type(value).__name__, value)
+
+
+def _cache_key(path: Path, columns: Any, filters: Any) -> tuple | None:
+    """The cache key of one read, or ``None`` (not cached) when the file cannot be stat'ed or the
+    columns/filters are not plain values."""
     try:
-        return pd.read_parquet(path, columns=columns, filters=filters)
-    except (OSError, pa.ArrowException, ValueError) as exc:
-        raise unreadable_table(path, exc) from None
+        st = os.stat(path)
+        return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                _freeze(columns), _freeze(filters))
+    except (OSError, TypeError):
+        return None
+
+
+def clear_read_cache() -> None:
+    """Forget every frame :func:`read_processed` has kept (tests; a long session that wants the memory back)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
 
 
 def verify_processed(processed_dir: str | Path) -> Manifest:
