@@ -18,6 +18,8 @@ import pandas as pd
 from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models import _inference as inf
+from samorg.models._ordinal_hessian import analytic_hessian as _analytic_hessian
+from samorg.models._ordinal_hessian import threshold_jacobian as _threshold_jacobian
 from samorg.models._vocabulary import inference_value
 from samorg.models.result import Effect
 
@@ -51,6 +53,10 @@ def _weighted_model_class() -> type:
             return self.score_obs(params).sum(0)
 
         def hessian(self, params):
+            return _analytic_hessian(self, np.asarray(params, dtype=float))
+
+        def numerical_hessian(self, params):
+            """Central differences of the analytic score (the Hessian used before the analytic one; tests)."""
             h = approx_fprime(np.asarray(params, dtype=float), self.score, centered=True)
             return (h + h.T) / 2
 
@@ -73,16 +79,6 @@ def _weighted_model_class() -> type:
             return np.column_stack([d_beta, d_theta @ _threshold_jacobian(params[k:])])
 
     return WeightedOrderedModel
-
-
-def _threshold_jacobian(a: np.ndarray) -> np.ndarray:
-    """d θ / d a for θ_1 = a_1, θ_j = a_1 + Σ_{m≤j} exp(a_m) (statsmodels' parameterisation)."""
-    m = len(a)
-    jac = np.zeros((m, m))
-    jac[:, 0] = 1.0
-    for j in range(1, m):
-        jac[j:, j] = math.exp(a[j])
-    return jac
 
 
 def _thresholds(a: np.ndarray) -> np.ndarray:
