@@ -36,13 +36,10 @@ def _t(key: str, lang: str, **values: object) -> str:
 def national_indicators(ctx: SynthesisContext) -> pd.DataFrame:
     """Municipality × year rows with ``population`` and the per-inhabitant indicators (empty without data)."""
     if "aims_national" not in ctx.cache:
-        from samorg.clean import harmonise_municipalities
-        from samorg.store import read_processed
+        from samorg.report._synthesis_panel import annual_observations
 
-        obs = read_processed(ctx.study.processed_dir, "observations", filters=[(C.FREQ, "==", "A")])
-        obs = obs[obs[C.SITE_ID].isna()]
-        obs = harmonise_municipalities(obs, ctx.study.municipalities.values())
-        obs = obs[obs[C.STATUS].fillna("") == ""]
+        obs = annual_observations(ctx.study)  # site rows are harmonised apart from municipality rows
+        obs = obs[obs[C.SITE_ID].isna() & (obs[C.STATUS].fillna("") == "")]
         wide = obs.pivot_table(index=[C.MUNICIPALITY_CODE, C.PERIOD_START], columns=C.INDICATOR, values=C.VALUE)
         out = pd.DataFrame(index=wide.index)
         if "population" in wide:

@@ -104,12 +104,9 @@ class SynthesisContext:
     @cached_property
     def municipal_panel(self) -> pd.DataFrame:
         """Visits per inhabitant per municipality and year, on the current municipality structure."""
-        from samorg.clean import harmonise_municipalities
+        from samorg.report._synthesis_panel import annual_observations
 
-        from samorg.store import read_processed
-
-        obs = read_processed(self.study.processed_dir, "observations", filters=[(C.FREQ, "==", "A")])
-        obs = harmonise_municipalities(obs, self.study.municipalities.values())
+        obs = annual_observations(self.study)
         wide = obs.pivot_table(index=[C.MUNICIPALITY_CODE, C.PERIOD_START], columns=C.INDICATOR, values=C.VALUE)
         if not {"visits", "population"} <= set(wide.columns):
             return pd.DataFrame()
