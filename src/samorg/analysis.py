@@ -247,7 +247,7 @@ def fit_site(
         data,
         outcome=C.VALUE,
         time=C.PERIOD_START,
-        intervention=pd.Timestamp(when[1]),
+        intervention=when[1],  # the registry's date, as the site report's model cell passes it
         family="quasipoisson",
         seasonality="month",
         exclude=[w.as_tuple(lang) for w in windows],

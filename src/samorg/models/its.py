@@ -43,6 +43,7 @@ from samorg.errors import ModelError
 from samorg.models import _inference as inf
 from samorg.models import _its_fit as fx
 from samorg.models._its_fit import SE_TYPES
+from samorg.models._memo import memoised
 from samorg.models._timeaxis import excluded_mask, missing_periods, model_time, parse_windows
 from samorg.models._vocabulary import inference_value, renamed_keywords
 from samorg.models.result import Effect, ModelWarning
@@ -122,6 +123,7 @@ class ITSResult(Effect):
         return out
 
 
+@memoised  # the same data and arguments are fitted once per process (issue 17; see _memo)
 @renamed_keywords(se="inference", control="comparison", period="season_length")
 def its(
     data: pd.DataFrame,
