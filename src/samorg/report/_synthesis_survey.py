@@ -29,7 +29,9 @@ def survey_change(ctx: SynthesisContext, item: str):
         if not path.is_file():
             ctx.cache[key] = None
         else:
-            answers = load_survey_responses(ctx.study.processed_dir)
+            if "survey_answers" not in ctx.cache:  # read once for every item (never modified)
+                ctx.cache["survey_answers"] = load_survey_responses(ctx.study.processed_dir)
+            answers = ctx.cache["survey_answers"]
             answers = answers[answers[C.ITEM] == item].dropna(subset=[C.RESPONSE])
             co_located = {s.site_id: s.co_located for s in ctx.study.sites if s.role in ("treated", "comparison")}
             waves = sorted(answers[C.WAVE].unique())

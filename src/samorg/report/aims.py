@@ -356,9 +356,14 @@ def _site_contexts(ctx: SynthesisContext) -> list[SiteContext]:
 def place_development_overview(ctx: SynthesisContext):
     """Aim 5 in the synthesis: each treated site's visits per inhabitant, baseline year → last year, beside its
     municipality and all municipalities."""
-    lang, rows = ctx.lang, []
+    lang, rows, shared = ctx.lang, [], {}
     for sctx in _site_contexts(ctx):
+        code = sctx.site.municipality_code  # the reference rates depend on the site's municipality only
+        if code in shared:
+            sctx.cache["aims_reference"] = shared[code]
         frame = _place_frame(sctx)
+        if "aims_reference" in sctx.cache:
+            shared[code] = sctx.cache["aims_reference"]
         years = _before_after_years(sctx, frame["site"]) if frame is not None else None
         if years is None:
             continue

@@ -210,10 +210,11 @@ def site_grades(ctx: SynthesisContext) -> dict[str, Any]:
     if "programme_grades" not in ctx.cache:
         from samorg.report.site import grade, use_visits_effect
 
-        out = {}
+        out, heads = {}, ctx.__dict__.get("headlines") or {}  # if computed: what the site's headline() computes
         for site in _treated(ctx):
             sctx = SiteContext(study=ctx.study, site=site, lang=ctx.lang)
             use_visits_effect(sctx, ctx.site_results.get(site.site_id))
+            sctx.cache.update({"headline": heads[site.site_id]} if site.site_id in heads else {})
             out[site.site_id] = grade(sctx)
         ctx.cache["programme_grades"] = out
     return ctx.cache["programme_grades"]
