@@ -58,9 +58,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -216,15 +214,9 @@ def store_record(folder: Path, parts: dict[str, str], *, ok: bool, outputs: Iter
                               "built_at": dt.datetime.now().replace(microsecond=0).isoformat()}
     if ok:
         record["outputs"] = {p.name: _file_digest(p) for p in outputs}
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{CACHE_FILE}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=1, sort_keys=True)
-        os.replace(tmp, folder / CACHE_FILE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from samorg.report._files import replace_atomically
+
+    replace_atomically(folder / CACHE_FILE, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _entry(site: Any) -> dict[str, Any]:

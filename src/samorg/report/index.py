@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from samorg import fmt
 from samorg.report.index_text import it
-from samorg.report.render import _replace_atomically
+from samorg.report._files import replace_atomically as _replace_atomically
 from samorg.report.runner import ReportOutcome
 
 __all__ = ["about", "result_line", "write_index"]

@@ -17,7 +17,6 @@ destroys the previous version.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from samorg.errors import ReportError
+from samorg.report._files import replace_atomically as _replace_atomically
 from samorg.report.figure_alt import IMAGE_TYPES, describe_figures, inline_svg
 
 __all__ = [
@@ -66,20 +66,6 @@ def external_resources(html: str) -> list[str]:
     ['https://cdn.example/x.js']
     """
     return _EXTERNAL.findall(html) + _CSS_IMPORT.findall(html)
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read_notebook(ipynb: Path) -> nbformat.NotebookNode:

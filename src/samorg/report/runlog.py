@@ -71,7 +71,7 @@ def log_outcome(outcome: ReportOutcome) -> None:
 def write_run_log(outcomes: Iterable[ReportOutcome], path: Path, *, templates: Iterable[Path] = ()) -> Path:
     """Write the run's log to ``path`` (replaced atomically); returns ``path``."""
     from samorg import __version__
-    from samorg.report.render import _replace_atomically
+    from samorg.report._files import replace_atomically as _replace_atomically
 
     outcomes = list(outcomes)
     failed = sum(not o.ok for o in outcomes)

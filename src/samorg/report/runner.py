@@ -120,8 +120,13 @@ def _date_text(lang: str, today: dt.date | None = None) -> str:
     return today.strftime("%d.%m.%Y")
 
 
-def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
-    """Raise one error listing every problem in every job, before anything runs."""
+def _check_jobs(jobs: list[ReportJob], formats: Iterable[str], *, parameters: bool = True) -> None:
+    """Raise one error listing every problem in every job, before anything runs.
+
+    ``parameters=False`` checks the parameters only when another problem is found (to list them all in one
+    error): the runner checks them for the reports it will build, after the cache has said which. A reused
+    report's template and parameters are part of its key, so they passed this check when it was built.
+    """
     bad_formats = [f for f in formats if f not in FORMATS]
     if bad_formats:
         raise ReportError(f"Unknown output format(s) {bad_formats}. Expected any of {list(FORMATS)}.")
@@ -135,11 +140,12 @@ def _check_jobs(jobs: list[ReportJob], formats: Iterable[str]) -> None:
         elif name in seen:
             problems.append(f'job name "{name}" is used twice. Expected one job per name.')
         seen.add(name)
+    for job in jobs if parameters or problems else ():
         try:
-            validate_parameters(job.notebook, job.parameters)
+            validate_parameters(job.notebook, job.parameters)  # imports papermill: ~0.4 s
         except ParameterError as exc:
             param_errors = True
-            problems.append(f'job "{name}": {exc}')
+            problems.append(f'job "{job.name}": {exc}')
     if problems:
         cls = ParameterError if param_errors else ReportError
         head = f"{len(problems)} report job(s) cannot run; nothing was run:"
@@ -311,7 +317,7 @@ def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path,
     """Check every job and the output folder before anything runs; the jobs (notebooks resolved) and settings."""
     jobs = list(jobs)
     formats = tuple(options["formats"])
-    _check_jobs(jobs, formats)
+    _check_jobs(jobs, formats, parameters=False)
     if options["executor"] not in ("local", "dask"):
         raise ReportError(f"executor={options['executor']!r} is not supported; use 'local' or 'dask'.")
     if options["executor"] == "dask" and not options["scheduler"]:  # refused before anything starts
@@ -319,7 +325,6 @@ def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path,
 
         raise ReportError(NEEDS_SCHEDULER)
     out = Path(out_dir).resolve()
-    check_writable(out, [j.name for j in jobs])
     lang, date_text = options["lang"], options["date_text"]
     settings = _Settings(out, formats, options["show_code"], options["kernel_name"], options["timeout"],
                          date_text if date_text is not None else _date_text(lang), lang,
@@ -477,6 +482,8 @@ def run_reports(
         date_text=date_text, scan_names=scan_names, warm_kernels=warm_kernels, executor=executor, scheduler=scheduler))
     results, build = _plan(jobs, settings, use_cache=cache, force=force)
     todo = [j for j in jobs if j.name in build]
+    _check_jobs(todo, settings.formats)  # the parameters of the reports to build, before any runs
+    check_writable(settings.out_dir, [j.name for j in jobs])
     bar, record = _recorder(results, settings, build, len(todo), progress)
     server, settings = _warm_server(settings, executor, todo)
     try:
