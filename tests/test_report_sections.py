@@ -50,6 +50,34 @@ def test_key_results_label_the_primary_outcome_as_prespecified(study_path):
     assert report.visits_effect(comparison) is None
 
 
+def test_the_headline_model_is_fitted_once_per_kernel(study_path, monkeypatch):
+    """Issue 17: the summary (key_results, via fit_site) and the model cell the reader audits share one fit."""
+    import samorg.models._its_fit as fx
+    import samorg.report.site as report
+    from samorg.analysis import comparison_series, site_series, washout_caveats
+    from samorg.models import _memo, its
+
+    _memo.clear()
+    fits = []
+    real = fx.fit_glm
+    monkeypatch.setattr(fx, "fit_glm", lambda *a, **k: fits.append(1) or real(*a, **k))
+    ctx = report.load(study_path, "askim")
+    headline = report.visits_effect(ctx)  # what key_results reports
+    assert headline is not None and len(fits) == 1
+    # the notebook's model cell, as written there
+    visits = site_series(ctx.study, "askim", "visits")
+    comparison = comparison_series(ctx.study, "askim", "visits", lang=ctx.lang)
+    data = visits.merge(comparison, on="period_start")
+    result = its(data, outcome="value", time="period_start", intervention=ctx.site.co_located,
+                 family="quasipoisson", seasonality="month",
+                 exclude=[w.as_tuple(ctx.lang) for w in ctx.study.washout_windows],
+                 comparison=comparison.columns[1], inference="hac", caveats=washout_caveats(ctx.study))
+    assert result is headline and len(fits) == 1
+    assert report.visits_effect(report.load(study_path, "askim")) is headline  # another context, same process
+    report.fit_visits_effect(ctx, controlled=False)  # a sensitivity variant is another model
+    assert len(fits) == 2
+
+
 def test_place_development_divides_visits_by_the_catchment(study_path):
     import samorg.report.site as report
     import samorg.report.site_sections as sections
