@@ -1,4 +1,5 @@
-"""The synthesis harmonises the annual observations once per process, and again when the table changes."""
+"""The synthesis harmonises the annual observations once per process (and again when the table changes), and
+reads the survey answers as the pipeline does without importing it."""
 
 from __future__ import annotations
 
@@ -40,3 +41,14 @@ def test_annual_observations_are_harmonised_once_and_again_when_the_table_change
     assert panel.annual_observations(study)["value"].tolist() == [40.0, 7.0] and len(reads) == 2
     study.municipalities = {"3301": _Muni("3301", frozenset(["0602", "0625"]))}  # another study's mapping
     assert sorted(panel.annual_observations(study)["value"].dropna()) == [3.0, 4.0, 40.0] and len(reads) == 3
+
+
+def test_survey_answers_of_the_synthesis_are_those_of_the_pipeline(tmp_path):
+    from samorg.pipeline import load_survey_responses
+    from samorg.report._synthesis_survey import _ordered_answers
+
+    frame = pd.DataFrame({"site_id": ["a", "a", "b"], "item": "calm", "response": pd.array([5, None, 1], dtype="Int8")})
+    store.write_table(frame, tmp_path / "survey_responses.parquet")
+    got = _ordered_answers(store.read_processed(tmp_path, "survey_responses"))
+    pd.testing.assert_frame_equal(got, load_survey_responses(tmp_path), check_exact=True)
+    assert got["response"].cat.ordered and got["response"].isna().tolist() == [False, True, False]
