@@ -42,3 +42,16 @@ def test_fit_with_analytic_hessian_gives_the_same_estimates(monkeypatch, inferen
     for name in ("estimate", "std_error", "ci_low", "ci_high", "p_value"):
         assert getattr(fast, name) == pytest.approx(getattr(slow, name), rel=1e-6, abs=1e-9), name
     np.testing.assert_allclose(fast.model.coefficients["std_error"], slow.model.coefficients["std_error"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["logistic", "norm"])
+def test_link_functions_are_scipys_to_the_bit(name):
+    from scipy import stats
+
+    from samorg.models._ordinal_hessian import link_cdf, link_pdf
+
+    distr = getattr(stats, name)
+    x = np.concatenate([np.linspace(-40, 40, 20001), [np.inf, -np.inf, np.nan, 0.0, -0.0]])
+    np.testing.assert_array_equal(link_cdf(distr, x), distr.cdf(x))
+    np.testing.assert_array_equal(link_pdf(distr, x), distr.pdf(x))
+    assert link_cdf(stats.cauchy, x) is None and link_pdf(stats.cauchy, x) is None

@@ -19,6 +19,7 @@ from samorg import fmt
 from samorg.errors import ModelError
 from samorg.models import _inference as inf
 from samorg.models._ordinal_hessian import analytic_hessian as _analytic_hessian
+from samorg.models._ordinal_hessian import link_cdf, link_pdf
 from samorg.models._ordinal_hessian import threshold_jacobian as _threshold_jacobian
 from samorg.models._vocabulary import inference_value
 from samorg.models.result import Effect
@@ -51,6 +52,14 @@ def _weighted_model_class() -> type:
 
         def score(self, params):
             return self.score_obs(params).sum(0)
+
+        def cdf(self, x):
+            fast = link_cdf(self.distr, x)
+            return super().cdf(x) if fast is None else fast
+
+        def pdf(self, x):
+            fast = link_pdf(self.distr, x)
+            return super().pdf(x) if fast is None else fast
 
         def hessian(self, params):
             return _analytic_hessian(self, np.asarray(params, dtype=float))

@@ -14,7 +14,32 @@ import numpy as np
 
 from samorg.errors import ModelError
 
-__all__ = ["analytic_hessian", "pdf_slope", "threshold_jacobian"]
+__all__ = ["analytic_hessian", "link_cdf", "link_pdf", "pdf_slope", "threshold_jacobian"]
+
+
+def link_cdf(distr: Any, x: Any) -> np.ndarray | None:
+    """F(x) of the logistic or normal latent distribution with scipy.stats' own formulas (``expit``,
+    ``ndtr``) without its generic argument handling (a third of an ordinal fit); ``None`` for others."""
+    from scipy import special
+
+    if distr.name == "logistic":
+        return special.expit(np.asarray(x, dtype=float))
+    if distr.name == "norm":
+        return special.ndtr(np.asarray(x, dtype=float))
+    return None
+
+
+def link_pdf(distr: Any, x: Any) -> np.ndarray | None:
+    """f(x), as scipy.stats.logistic / norm compute it (``exp(logpdf)``; ``exp(−x²/2)/√(2π)``)."""
+    from scipy import special
+
+    x = np.asarray(x, dtype=float)
+    if distr.name == "logistic":
+        y = -np.abs(x)
+        return np.exp(y - 2.0 * special.log1p(np.exp(y)))
+    if distr.name == "norm":
+        return np.exp(-x ** 2 / 2.0) / np.sqrt(2 * np.pi)
+    return None
 
 
 def pdf_slope(distr: Any, x: np.ndarray) -> np.ndarray:
