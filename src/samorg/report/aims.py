@@ -143,9 +143,10 @@ def _survey_shares(ctx: SiteContext, item: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["k", "n"])
     from samorg.store import read_processed
 
-    ans = read_processed(ctx.study.processed_dir, "survey_responses",
-                         filters=[(C.SITE_ID, "==", ctx.site.site_id), (C.ITEM, "==", item)])
-    ans = ans.dropna(subset=[C.RESPONSE])
+    # the whole table (parsed once per process, read_processed keeps it), then this site and item: one read
+    # with these as filters would be parsed again for every site and item (24 reads in a synthesis)
+    ans = read_processed(ctx.study.processed_dir, "survey_responses")
+    ans = ans[(ans[C.SITE_ID] == ctx.site.site_id) & (ans[C.ITEM] == item)].dropna(subset=[C.RESPONSE])
     top = ans[C.RESPONSE].astype(int) >= 4
     out = pd.DataFrame({"k": top.groupby(ans[C.WAVE]).sum(), "n": top.groupby(ans[C.WAVE]).size()})
     return out[out["n"] >= ctx.min_cell]
