@@ -142,9 +142,9 @@ def comparison_sites(study: Study, site_id: str | None = None) -> tuple[Site, ..
 def _monthly(study: Study, indicator: str, site_ids: list[str]) -> pd.DataFrame:
     from samorg.store import read_processed
 
-    obs = read_processed(study.processed_dir, "observations")
-    obs = obs[(obs[C.FREQ] == "M") & (obs[C.INDICATOR] == indicator) & obs[C.SITE_ID].isin(site_ids)]
-    return obs
+    # one cached read per indicator (read_processed keeps it per process), a quarter of filtering the whole table
+    obs = read_processed(study.processed_dir, "observations", filters=[(C.FREQ, "==", "M"), (C.INDICATOR, "==", indicator)])
+    return obs[obs[C.SITE_ID].isin(site_ids)]
 
 
 def site_series(study: Study | str | Path, site_id: str, indicator: str = "visits") -> pd.DataFrame:
