@@ -33,7 +33,7 @@ FEW_CLUSTERS = 12  # below this, cluster-robust p-values over-reject (as in did(
 # --------------------------------------------------------------------------- statsmodels subclass
 @functools.lru_cache(maxsize=1)
 def _weighted_model_class() -> type:
-    """``OrderedModel`` with case weights and analytic scores (built lazily: statsmodels is heavy)."""
+    """``OrderedModel`` with case weights, analytic scores and Hessian (built lazily: statsmodels is heavy)."""
     from statsmodels.miscmodels.ordinal_model import OrderedModel
     from statsmodels.tools.numdiff import approx_fprime
 
