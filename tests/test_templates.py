@@ -76,3 +76,14 @@ def test_localised_template_keeps_one_language_and_a_researchers_own_cell(tmp_pa
         assert not [c for c in out.cells if other in c.metadata.get("tags", [])]
         assert "my-note" in [c["id"] for c in out.cells]
     assert nbformat.read(path, as_version=4) == nb  # the template itself is never changed
+
+
+def test_localised_copy_is_a_valid_notebook_and_a_broken_template_is_named(tmp_path):
+    from samorg.errors import ReportError
+
+    out = localised_template(NOTEBOOKS / "synthesis.ipynb", "en")
+    nbformat.validate(nbformat.read(out, as_version=4))  # Papermill reads and validates it
+    broken = tmp_path / "mine.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(ReportError, match="mine.ipynb: the report template cannot be read"):
+        localised_template(broken, "nb")
