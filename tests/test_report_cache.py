@@ -201,3 +201,18 @@ def test_samorg_data_after_a_registry_change_rebuilds_no_other_site(tmp_path, co
     assert all(base[s] == registry[s] for s in study.site_ids)
     raw = keys({"config:sites.yaml": "a", "filialer/x.csv": "d"})
     assert all(base[s] != raw[s] for s in study.site_ids)  # a changed raw file reaches every report
+
+
+def test_the_longest_reports_start_first_by_cost_then_by_the_last_build(tmp_path, template, executions):
+    out = tmp_path / "out"
+    jobs = _jobs(template, b={"cost": 3.0}, c={"cost": 0.5})
+    outcomes = _run(jobs, out)
+    assert executions == ["b", "a", "c"]  # no build recorded yet: by cost
+    assert [o.name for o in outcomes.values()] == ["a", "b", "c"]  # the outcomes keep the jobs' order
+    for name, seconds in (("a", 9.0), ("b", 1.0), ("c", 4.0)):  # as if the last build had taken these times
+        record = json.loads((out / name / cache.CACHE_FILE).read_text(encoding="utf-8"))
+        assert record["seconds"] >= 0
+        (out / name / cache.CACHE_FILE).write_text(json.dumps({**record, "seconds": seconds}), encoding="utf-8")
+    executions.clear()
+    _run(jobs, out, force=True)
+    assert executions == ["a", "c", "b"]  # every job has a measured time: by that

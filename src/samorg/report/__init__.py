@@ -55,6 +55,7 @@ def site_jobs(
                 title=f"{t('site_report', lang)}: {site.name}",
                 subtitle=study.title_in(lang),
                 banner=banner,
+                cost=1.0 if site.role == "treated" else 0.6,  # a treated site's report fits its models
             )
         )
     return jobs
@@ -90,11 +91,13 @@ def study_jobs(
     if "synthesis" in kinds:
         jobs.append(ReportJob(name=SYNTHESIS_JOB, notebook=localised_template(folder / SYNTHESIS_NOTEBOOK, lang),
                               parameters={"study": str(study.path), "lang": lang},
-                              title=t("syn_report", lang), subtitle=study.title_in(lang), banner=banner))
+                              title=t("syn_report", lang), subtitle=study.title_in(lang), banner=banner,
+                              cost=3.0))  # it reads every site: the longest report, started first
     if "quality" in kinds:
         jobs.append(ReportJob(name=QUALITY_JOB, notebook=localised_template(folder / QUALITY_NOTEBOOK, lang),
                               parameters={"study": str(study.path), "lang": lang},
-                              title=t("dq_report", lang), subtitle=study.title_in(lang), banner=banner))
+                              title=t("dq_report", lang), subtitle=study.title_in(lang), banner=banner,
+                              cost=0.5))
     return jobs
 
 

@@ -205,12 +205,20 @@ def reason_text(decision: Decision, lang: str = "nb") -> str:
     return "; ".join(texts)
 
 
-def store_record(folder: Path, parts: dict[str, str], *, ok: bool, outputs: Iterable[Path] = ()) -> None:
-    """Record a finished build in ``folder`` (written atomically): its key, success and its output files' hashes.
+def previous_seconds(folder: Path) -> float | None:
+    """How long the last recorded build in ``folder`` took (seconds), if a record says so."""
+    seconds = (_read(folder / CACHE_FILE) or {}).get("seconds")
+    return float(seconds) if isinstance(seconds, (int, float)) and seconds >= 0 else None
+
+
+def store_record(folder: Path, parts: dict[str, str], *, ok: bool, outputs: Iterable[Path] = (),
+                 seconds: float | None = None) -> None:
+    """Record a finished build in ``folder`` (written atomically): its key, success, its output files' hashes
+    and how long it took (the runner starts the longest reports first next time).
 
     A build that failed is recorded as failed, so it is never reused.
     """
-    record: dict[str, Any] = {"status": "ok" if ok else "failed", "parts": parts,
+    record: dict[str, Any] = {"status": "ok" if ok else "failed", "parts": parts, "seconds": seconds,
                               "built_at": dt.datetime.now().replace(microsecond=0).isoformat()}
     if ok:
         record["outputs"] = {p.name: _file_digest(p) for p in outputs}

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+from pathlib import Path
 from typing import Any, Callable
 
 from samorg.errors import ReportError
 
-__all__ = ["run_in_pool", "run_on_dask"]
+__all__ = ["longest_first", "run_in_pool", "run_on_dask"]
+
+
+def longest_first(todo: list, out_dir: Path) -> list:
+    """The jobs in the order to start them: longest expected first (the last build's time when every job has
+    one, else each job's ``cost``), so the run does not end with one long report and idle workers."""
+    from samorg.report.cache import previous_seconds
+
+    seen = {j.name: previous_seconds(out_dir / j.name) for j in todo}
+    measured = all(v is not None for v in seen.values())
+    return sorted(todo, key=lambda j: -(seen[j.name] if measured else j.cost))  # stable: ties keep their order
 
 
 def run_on_dask(jobs: list, run: Callable, settings: Any, scheduler: str, record: Callable, *,

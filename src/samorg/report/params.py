@@ -15,11 +15,11 @@ from __future__ import annotations
 import ast
 import difflib
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
-from samorg.errors import ParameterError
+from samorg.errors import ParameterError, ReportError
 
-__all__ = ["NotebookParameter", "notebook_parameters", "validate_parameters"]
+__all__ = ["check_jobs", "NotebookParameter", "notebook_parameters", "validate_parameters"]
 
 #: Declared type name → Python types a given value may have.
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -173,3 +173,35 @@ def validate_parameters(path: str | Path, given: dict[str, Any]) -> dict[str, No
         lines += [f"  - {p}" for p in problems]
         raise ParameterError("\n".join(lines))
     return declared
+
+
+def check_jobs(jobs: list, formats: Iterable[str], known_formats: Iterable[str], *, parameters: bool = True) -> None:
+    """Raise one error listing every problem in every job, before anything runs.
+
+    ``parameters=False`` checks the parameters only when another problem is found (to list them all in one
+    error): the runner checks them for the reports it will build, after the cache has said which. A reused
+    report's template and parameters are part of its key, so they passed this check when it was built.
+    """
+    bad_formats = [f for f in formats if f not in known_formats]
+    if bad_formats:
+        raise ReportError(f"Unknown output format(s) {bad_formats}. Expected any of {list(known_formats)}.")
+    problems: list[str] = []
+    seen: set[str] = set()
+    param_errors = False
+    for job in jobs:
+        name = job.name
+        if not name or name in (".", "..") or Path(name).name != name or name.startswith("."):
+            problems.append(f'job name {name!r} is not a plain folder name. Expected e.g. "drammen".')
+        elif name in seen:
+            problems.append(f'job name "{name}" is used twice. Expected one job per name.')
+        seen.add(name)
+    for job in jobs if parameters or problems else ():
+        try:
+            validate_parameters(job.notebook, job.parameters)  # imports papermill: ~0.4 s
+        except ParameterError as exc:
+            param_errors = True
+            problems.append(f'job "{job.name}": {exc}')
+    if problems:
+        cls = ParameterError if param_errors else ReportError
+        head = f"{len(problems)} report job(s) cannot run; nothing was run:"
+        raise cls("\n".join([head] + [f"- {p}" for p in problems]))

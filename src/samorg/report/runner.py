@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
-from samorg.errors import ParameterError, ReportError
-from samorg.report.params import validate_parameters
+from samorg.errors import ReportError
+from samorg.report.dispatch import longest_first
+from samorg.report.params import check_jobs
 from samorg.report.runlog import RUN_LOG, check_writable, log_outcome, write_run_log
 
 __all__ = ["ReportJob", "ReportOutcome", "run_reports"]
@@ -61,6 +62,10 @@ class ReportJob:
     banner: str | None = None
     path_parameters: tuple[str, ...] = ("study",)
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: Expected run time relative to other jobs (e.g. 3.0 for a report that reads every site). The runner
+    #: starts the longest jobs first, so that no long report runs alone at the end while other workers wait;
+    #: the previous build's measured time is used instead when every job to build has one.
+    cost: float = 1.0
 
 
 @dataclass
@@ -118,38 +123,6 @@ def _date_text(lang: str, today: dt.date | None = None) -> str:
     if lang == "en":
         return f"{today.day} {_MONTHS_EN[today.month - 1]} {today.year}"
     return today.strftime("%d.%m.%Y")
-
-
-def _check_jobs(jobs: list[ReportJob], formats: Iterable[str], *, parameters: bool = True) -> None:
-    """Raise one error listing every problem in every job, before anything runs.
-
-    ``parameters=False`` checks the parameters only when another problem is found (to list them all in one
-    error): the runner checks them for the reports it will build, after the cache has said which. A reused
-    report's template and parameters are part of its key, so they passed this check when it was built.
-    """
-    bad_formats = [f for f in formats if f not in FORMATS]
-    if bad_formats:
-        raise ReportError(f"Unknown output format(s) {bad_formats}. Expected any of {list(FORMATS)}.")
-    problems: list[str] = []
-    seen: set[str] = set()
-    param_errors = False
-    for job in jobs:
-        name = job.name
-        if not name or name in (".", "..") or Path(name).name != name or name.startswith("."):
-            problems.append(f'job name {name!r} is not a plain folder name. Expected e.g. "drammen".')
-        elif name in seen:
-            problems.append(f'job name "{name}" is used twice. Expected one job per name.')
-        seen.add(name)
-    for job in jobs if parameters or problems else ():
-        try:
-            validate_parameters(job.notebook, job.parameters)  # imports papermill: ~0.4 s
-        except ParameterError as exc:
-            param_errors = True
-            problems.append(f'job "{job.name}": {exc}')
-    if problems:
-        cls = ParameterError if param_errors else ReportError
-        head = f"{len(problems)} report job(s) cannot run; nothing was run:"
-        raise cls("\n".join([head] + [f"- {p}" for p in problems]))
 
 
 def _privacy_block(staged: dict[str, Path], settings: _Settings) -> tuple[str, str] | None:
@@ -317,7 +290,7 @@ def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path,
     """Check every job and the output folder before anything runs; the jobs (notebooks resolved) and settings."""
     jobs = list(jobs)
     formats = tuple(options["formats"])
-    _check_jobs(jobs, formats, parameters=False)
+    check_jobs(jobs, formats, FORMATS, parameters=False)
     if options["executor"] not in ("local", "dask"):
         raise ReportError(f"executor={options['executor']!r} is not supported; use 'local' or 'dask'.")
     if options["executor"] == "dask" and not options["scheduler"]:  # refused before anything starts
@@ -372,7 +345,7 @@ def _remember(res: ReportOutcome, settings: _Settings, build: dict[str, tuple]) 
         return
     try:
         store_record(settings.out_dir / res.name, parts, ok=res.ok,
-                     outputs=[p for p in (res.ipynb, res.html, res.pdf) if p is not None])
+                     outputs=[p for p in (res.ipynb, res.html, res.pdf) if p is not None], seconds=res.seconds)
     except OSError as exc:  # the report is written; without a record it is only built again next time
         log.warning("The cache record of %s could not be written: %s", res.name, exc)
 
@@ -481,8 +454,8 @@ def run_reports(
         formats=formats, show_code=show_code, kernel_name=kernel_name, timeout=timeout, lang=lang,
         date_text=date_text, scan_names=scan_names, warm_kernels=warm_kernels, executor=executor, scheduler=scheduler))
     results, build = _plan(jobs, settings, use_cache=cache, force=force)
-    todo = [j for j in jobs if j.name in build]
-    _check_jobs(todo, settings.formats)  # the parameters of the reports to build, before any runs
+    todo = longest_first([j for j in jobs if j.name in build], settings.out_dir)
+    check_jobs(todo, settings.formats, FORMATS)  # the parameters of the reports to build, before any runs
     check_writable(settings.out_dir, [j.name for j in jobs])
     bar, record = _recorder(results, settings, build, len(todo), progress)
     server, settings = _warm_server(settings, executor, todo)
