@@ -58,7 +58,8 @@ def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
         "print('PID', os.getpid(), 'PPID', os.getppid())\n"
         "print('PYTHON', sys.executable, 'BLAS', os.environ.get('OPENBLAS_NUM_THREADS'))\n"
         "print('CWD_ON_PATH', '' in sys.path, any('samorg-kernels' in p for p in sys.path))\n"
-        "print('KIND', os.environ.get('SAMORG_KERNEL'), repr(os.environ.get('SAMORG_KERNEL_REASON')))",
+        "print('KIND', os.environ.get('SAMORG_KERNEL'), repr(os.environ.get('SAMORG_KERNEL_REASON')))\n"
+        "import gc\nprint('FROZEN', gc.get_freeze_count() > 100_000)",
         "leftover = 1\nmpl.rcParams['lines.linewidth'] = 9.0",
         "import matplotlib.pyplot as plt\nfrom samorg.report.figures import with_alt\nfig, ax = plt.subplots()\n"
         "ax.plot([1, 2, 3])\nplt.close(fig)\nwith_alt(fig, 'A rising line')",  # a report's figure says what it shows
@@ -74,6 +75,7 @@ def test_every_report_gets_its_own_clean_kernel_from_the_warm_server(tmp_path):
     texts = [_outputs(o.ipynb) for o in outcomes]
     for text in texts:
         assert "KIND warm ''" in text
+        assert "FROZEN True" in text  # the server's imports are out of the kernel's garbage collections
         assert "LEFTOVER False 1.5" in text  # nothing of an earlier report's state
         assert "SERVER_MODULE True True" in text  # the kernel was forked from the warm server
         assert f"PYTHON {sys.executable} BLAS 1" in text

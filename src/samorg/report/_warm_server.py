@@ -12,6 +12,7 @@ kernel ends, its exit code; a refusal is a negative id followed by a length-pref
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -153,7 +154,13 @@ def _preload(modules: list[str]) -> tuple[list[str], str]:
     except Exception as exc:  # noqa: BLE001
         print(f"samorg warm kernels: matplotlib warm-up failed: {exc}", file=sys.stderr, flush=True)
     files = loaded_samorg_files()
-    return files, code_hash({name: before.get(name, "-") for name in files})
+    code = code_hash({name: before.get(name, "-") for name in files})
+    # Every object imported so far goes to the collector's permanent generation: a forked kernel's
+    # collections then never walk them, and so never write to (and copy) the server's memory pages they
+    # live on. gc.collect() first, so nothing collectable is frozen (Python's gc.freeze() documentation).
+    gc.collect()
+    gc.freeze()
+    return files, code
 
 
 class _Server:
