@@ -75,13 +75,14 @@ def _blocks(nb: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def describe_figures(nb: Any, *, source: str = "notebook") -> Any:
-    """A copy of ``nb`` whose every image output has alt text in ``metadata[mime]["alt"]``.
+def describe_figures(nb: Any, *, source: str = "notebook", in_place: bool = False) -> Any:
+    """A copy of ``nb`` (``nb`` itself with ``in_place``) whose every image output has alt text in
+    ``metadata[mime]["alt"]``.
 
     The alt text is the output's own (when it has one) or the caption right after the image. Raises
     :class:`~samorg.errors.ReportError` naming the cells of images that have neither.
     """
-    nb = copy.deepcopy(nb)
+    nb = nb if in_place else copy.deepcopy(nb)
     blocks = _blocks(nb)
     missing = []
     for i, (kind, item) in enumerate(blocks):

@@ -274,7 +274,7 @@ def render_html(
         _drop_stderr(nb)
     if title:
         nb.metadata["title"] = title
-    nb = describe_figures(nb, source=str(ipynb))
+    nb = describe_figures(nb, source=str(ipynb), in_place=True)  # our own copy, just read
     figures = _inline_figures(nb)
     exporter = _html_exporter(show_code, lang)
     resources = {"samorg_banner": banner or "", "samorg_title": title or "", "samorg_subtitle": subtitle,
@@ -357,7 +357,7 @@ def write_typst_source(
         raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
     work_dir.mkdir(parents=True, exist_ok=True)
     prepared = work_dir / "notebook.ipynb"
-    nb = describe_figures(_read_notebook(ipynb), source=str(ipynb))
+    nb = describe_figures(_read_notebook(ipynb), source=str(ipynb), in_place=True)
     nbformat.write(_markdown_outputs_as_cells(nb), prepared)
     cmd = [
         _pandoc_path(),
