@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--kind", action="append", choices=("sites", "synthesis", "quality"), default=None,
                        help="only these kinds of report (repeat for several; default: all)")
     p_rep.add_argument("--lang", choices=("nb", "en"), default="nb", help="report language (default: nb, bokmål)")
-    p_rep.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPU count)")
+    p_rep.add_argument("--workers", type=int, default=None,
+                       help="parallel worker processes (default: CPU count + 1)")
     p_rep.add_argument("--no-pdf", action="store_true", help="render HTML only")
     p_rep.add_argument("--show-code", action="store_true", help="reviewer build: show the code cells")
     p_rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
