@@ -409,3 +409,34 @@ def test_title_of_a_library_only_site_does_not_call_it_library_and_service_centr
     assert part.startswith("**Papirbredden (bibliotek) – ett av stedene i studien av ")
     both = report.title_block(report.load(study_path, "askim")).data.splitlines()[0]
     assert both.startswith("**Askim – ") and "ett av stedene" not in both
+
+
+def test_reports_side_by_side_fit_the_primary_family_once(study_path, monkeypatch):
+    """Issue 17: on a cold cache, the first report to need the family fits it; the others wait for its file."""
+    import shutil
+    import threading
+    import time
+
+    import samorg.analysis as analysis
+    from samorg.config import load_study
+
+    study = load_study(study_path)
+    shutil.rmtree(study.processed_dir / ".results", ignore_errors=True)
+    fitted: list[str] = []
+    real = analysis.fit_site
+
+    def slow_fit(s, site_id, indicator="visits", **kw):
+        fitted.append(site_id)
+        time.sleep(0.02)  # long enough for the two callers to overlap
+        return real(s, site_id, indicator, **kw)
+
+    monkeypatch.setattr(analysis, "fit_site", slow_fit)
+    results: list[dict] = []
+    callers = [threading.Thread(target=lambda: results.append(analysis.primary_family(study))) for _ in range(2)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join()
+    treated = [s.site_id for s in study.sites_with_role("treated")]
+    assert sorted(fitted) == sorted(treated)  # once each, not once per caller
+    assert results[0] == results[1] and set(results[0]) == set(treated)

@@ -13,6 +13,7 @@ who runs it gets the number the report prints.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import warnings
@@ -287,25 +288,70 @@ def primary_family(study: Study | str | Path, indicator: str = "visits", *,
     "period_start", "period_end"}}`` (the headline itself, so a page that lists the sites need not refit).
     Fitting every site takes a few seconds, so the result is kept in ``processed_dir/.results/`` under a
     key of the processed tables, the study files and samorg's code, written atomically (reports running in
-    parallel may share it); any change refits. ``cached_only=True`` never fits: ``{}`` when nothing is kept.
+    parallel may share it; one of them fits while the others wait for its file); any change refits.
+    ``cached_only=True`` never fits: ``{}`` when nothing is kept.
     """
     import json
     import os
     import tempfile
 
-    from samorg.models.adjust import adjust
-    from samorg.models.post_effect import post_washout_effect
-
     s = _study(study)
     folder = s.processed_dir / ".results"
     path = folder / f"primary_{indicator}_{_family_key(s)}.json"
-    if path.is_file():
+    kept = _read_family(path)
+    if kept is not None or cached_only:
+        return kept or {}
+    # Reports running side by side would each fit every treated site; the first to get here fits, the others
+    # wait for its file (a cold cache: 3 report kernels at once in a demo build, ~0.8 s of fitting each).
+    with _exclusive(folder / f"{path.stem}.lock"):
+        kept = _read_family(path)
+        if kept is not None:
+            return kept
+        out = _fit_family(s, indicator)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    if cached_only:
-        return {}
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(out, fh, sort_keys=True)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only processed folder: recompute next time
+    return out
+
+
+def _read_family(path: Path) -> dict[str, dict[str, Any]] | None:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on ``lock`` (created if need be) while the block runs; no lock where files cannot
+    be locked (no fcntl, a read-only folder): then processes may fit the same family side by side, as before."""
+    try:
+        import fcntl
+
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock, "a")  # noqa: SIM115 - closed below, which also releases the lock
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the holder ends, even if it is killed
+        yield
+    finally:
+        fh.close()
+
+
+def _fit_family(s: Study, indicator: str) -> dict[str, dict[str, Any]]:
+    """Fit every treated site's headline and Holm-adjust their p-values (see :func:`primary_family`)."""
+    from samorg.models.adjust import adjust
+    from samorg.models.post_effect import post_washout_effect
+
     effects = {}
     for site in s.sites_with_role("treated"):
         try:
@@ -320,7 +366,7 @@ def primary_family(study: Study | str | Path, indicator: str = "visits", *,
             # report happened to fill the cache, so a report's output would depend on the run order.
             for w in caught:
                 log.info("primary family, %s: %s: %s", site.site_id, w.category.__name__, w.message)
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     if effects:
         adjusted = adjust(list(effects.values()), method="holm")
         for (site_id, eff), p_holm in zip(effects.items(), adjusted["p_adjusted"]):
@@ -328,12 +374,4 @@ def primary_family(study: Study | str | Path, indicator: str = "visits", *,
                             "ci_low": float(eff.ci_low), "ci_high": float(eff.ci_high), "level": float(eff.level),
                             "link": str(eff.link), "period_start": str(eff.period_start)[:10],
                             "period_end": str(eff.period_end)[:10]}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only processed folder: recompute next time
     return out
