@@ -51,6 +51,17 @@ def test_html_hides_code_by_default_and_shows_it_on_request(executed, tmp_path):
     assert hidden.count("KERNEL_PYTHON") == 1  # the printed output stays
 
 
+def test_html_headings_keep_their_letters(tmp_path):
+    """nbconvert writes headings as "Dr&#248;fting"; the page says "Drøfting" (searchable as written), while
+    a character reference shown as code stays as typed."""
+    nb = new_notebook(cells=[new_markdown_cell("## Drøfting: å tolke\n\nSkrives `&#248;` i HTML, og Æ.")])
+    path = tmp_path / "h.ipynb"
+    nbformat.write(nb, path)
+    html = render_html(path, tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "Drøfting: å tolke" in html and not re.search(r"&#(?:x[0-9a-fA-F]+|[0-9]+);", html.split("</style>")[-1])
+    assert "<code>&amp;#248;</code>" in html  # shown as typed
+
+
 def test_html_is_self_contained_with_banner_title_and_language(executed, tmp_path):
     html = render_html(executed, tmp_path / "r.html", banner=BANNER, title="Drammen – rapport").read_text("utf-8")
     assert external_resources(html) == []

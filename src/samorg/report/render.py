@@ -154,6 +154,21 @@ def _inline_figures(nb: nbformat.NotebookNode) -> dict[str, str]:
     return figures
 
 
+_CHAR_REF = re.compile(r"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _literal_characters(html: str) -> str:
+    """Non-ASCII characters as themselves, not as character references: nbconvert writes headings through
+    ElementTree, which gives "Dr&#248;fting" (the BeautifulSoup pass we skip used to turn them back). Only
+    characters above ASCII are turned back; none of them has a meaning in HTML, so the page is the same page,
+    and its text can be searched as written."""
+    def literal(m: re.Match[str]) -> str:
+        code = int(m[1], 16) if m[1] else int(m[2])
+        return chr(code) if 127 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m[0]
+
+    return _CHAR_REF.sub(literal, html)
+
+
 def _put_figures(html: str, figures: dict[str, str]) -> str:
     for placeholder, svg in figures.items():
         if html.count(placeholder) != 1:
@@ -284,7 +299,7 @@ def render_html(
             html, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:
         raise ReportError(f"{ipynb}: nbconvert could not render HTML: {exc}") from exc
-    html = _put_figures(_scrolling_tables(html, lang), figures)
+    html = _put_figures(_scrolling_tables(_literal_characters(html), lang), figures)
     urls = external_resources(html)
     if urls:
         raise ReportError(
