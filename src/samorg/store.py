@@ -278,14 +278,24 @@ def _freeze(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def file_identity(path: str | Path) -> tuple | None:
+    """What tells one version of a file from another without reading it: its resolved path, inode, size and
+    modification and change times (``samorg data`` replaces a table atomically: a new inode and new times);
+    ``None`` when it cannot be stat'ed. For caches kept per process of what was read from a file."""
+    try:
+        st = os.stat(path)
+        return str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+    except OSError:
+        return None
+
+
 def _cache_key(path: Path, columns: Any, filters: Any) -> tuple | None:
     """The cache key of one read, or ``None`` (not cached) when the file cannot be stat'ed or the
     columns/filters are not plain values."""
+    identity = file_identity(path)
     try:
-        st = os.stat(path)
-        return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
-                _freeze(columns), _freeze(filters))
-    except (OSError, TypeError):
+        return None if identity is None else (*identity, _freeze(columns), _freeze(filters))
+    except TypeError:
         return None
 
 

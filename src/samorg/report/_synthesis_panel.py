@@ -22,14 +22,13 @@ _MEMO: dict[tuple, pd.DataFrame] = {}
 
 
 def _key(study) -> tuple | None:
-    path = Path(study.processed_dir) / "observations.parquet"
-    try:
-        st = path.stat()
-    except OSError:
+    from samorg.store import file_identity
+
+    identity = file_identity(Path(study.processed_dir) / "observations.parquet")
+    if identity is None:
         return None  # read_processed says what is wrong
-    # samorg data replaces the file (a new inode) when it writes it; size and time catch a hand edit.
     munis = tuple((m.code, tuple(sorted(m.all_codes))) for m in study.municipalities.values())
-    return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, munis
+    return (*identity, munis)
 
 
 def annual_observations(study) -> pd.DataFrame:
