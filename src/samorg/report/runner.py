@@ -290,7 +290,8 @@ def _build(todo: list[ReportJob], settings: _Settings, record, *, executor: str,
 
 def _prepare(jobs: Iterable[ReportJob], out_dir: str | Path,
              options: dict[str, Any]) -> tuple[list[ReportJob], _Settings]:
-    """Check every job and the output folder before anything runs; the jobs (notebooks resolved) and settings."""
+    """Check every job's name, the formats and the executor before anything runs; the jobs (notebooks resolved)
+    and settings. The parameters and the output folder are checked once the cache has said what to build."""
     jobs = list(jobs)
     formats = tuple(options["formats"])
     check_jobs(jobs, formats, FORMATS, parameters=False)
