@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from samorg import columns as C
 from samorg import store
 from samorg.report import _synthesis_panel as panel
 
@@ -44,11 +45,11 @@ def test_annual_observations_are_harmonised_once_and_again_when_the_table_change
 
 
 def test_survey_answers_of_the_synthesis_are_those_of_the_pipeline(tmp_path):
-    from samorg.pipeline import load_survey_responses
-    from samorg.report._synthesis_survey import _ordered_answers
+    from samorg import pipeline
 
+    assert pipeline.load_survey_responses is store.load_survey_responses  # one reader, importable without pandera
     frame = pd.DataFrame({"site_id": ["a", "a", "b"], "item": "calm", "response": pd.array([5, None, 1], dtype="Int8")})
     store.write_table(frame, tmp_path / "survey_responses.parquet")
-    got = _ordered_answers(store.read_processed(tmp_path, "survey_responses"))
-    pd.testing.assert_frame_equal(got, load_survey_responses(tmp_path), check_exact=True)
+    got = store.load_survey_responses(tmp_path)
+    assert list(got["response"].cat.categories) == list(C.RESPONSE_LEVELS.values())
     assert got["response"].cat.ordered and got["response"].isna().tolist() == [False, True, False]

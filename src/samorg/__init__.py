@@ -33,7 +33,7 @@ _LAZY = {
     "its": "samorg.models",
     "load_site_monthly": "samorg.pipeline",
     "load_study": "samorg.config",
-    "load_survey_responses": "samorg.pipeline",
+    "load_survey_responses": "samorg.store",
     "meta_regression": "samorg.models.meta",
     "ordinal": "samorg.models.ordinal",
     "ordinal_change": "samorg.models",

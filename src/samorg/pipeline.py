@@ -44,6 +44,7 @@ from samorg.sources.mapping import COLUMNS_FILE
 from samorg.clean.place import borrower_observations, errand_observations, hourly_observations
 from samorg.sources.place import read_active_borrowers, read_counter_hours, read_survey_errands
 from samorg.sources.surveys import ITEMS
+from samorg.store import load_survey_responses  # noqa: F401 - part of this module's API (__all__)
 
 __all__ = ["REQUIRED_KINDS", "SALT_ENV", "SOURCE_KINDS", "build_processed", "input_hashes", "load_site_monthly",
            "load_survey_responses", "sites_table"]
@@ -464,17 +465,3 @@ def load_site_monthly(processed_dir: str | Path, site_id: str, indicator: str = 
     return part[[C.PERIOD_START, C.VALUE, C.STATUS]].sort_values(C.PERIOD_START).reset_index(drop=True)
 
 
-def load_survey_responses(processed_dir: str | Path, *, ordered: bool = True) -> pd.DataFrame:
-    """The processed survey answers; with ``ordered=True`` ``response`` becomes an ordered categorical.
-
-    The stored ``response`` is a nullable Int8 code 1–5 (``samorg.columns.RESPONSE_LEVELS``; 5 =
-    "Svært fornøyd"), missing for "Vet ikke" (``dont_know`` True) and blank answers. ``ordered=True``
-    maps the codes to the bokmål labels as an ordered ``Categorical`` (worst → best), as cumulative-link
-    models expect. The file is only read.
-    """
-    frame = store.read_processed(processed_dir, "survey_responses")
-    if ordered:
-        levels = list(C.RESPONSE_LEVELS.values())
-        labels = frame[C.RESPONSE].map(C.RESPONSE_LEVELS, na_action="ignore")
-        frame = frame.assign(**{C.RESPONSE: pd.Categorical(labels, categories=levels, ordered=True)})
-    return frame

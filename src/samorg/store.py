@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from samorg import columns as C
 from samorg.errors import SamorgError, SourceFormatError
 
 
@@ -303,6 +304,23 @@ def clear_read_cache() -> None:
     """Forget every frame :func:`read_processed` has kept (tests; a long session that wants the memory back)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+
+
+def load_survey_responses(processed_dir: str | Path, *, ordered: bool = True) -> pd.DataFrame:
+    """The processed survey answers; with ``ordered=True`` ``response`` becomes an ordered categorical.
+
+    The stored ``response`` is a nullable Int8 code 1–5 (``samorg.columns.RESPONSE_LEVELS``; 5 =
+    "Svært fornøyd"), missing for "Vet ikke" (``dont_know`` True) and blank answers. ``ordered=True``
+    maps the codes to the bokmål labels as an ordered ``Categorical`` (worst → best), as cumulative-link
+    models expect. The file is only read. (Here rather than in :mod:`samorg.pipeline`, which re-exports it,
+    so that report kernels read answers without importing the pipeline and pandera.)
+    """
+    frame = read_processed(processed_dir, "survey_responses")
+    if ordered:
+        levels = list(C.RESPONSE_LEVELS.values())
+        labels = frame[C.RESPONSE].map(C.RESPONSE_LEVELS, na_action="ignore")
+        frame = frame.assign(**{C.RESPONSE: pd.Categorical(labels, categories=levels, ordered=True)})
+    return frame
 
 
 def verify_processed(processed_dir: str | Path) -> Manifest:

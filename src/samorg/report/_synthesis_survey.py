@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def survey_change(ctx: SynthesisContext, item: str):
     """The change in the share of the two most positive answers, co-located vs other sites, first → last wave."""
     from samorg.models import ordinal_change
-    from samorg.store import read_processed
+    from samorg.store import load_survey_responses
 
     key = ("survey", item)
     if key not in ctx.cache:
@@ -30,8 +30,7 @@ def survey_change(ctx: SynthesisContext, item: str):
             ctx.cache[key] = None
         else:
             if "survey_answers" not in ctx.cache:  # read once for every item (never modified)
-                ctx.cache["survey_answers"] = _ordered_answers(read_processed(ctx.study.processed_dir,
-                                                                              "survey_responses"))
+                ctx.cache["survey_answers"] = load_survey_responses(ctx.study.processed_dir)
             answers = ctx.cache["survey_answers"]
             answers = answers[answers[C.ITEM] == item].dropna(subset=[C.RESPONSE])
             co_located = {s.site_id: s.co_located for s in ctx.study.sites if s.role in ("treated", "comparison")}
@@ -64,14 +63,6 @@ def survey_change(ctx: SynthesisContext, item: str):
     if isinstance(res, Exception):
         return _md(f"**{label}:** " + t("its_failed", ctx.lang, error=str(res)))
     return _md(f"**{label}:** {res.sentence(lang=ctx.lang, outcome_label=label.lower())}")
-
-
-def _ordered_answers(frame: pd.DataFrame) -> pd.DataFrame:
-    """What ``samorg.pipeline.load_survey_responses(..., ordered=True)`` returns, without importing the pipeline
-    (and pandera, ~0.5 s in a fresh kernel): ``response`` as the ordered bokmål labels, worst → best."""
-    levels = list(C.RESPONSE_LEVELS.values())
-    labels = frame[C.RESPONSE].map(C.RESPONSE_LEVELS, na_action="ignore")
-    return frame.assign(**{C.RESPONSE: pd.Categorical(labels, categories=levels, ordered=True)})
 
 
 def item_label(item: str, lang: str) -> str:

@@ -214,7 +214,8 @@ def site_grades(ctx: SynthesisContext) -> dict[str, Any]:
         for site in _treated(ctx):
             sctx = SiteContext(study=ctx.study, site=site, lang=ctx.lang)
             use_visits_effect(sctx, ctx.site_results.get(site.site_id))
-            sctx.cache.update({"headline": heads[site.site_id]} if site.site_id in heads else {})
+            if site.site_id in heads:
+                sctx.cache["headline"] = heads[site.site_id]
             out[site.site_id] = grade(sctx)
         ctx.cache["programme_grades"] = out
     return ctx.cache["programme_grades"]

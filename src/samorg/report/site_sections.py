@@ -216,11 +216,11 @@ _ITEMS = ("satisfaction", "accessibility", "opening_hours", "staff_help", "calm"
 
 def _survey(ctx: SiteContext) -> pd.DataFrame:
     if "survey" not in ctx.cache:
-        # what load_survey_responses(..., ordered=False) returns, without importing samorg.pipeline (and pandera)
-        from samorg.store import read_processed
+        from samorg.store import load_survey_responses
 
         path = ctx.study.processed_dir / "survey_responses.parquet"
-        ctx.cache["survey"] = read_processed(ctx.study.processed_dir, "survey_responses") if path.is_file() else pd.DataFrame()
+        ctx.cache["survey"] = (load_survey_responses(ctx.study.processed_dir, ordered=False)
+                               if path.is_file() else pd.DataFrame())
     return ctx.cache["survey"]
 
 
