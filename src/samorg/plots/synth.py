@@ -108,7 +108,8 @@ def plot_synthetic_control(
         period_axis(ax.xaxis, lang)
     yearly = not is_date and bool(x.between(1000, 9999).all() and (x % 1 == 0).all())
     ax.set_xlabel(text["year"] if yearly else text["time"])
-    default_y = str(result.details.get("outcome", "")) if kind == "series" else text["gap"]
+    # The gap's label on two lines: on one it is longer than a panel of a few inches is high.
+    default_y = str(result.details.get("outcome", "")) if kind == "series" else text["gap"].replace(" (", "\n(", 1)
     ax.set_ylabel(ylabel if ylabel is not None else default_y)
     if title is not None:
         ax.set_title(title)

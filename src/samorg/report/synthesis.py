@@ -323,14 +323,23 @@ def national_figure(ctx: SynthesisContext):
 
     from samorg.plots import plot_synthetic_control
 
-    # 8 inches like the other figures, so its type prints at the same size.
-    fig, axes = plt.subplots(len(results), 2, figsize=(8, 3.2 * len(results)), dpi=110, squeeze=False)
-    for (code, res), (ax1, ax2) in zip(results, axes):
-        name = ctx.study.municipalities[code].name
-        plot_synthetic_control(res, ax=ax1, lang=ctx.lang, title=name, ylabel=t("syn_vpi", ctx.lang))
-        plot_synthetic_control(res, kind="gaps", ax=ax2, lang=ctx.lang, legend=False,
-                               title=f"{name}: {t('syn_placebo', ctx.lang).lower()}")
-    fig.tight_layout()
+    # 8 inches like the other figures, so its type prints at the same size. One row per municipality, its
+    # name over both panels, and one legend under the figure for both panels (left column: the left panel).
+    # Constrained layout keeps every label, row title and the legend inside the canvas: reports save a
+    # figure as it lies on its canvas (samorg.report.figures), with no bounding box around what spills out.
+    fig = plt.figure(figsize=(8, 3.0 * len(results) + 0.6), dpi=110, layout="constrained")
+    rows = fig.subfigures(len(results), 1, squeeze=False)[:, 0]
+    for (code, res), row in zip(results, rows):
+        row.suptitle(ctx.study.municipalities[code].name, fontsize="large")
+        ax1, ax2 = row.subplots(1, 2)
+        plot_synthetic_control(res, ax=ax1, lang=ctx.lang, ylabel=t("syn_vpi", ctx.lang), legend=False)
+        plot_synthetic_control(res, kind="gaps", ax=ax2, lang=ctx.lang, legend=False, title=t("syn_placebo", ctx.lang))
+    entries: dict[str, Any] = {}
+    for ax in (ax1, ax2):
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    fig.legend(list(entries.values()), list(entries), loc="outside lower center", ncol=2, frameon=False,
+               fontsize="small")
     plt.close(fig)
     return fig
 
