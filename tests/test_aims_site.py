@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from figure_fit import assert_fits_canvas
 
 from samorg import columns as C
 from samorg.config import load_study
@@ -174,6 +175,7 @@ def test_place_development_figure_leaves_no_line_through_washout_years(tmp_path)
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata(), dtype=float)
     assert np.isnan(y[x == 2020]).all() and not np.isnan(y[x == 2019]).any()
     assert fig.axes[0].get_xlabel() == "År" and fig.axes[0].get_ylabel()  # both axes say what they measure
+    assert_fits_canvas(fig)  # reports save it as it lies on its canvas
 
 
 def test_meeting_place_shares_have_n_and_wilson_interval(tmp_path):

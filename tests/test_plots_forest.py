@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from figure_fit import assert_fits_canvas
 
 from samorg.models.meta import pool
 from samorg.plots.forest import plot_forest
@@ -50,6 +51,7 @@ def test_identity_scale_in_english(pooled):
     assert ax.get_yticklabels()[-1].get_text() == "Pooled (random effects)"
     ax2 = plot_forest(pooled, ratio=False, annotate=False)
     assert ax2.get_xscale() == "linear" and not ax2.texts
+    assert_fits_canvas(ax.figure)  # its own figure holds the axis title and legend, however it is saved
 
 
 def test_rejects_results_without_sites():

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figure_fit import assert_fits_canvas  # noqa: E402
 
 from samorg.models import its  # noqa: E402
 from samorg.plots import plot_its  # noqa: E402
@@ -56,6 +57,7 @@ def test_english_and_new_figure(result):
     ax = plot_its(result, lang="en", ylabel="Visits")
     assert ax.get_xlabel() == "Month" and ax.get_ylabel() == "Visits"
     assert "Without the intervention (counterfactual)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert_fits_canvas(ax.figure)  # its own figure holds the legend below the axes, however it is saved
 
 
 def test_numeric_time_and_no_global_style_change():

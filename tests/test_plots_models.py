@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figure_fit import assert_fits_canvas  # noqa: E402
 
 from samorg.models import did, event_study, synthetic_control  # noqa: E402
 from samorg.plots import plot_did, plot_event_study, plot_synthetic_control  # noqa: E402
@@ -50,6 +51,7 @@ def test_plot_did_two_by_two_english(panel):
     res = did(panel, outcome="y", treated="treated", post="post", inference="classical")
     ax = plot_did(res, lang="en")
     assert "Treated group" in _labels(ax) and ax.get_xlabel() == "Period"
+    assert_fits_canvas(ax.figure)  # its own figure holds the legend below the axes, however it is saved
 
 
 def test_plot_event_study(panel):
@@ -57,6 +59,7 @@ def test_plot_event_study(panel):
     ax = plot_event_study(res, lang="en")
     assert {"Before treatment", "After treatment", "Reference period", "95% CI"} <= set(_labels(ax))
     assert ax.get_xlabel().startswith("Periods before")
+    assert_fits_canvas(ax.figure)
     nb = plot_event_study(res)
     assert "Referanseperiode" in _labels(nb)
 
@@ -79,6 +82,7 @@ def test_plot_synthetic_control(panel, kind):
         grey = [line for line in ax.get_lines() if line.get_color() == "0.75"]
         assert len(grey) == res.details["n_donors"] and "Placebo gaps (donor units)" in labels
     assert len(ax.patches) == 1  # the excluded year is shaded
+    assert_fits_canvas(ax.figure)
     assert dict(plt.rcParams) == before
     with pytest.raises(ValueError, match="kind"):
         plot_synthetic_control(res, kind="paths")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from figure_fit import assert_fits_canvas
 
 from samorg.models.ordinal import ordinal, ordinal_change
 from samorg.plots.ordinal import category_probability_table, plot_category_probabilities
@@ -59,6 +60,7 @@ def test_english_and_new_figure(change):
     assert ax.get_title() == "Calm" and ax.get_xlabel() == "Share of answers (observed)"
     assert not ax.texts
     assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "Svært fornøyd"
+    assert_fits_canvas(ax.figure)  # its own figure holds the legend, however it is saved
 
 
 def test_plain_ordinal_result():

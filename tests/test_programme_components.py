@@ -7,6 +7,7 @@ import math
 from types import SimpleNamespace
 
 import pytest
+from figure_fit import assert_fits_canvas
 
 from samorg.config import load_study
 from samorg.models.grading import grade_evidence
@@ -132,6 +133,7 @@ def test_logic_model_is_a_figure_built_from_the_registry(ctx):
     assert {"Innsats", "Aktiviteter", "Resultater", "Effekter"} <= set(texts)
     assert any("Stillesone (2 av 4 tiltakssteder)" in t for t in texts)
     assert not any("Arrangementer med partnere" in t for t in texts)  # no site recorded it
+    assert_fits_canvas(fig)  # reports save it as it lies on its canvas
 
 
 def test_english(ctx):

@@ -124,8 +124,9 @@ def shade_years(ax: Any, windows: Any, *, label: str | None = None) -> int:
 def legend_below(ax: Any, *, ncol: int = 3, gap: float = 4.0, **kw: Any) -> Any:
     """A legend centred under the axes, below the tick labels and the x-axis label (never over them).
 
-    The offset is in points, from the font sizes in use, so it holds whatever the figure's height; the
-    figure's tight bounding box (how reports save figures) takes the legend in.
+    The offset is in points, from the font sizes in use, so it holds whatever the figure's height. The
+    figure's layout makes room for the legend on the canvas: ``fig.tight_layout()`` or constrained layout
+    (which a plot function's own figure uses); reports save figures without a tight bounding box.
     """
     import matplotlib as mpl
     from matplotlib.font_manager import FontProperties

@@ -76,7 +76,7 @@ def plot_did(
     fmt._check_lang(lang)
     text = _TEXT[lang]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     data = result.plot_data()
     has_time = bool(result.details.get("call", {}).get("time"))
     is_date = has_time and not pd.api.types.is_numeric_dtype(data["period"])

@@ -79,7 +79,7 @@ def plot_event_study(
     fmt._check_lang(lang)
     text = _TEXT[lang]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     data = result.plot_data()
     ref = result.details.get("reference", -1)
     refs = np.asarray(result.details.get("reference_event_times", (ref,)))  # base periods actually used

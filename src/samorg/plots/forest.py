@@ -100,7 +100,7 @@ def plot_forest(
     tr = np.exp if ratio else (lambda v: np.asarray(v, dtype=float))
     k = len(studies)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.38 * k + 2.2))
+        _, ax = plt.subplots(figsize=(8, 0.38 * k + 2.2), layout="constrained")
     groups = getattr(pooled, "municipalities", None)
     g = 0 if groups is None or len(groups) == 0 else len(groups)
     y_groups = np.arange(g, 0, -1) + 0.5

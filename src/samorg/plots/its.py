@@ -82,7 +82,7 @@ def plot_its(
     fmt._check_lang(lang)
     text = _TEXT[lang]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     data = result.plot_data()
     is_date = result.details.get("time_kind") == "date"
     x = pd.to_datetime(data["time"]) if is_date else data["time"].astype(float)

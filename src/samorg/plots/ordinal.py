@@ -108,7 +108,7 @@ def plot_category_probabilities(
     table = category_probability_table(result, lang=lang, observed=observed)
     text = _TEXT[lang]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.6))
+        _, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.6), layout="constrained")
     K = table.shape[1]
     colours = _PALETTES.get(K) or [plt.get_cmap("RdBu")(x) for x in np.linspace(0.1, 0.9, K)]
     y = np.arange(len(table))[::-1]

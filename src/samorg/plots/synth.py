@@ -66,7 +66,7 @@ def plot_synthetic_control(
         raise ValueError(f"kind={kind!r} is not one of {KINDS}.")
     text = _TEXT[lang]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     series = result.plot_data()
     is_date = result.details.get("time_kind") == "date"
     x = pd.to_datetime(series["time"]) if is_date else series["time"].astype(float)
