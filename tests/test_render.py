@@ -175,6 +175,17 @@ def test_awkward_titles_are_typeset_verbatim(executed, tmp_path):
     assert '#let samorg-title = "Drammen \\"bibliotek\\" #1 $x$ \\\\ [a] <b> *c* _d_ @e"' in src.read_text("utf-8")
 
 
+def test_a_notebook_in_memory_renders_as_its_file_and_is_left_as_it_was(executed, tmp_path):
+    nb = nbformat.read(executed, as_version=4)  # as the runner holds it, from papermill.execute_notebook
+    before = json.dumps(nb, sort_keys=True)
+    kw = dict(title="Drammen", banner=BANNER, date_text="24.11.2026")
+    html = render_html(nb, tmp_path / "n.html", **kw).read_bytes()
+    pdf = render_pdf(nb, tmp_path / "n.pdf", **kw).read_bytes()  # after the HTML, from the same node
+    assert json.dumps(nb, sort_keys=True) == before
+    assert html == render_html(executed, tmp_path / "p.html", **kw).read_bytes()
+    assert pdf == render_pdf(executed, tmp_path / "p.pdf", **kw).read_bytes()
+
+
 def test_missing_notebook_is_a_report_error(tmp_path):
     with pytest.raises(ReportError, match="no such notebook"):
         render_pdf(tmp_path / "nope.ipynb", tmp_path / "x.pdf", title="X")

@@ -146,13 +146,15 @@ def _kernel_output(stderr_file: Any) -> list[str]:
 
 
 def execute(notebook: Path, output: Path, parameters: dict[str, Any], settings: Any, *,
-            cwd: Path | None = None) -> dict[str, str]:
+            cwd: Path | None = None) -> tuple[dict[str, str], Any]:
     """Papermill-execute ``notebook`` into ``output`` with ``parameters``, in ``cwd``.
 
     A kernel that fails to start (a warm one, or a fresh one hit by a port collision, papermill #511) is
-    retried once in a fresh kernel. Returns the kind of kernel that ran the report:
-    ``{"kernel": "warm" | "fresh", "kernel_reason": why not warm}``; it is also in the executed
-    notebook's ``metadata.samorg``. Raises what Papermill raises when the report itself fails.
+    retried once in a fresh kernel. Returns the kind of kernel that ran the report,
+    ``{"kernel": "warm" | "fresh", "kernel_reason": why not warm}`` (also in the executed notebook's
+    ``metadata.samorg``), and the executed notebook as Papermill returns it (a ``NotebookNode``, the same
+    as ``output`` holds), so that the renderers need not read ``output`` again. Raises what Papermill raises
+    when the report itself fails.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -165,7 +167,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], settings: 
         record: dict[str, str] = {"kernel": choice.kind, "kernel_reason": choice.reason}
         with tempfile.TemporaryFile(mode="w+b") as kernel_stderr:
             try:
-                papermill.execute_notebook(
+                executed = papermill.execute_notebook(
                     str(notebook),
                     str(output),
                     parameters=dict(parameters),
@@ -178,7 +180,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], settings: 
                                                                 choice, record, cwd),
                     samorg_metadata=record,
                 )
-                return record
+                return record, executed
             except PapermillExecutionError as exc:
                 exc.samorg_kernel = record  # type: ignore[attr-defined]
                 raise

@@ -17,6 +17,7 @@ destroys the previous version.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ import nbformat
 
 from samorg.errors import ReportError
 from samorg.report._files import replace_atomically as _replace_atomically
+from samorg.report._notebook_source import notebook_location, own_copy
 from samorg.report.figure_alt import IMAGE_TYPES, describe_figures, inline_svg
 
 __all__ = [
@@ -68,15 +70,6 @@ def external_resources(html: str) -> list[str]:
     return _EXTERNAL.findall(html) + _CSS_IMPORT.findall(html)
 
 
-def _read_notebook(ipynb: Path) -> nbformat.NotebookNode:
-    if not ipynb.is_file():
-        raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
-    try:
-        return nbformat.read(ipynb, as_version=4)
-    except Exception as exc:  # nbformat raises several unrelated types
-        raise ReportError(f"{ipynb}: not a readable notebook ({exc}). Expected a Jupyter notebook in nbformat 4.") from exc
-
-
 def _drop_stderr(nb: nbformat.NotebookNode) -> None:
     """Remove stderr streams (warnings, progress bars) from every code cell, in place."""
     for cell in nb.cells:
@@ -98,17 +91,14 @@ def _plain_text(output) -> None:
         output["data"]["text/plain"] = _ANSI.sub("", _text(output["data"]["text/plain"]))
 
 
-def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _markdown_outputs_as_cells(out: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Turn rich Markdown outputs (``IPython.display.Markdown``) into Markdown cells; drop the pictures of
     outputs that are also HTML (the HTML page shows only the HTML).
 
     pandoc's ipynb reader ignores ``text/markdown`` outputs and would print their plain-text
     stand-in (``<IPython.core.display.Markdown object>``); as Markdown cells they are typeset.
-    Returns a new notebook; ``nb`` is not modified.
+    Changes ``out`` (the renderer's own copy) and returns it.
     """
-    import copy
-
-    out = copy.deepcopy(nb)
     cells = []
     for cell in out.cells:
         if cell.cell_type != "code":
@@ -130,9 +120,9 @@ def _markdown_outputs_as_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNo
         if kept or cell.get("source"):
             cells.append(cell)
         for i, text in enumerate(pending):
-            md = nbformat.v4.new_markdown_cell(text)
-            md["id"] = f"{cell.get('id', 'cell')}-md{i}"
-            cells.append(md)
+            # as nbformat.v4.new_markdown_cell makes it, without its schema check: this copy is for pandoc only
+            cells.append(nbformat.NotebookNode(cell_type="markdown", id=f"{cell.get('id', 'cell')}-md{i}",
+                                               metadata=nbformat.NotebookNode(), source=text))
     out.cells = cells
     return out
 
@@ -243,7 +233,7 @@ def _html_exporter(show_code: bool, lang: str):
 
 
 def render_html(
-    ipynb: str | Path,
+    ipynb: str | Path | nbformat.NotebookNode,
     html_path: str | Path,
     *,
     show_code: bool = False,
@@ -257,8 +247,9 @@ def render_html(
 
     Parameters
     ----------
-    ipynb : path
-        The executed notebook. It is read, never modified.
+    ipynb : path or NotebookNode
+        The executed notebook, or the notebook ``papermill.execute_notebook`` returned (no need to read its
+        file again). It is read, never modified.
     html_path : path
         Where to write the page; replaced atomically.
     show_code : bool
@@ -283,13 +274,13 @@ def render_html(
     >>> render_html("reports/drammen/drammen.ipynb", "reports/drammen/drammen.html",
     ...             banner="Syntetiske demodata – tallene er ikke ekte")  # doctest: +SKIP
     """
-    ipynb, html_path = Path(ipynb), Path(html_path)
-    nb = _read_notebook(ipynb)
+    nb, ipynb = own_copy(ipynb)
+    html_path = Path(html_path)
     if not show_code:
         _drop_stderr(nb)
     if title:
         nb.metadata["title"] = title
-    nb = describe_figures(nb, source=str(ipynb), in_place=True)  # our own copy, just read
+    nb = describe_figures(nb, source=str(ipynb), in_place=True)  # our own copy
     figures = _inline_figures(nb)
     exporter = _html_exporter(show_code, lang)
     resources = {"samorg_banner": banner or "", "samorg_title": title or "", "samorg_subtitle": subtitle,
@@ -345,7 +336,7 @@ def _pandoc_path() -> str:
 
 
 def write_typst_source(
-    ipynb: str | Path,
+    ipynb: str | Path | nbformat.NotebookNode,
     work_dir: str | Path,
     *,
     title: str,
@@ -355,7 +346,7 @@ def write_typst_source(
     show_code: bool = False,
     lang: str = "nb",
 ) -> Path:
-    """Convert an executed notebook to a Typst document in ``work_dir``.
+    """Convert an executed notebook (a file, or a ``NotebookNode``, not modified) to a Typst document in ``work_dir``.
 
     Writes ``work_dir/report.typ`` and the notebook's images under
     ``work_dir/media/`` (relative paths, so Typst finds them with
@@ -367,13 +358,13 @@ def write_typst_source(
     Path
         The ``report.typ`` file.
     """
-    ipynb, work_dir = Path(ipynb).resolve(), Path(work_dir)
-    if not ipynb.is_file():
-        raise ReportError(f"{ipynb}: no such notebook. Expected an executed notebook (.ipynb) to render.")
+    nb, ipynb = own_copy(ipynb if isinstance(ipynb, dict) else Path(ipynb).resolve())
+    ipynb, work_dir = ipynb.resolve(), Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     prepared = work_dir / "notebook.ipynb"
-    nb = describe_figures(_read_notebook(ipynb), source=str(ipynb), in_place=True)
-    nbformat.write(_markdown_outputs_as_cells(nb), prepared)
+    nb = _markdown_outputs_as_cells(describe_figures(nb, source=str(ipynb), in_place=True))
+    # For pandoc only: plain JSON, without nbformat's copy, line splitting and schema check of the whole notebook.
+    prepared.write_text(json.dumps(nb, sort_keys=True, ensure_ascii=False), encoding="utf-8")
     cmd = [
         _pandoc_path(),
         str(prepared),
@@ -411,7 +402,7 @@ def write_typst_source(
 
 
 def render_pdf(
-    ipynb: str | Path,
+    ipynb: str | Path | nbformat.NotebookNode,
     pdf_path: str | Path,
     *,
     title: str,
@@ -435,8 +426,8 @@ def render_pdf(
 
     Parameters
     ----------
-    ipynb : path
-        The executed notebook; read, never modified.
+    ipynb : path or NotebookNode
+        The executed notebook, or the notebook ``papermill.execute_notebook`` returned; read, never modified.
     pdf_path : path
         Where to write the PDF; replaced atomically. A temporary build folder
         is made next to it and removed afterwards.
@@ -456,7 +447,7 @@ def render_pdf(
     """
     import typst
 
-    ipynb, pdf_path = Path(ipynb), Path(pdf_path)
+    pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     work_dir = Path(tempfile.mkdtemp(dir=pdf_path.parent, prefix=f".{pdf_path.stem}-typst-"))
     try:
@@ -469,7 +460,7 @@ def render_pdf(
                                 pdf_standards=list(PDF_STANDARDS))
         except typst.TypstError as exc:
             detail = getattr(exc, "diagnostic", "") or getattr(exc, "message", "") or str(exc)
-            raise ReportError(f"{ipynb}: Typst could not typeset the PDF: {detail.strip()}") from exc
+            raise ReportError(f"{notebook_location(ipynb)}: Typst could not typeset the PDF: {detail.strip()}") from exc
         _replace_atomically(pdf_path, pdf)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -166,8 +166,9 @@ def _relative_parameters(job: ReportJob, folder: Path) -> dict[str, Any]:
     return params
 
 
-def _render(job: ReportJob, executed: Path, folder: Path, settings: _Settings, timings: dict) -> dict[str, Path]:
-    """Render ``executed`` to every format under temporary names; returns format → staged file."""
+def _render(job: ReportJob, executed: Any, folder: Path, settings: _Settings, timings: dict) -> dict[str, Path]:
+    """Render ``executed`` (the executed notebook as Papermill returned it, or its file) to every format under
+    temporary names; returns format → staged file. The renderers leave a notebook they are given as it is."""
     from samorg.report.render import render_html, render_pdf
 
     title = job.title or job.name
@@ -222,7 +223,8 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
-        kernel.update(execute(job.notebook, running, _relative_parameters(job, folder), settings, cwd=folder))
+        record, executed = execute(job.notebook, running, _relative_parameters(job, folder), settings, cwd=folder)
+        kernel.update(record)
         timings["execute"] = round(time.perf_counter() - t, 3)
     except BaseException as exc:  # noqa: BLE001 - a worker must always report back
         if isinstance(exc, KeyboardInterrupt):
@@ -234,7 +236,7 @@ def _run_job(job: ReportJob, settings: _Settings) -> ReportOutcome:
     if blocked:
         return outcome("failed", error=blocked[0], error_detail=blocked[1])
     try:
-        staged = _render(job, running, folder, settings, timings)
+        staged = _render(job, running if executed is None else executed, folder, settings, timings)
     except Exception as exc:  # noqa: BLE001 - one report's rendering failure is that report's outcome
         line, detail = describe(exc)
         return outcome("failed", ipynb=keep_partial(), error=line, error_detail=detail)
