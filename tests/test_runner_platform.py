@@ -48,7 +48,9 @@ def test_no_warm_kernels_where_fork_is_not_safe(platform, monkeypatch, tmp_path)
     assert started == []  # no warm kernel server was even started
 
 
-def test_worker_processes_are_spawned_not_forked(monkeypatch, tmp_path):
+def test_worker_processes_are_never_forked_from_the_command(monkeypatch, tmp_path):
+    """A fork server (a fresh process that has only imported the workers' modules) or spawn: never a fork of
+    the command itself, with its threads and sockets."""
     asked = []
     real = multiprocessing.get_context
 
@@ -60,4 +62,41 @@ def test_worker_processes_are_spawned_not_forked(monkeypatch, tmp_path):
     nb = _notebook(tmp_path / "r.ipynb")
     outcomes = run_reports([ReportJob("a", nb), ReportJob("b", nb)], out_dir=tmp_path / "out", formats=("html",),
                            progress=False, workers=2, warm_kernels=False)
-    assert [o.ok for o in outcomes] == [True, True] and asked == ["spawn"]
+    expected = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    assert [o.ok for o in outcomes] == [True, True] and asked == [expected]
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
+def test_workers_from_the_fork_server_have_the_commands_environment_of_now(monkeypatch, tmp_path):
+    import multiprocessing.forkserver
+
+    dispatch._worker_context()
+    multiprocessing.forkserver.ensure_running()  # the server exists before the variable is set
+    monkeypatch.setenv("SAMORG_TEST_SET_LATER", "seen")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os, sys\nprint('VAR', os.environ.get('SAMORG_TEST_SET_LATER'))\n"
+        "print('PRELOADED', 'samorg.report._worker_preload' in sys.modules)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "e.ipynb")
+    jobs = [ReportJob(n, tmp_path / "e.ipynb") for n in ("a", "b")]
+    outcomes = run_reports(jobs, out_dir=tmp_path / "out", formats=("html",), progress=False, workers=2,
+                           warm_kernels=False)
+    for res in outcomes:
+        assert res.ok, res.error_detail
+        text = res.ipynb.read_text(encoding="utf-8")
+        assert "VAR seen" in text  # the kernel inherits the worker's environment, which is the command's now
+        assert "PRELOADED False" in text  # a kernel is a fresh process, not a copy of the worker
+
+
+def test_the_fork_server_preloads_the_workers_modules():
+    import subprocess
+
+    check = ("[m in __import__('sys').modules for m in ('samorg.report.runner', 'papermill')]"
+             " + [__import__('sys').modules.get('rfc3987_syntax', 'absent')]")
+    probe = ("from samorg.report import dispatch\n"
+             "with dispatch._worker_context().Pool(1) as pool:\n"
+             f"    print(pool.apply(eval, ({check!r},)))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         timeout=120).stdout
+    fork_server = "forkserver" in multiprocessing.get_all_start_methods()
+    assert out.strip() == (str([True, True, None]) if fork_server else str([False, False, "absent"]))
