@@ -276,3 +276,24 @@ def test_old_keyword_names_still_work_with_a_future_warning():
     assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
     with pytest.raises(ModelError, match="both se= and inference="):
         its(df, outcome="visits", time="month", intervention="2022-01-01", se="hac", inference="hac")
+
+
+def test_a_full_rank_design_is_solved_by_qr_and_a_rank_deficient_one_by_least_squares():
+    import statsmodels.api as sm
+
+    from samorg.models._its_fit import fit_glm
+
+    rng = seeded_rng("its-qr")
+    n = 120
+    X = np.column_stack([np.ones(n), np.arange(n) / n, (np.arange(n) >= 60).astype(float)])
+    y = rng.poisson(np.exp(X @ np.array([3.0, 0.4, 0.2]))).astype(float)
+    t, off = np.arange(n, dtype=float), np.zeros(n)
+    fit, cov, _, _ = fit_glm(y, X, off, t, "quasipoisson", "classical", None, None, n_periods=n)
+    reference = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2")  # statsmodels' default solver
+    assert fit.mle_settings["wls_method"] == "qr"
+    np.testing.assert_allclose(fit.params, reference.params, rtol=1e-10)
+    np.testing.assert_allclose(cov, reference.cov_params(), rtol=1e-8)
+    twice = np.column_stack([X, X[:, 2]])  # the step twice: not identified, least squares splits it
+    fit2, _, _, _ = fit_glm(y, twice, off, t, "quasipoisson", "classical", None, None, n_periods=n)
+    assert fit2.mle_settings["wls_method"] == "lstsq"
+    assert np.all(np.isfinite(fit2.params)) and fit2.params[2] == pytest.approx(fit2.params[3])

