@@ -94,3 +94,41 @@ def test_a_figure_with_alt_text_is_saved_at_its_own_size():
     width, height = (float(re.search(rf'{k}="([\d.]+)pt"', svg).group(1)) for k in ("width", "height"))
     assert (width, height) == (8 * 72, 3 * 72)  # the canvas, not a box cropped around the artists
     assert "<dc:date>" not in svg
+
+
+def test_lay_out_leaves_no_engine_so_saving_draws_the_figure_once():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    from matplotlib.figure import Figure
+
+    from samorg.report.figures import SAVE_KWARGS, lay_out
+
+    def drawn_times(fig):
+        calls = []
+        original = fig.draw
+        fig.draw = lambda renderer: (calls.append(1), original(renderer))[1]
+        fig.savefig(io.StringIO(), format="svg", **SAVE_KWARGS)
+        return len(calls)
+
+    def figure():
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.plot([1, 2, 3], [3, 1, 2], label="Besøk")
+        ax.set_ylabel("Besøk per måned")
+        ax.legend()
+        return fig
+
+    old, new = figure(), figure()
+    old.tight_layout()  # leaves matplotlib's placeholder engine: a dry-run draw before the real one
+    assert drawn_times(old) == 2
+    with matplotlib.rc_context({"figure.constrained_layout.use": True}):  # no engine even with this on
+        assert lay_out(new) is new and new.get_layout_engine() is None
+    assert drawn_times(new) == 1
+    a, b = io.StringIO(), io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "samorg"}):  # the same element ids in both
+        old.savefig(a, format="svg", **SAVE_KWARGS)
+        new.savefig(b, format="svg", **SAVE_KWARGS)
+    assert a.getvalue() == b.getvalue()  # the same figure, laid out the same way

@@ -134,6 +134,8 @@ def national_position_figure(ctx: SynthesisContext):
         return _md(_t("nat_none", lang))
     import matplotlib.pyplot as plt
 
+    from samorg.report.figures import lay_out
+
     fig, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3.2), dpi=110, squeeze=False)
     colours = ("#C44E52", "#4C72B0", "#55A868", "#8172B2")
     for ax, key in zip(axes[0], keys):
@@ -147,7 +149,7 @@ def national_position_figure(ctx: SynthesisContext):
         ax.set_title(_t("nat_figure_title", lang, indicator=_t(key, lang), year=year), fontsize="medium")
         ax.set_ylabel(t("municipality_many", lang).capitalize() if ax is axes[0][0] else "")
     axes[0][0].legend(frameon=False, fontsize="small")
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

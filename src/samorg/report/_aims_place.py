@@ -200,6 +200,8 @@ def footfall_figure(ctx: SiteContext):
         return None
     import matplotlib.pyplot as plt
 
+    from samorg.report.figures import lay_out
+
     lang = ctx.lang
     profile = hours.groupby(["year", "hour"])[C.VALUE].sum() / hours.groupby("year")["day"].nunique()
     years = sorted(profile.index.get_level_values("year").unique())
@@ -211,7 +213,7 @@ def footfall_figure(ctx: SiteContext):
     ax.set_xlabel(_t("hour_label", lang))
     ax.set_ylabel(_t("visits_hour_label", lang))
     ax.legend(frameon=False, fontsize="small")
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

@@ -315,6 +315,8 @@ def place_development_figure(ctx: SiteContext):
         return _md(_t("no_figure5", ctx.lang))
     import matplotlib.pyplot as plt
 
+    from samorg.report.figures import lay_out
+
     lang = ctx.lang
     index = frame / frame.loc[base] * 100
     fig, ax = plt.subplots(figsize=(8, 3.4), dpi=110)
@@ -336,7 +338,7 @@ def place_development_figure(ctx: SiteContext):
     ax.set_xticks(list(index.index))
     ax.tick_params(axis="x", labelsize="small")
     ax.legend(frameon=False, fontsize="small")
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

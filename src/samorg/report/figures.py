@@ -20,7 +20,8 @@ from typing import Any
 from samorg import fmt
 from samorg.plots._axes import number_formatter
 
-__all__ = ["KERNEL_ARGS", "REPORT_RC", "SAVE_KWARGS", "number_axis", "percent_axis", "use_report_style", "with_alt"]
+__all__ = ["KERNEL_ARGS", "REPORT_RC", "SAVE_KWARGS", "lay_out", "number_axis", "percent_axis", "use_report_style",
+           "with_alt"]
 
 #: matplotlib settings of report figures. Font sizes are for figures 8 inches wide (the report
 #: functions' width), which the PDF shrinks to its 17 cm text width: 11 pt becomes 9.2 pt on paper.
@@ -44,6 +45,22 @@ REPORT_RC: dict[str, Any] = {
 #: (``fig.tight_layout()`` or constrained layout), so one pass draws it whole. A figure whose labels or
 #: legend spill over its canvas would be cut off: tests check that report figures fit.
 SAVE_KWARGS: dict[str, Any] = {"bbox_inches": None, "metadata": {"Date": None}}
+
+def lay_out(fig: Any) -> Any:
+    """``fig.tight_layout()``, leaving no layout engine on the figure; returns ``fig``.
+
+    ``tight_layout`` leaves a placeholder engine behind, and matplotlib draws a figure that has any engine
+    twice when saving it (a dry run "to make sure the layout works", then the real draw), although this
+    layout is done once and for all. Without it a report figure is saved in one draw, to the same SVG:
+    0.077 → 0.037 s per figure, measured on a site report's figures (issue 17).
+    """
+    import matplotlib
+
+    fig.tight_layout()
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None with both settings off: no engine at all
+    return fig
+
 
 #: Arguments of the kernel command (``python -m ipykernel_launcher ...``) that make figures SVG in the
 #: report style from the kernel's start (a warm kernel gets them too: they are forwarded to the fork).

@@ -25,6 +25,7 @@ import pandas as pd
 
 from samorg import fmt
 from samorg.errors import SamorgError
+from samorg.report.figures import lay_out
 from samorg.report.site import SiteContext, _md
 from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
@@ -488,7 +489,7 @@ def logic_model_figure(ctx: SynthesisContext):
         if i < len(columns) - 1:
             ax.annotate("", xy=(i + 1.0, -rows / 2 + 0.3), xytext=(i + 0.9, -rows / 2 + 0.3),
                         arrowprops={"arrowstyle": "-|>", "color": "0.3", "lw": 2})
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

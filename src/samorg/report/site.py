@@ -223,11 +223,12 @@ def visits_figure(ctx: SiteContext, result):
     import matplotlib.pyplot as plt
 
     from samorg.plots import plot_its
+    from samorg.report.figures import lay_out
 
     fig, ax = plt.subplots(figsize=(8, 4), dpi=110)
     plot_its(result, ax=ax, lang=ctx.lang)
     ax.set_ylabel(t("visits_label", ctx.lang))
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

@@ -113,7 +113,7 @@ def meeting_place_figure(ctx: SiteContext):
         return None
     import matplotlib.pyplot as plt
 
-    from samorg.report.figures import number_axis
+    from samorg.report.figures import lay_out, number_axis
 
     lang = ctx.lang
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3), dpi=110)
@@ -127,7 +127,7 @@ def meeting_place_figure(ctx: SiteContext):
         if ctx.site.co_located:
             ax.axvline(ctx.site.co_located.year - 0.5, color="0.2", ls=":", lw=1)
         ax.tick_params(axis="x", labelsize="small")
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 
@@ -193,7 +193,7 @@ def service_centre_figure(ctx: SiteContext):
         return None
     import matplotlib.pyplot as plt
 
-    from samorg.report.figures import percent_axis
+    from samorg.report.figures import lay_out, percent_axis
 
     lang = ctx.lang
     per_year = inq.assign(year=inq[C.TIMESTAMP].dt.year).groupby("year").agg(
@@ -206,7 +206,7 @@ def service_centre_figure(ctx: SiteContext):
     ax.set_ylabel(t("col_resolved_first", lang))
     ax.set_xlabel(t("year", lang))
     ax.set_xticks(per_year.index)
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 
@@ -357,11 +357,12 @@ def did_figure(ctx: SiteContext):
     import matplotlib.pyplot as plt
 
     from samorg.plots import plot_did
+    from samorg.report.figures import lay_out
 
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
     plot_did(res, ax=ax, lang=ctx.lang, ylabel=t("log_visits", ctx.lang), intervention=ctx.site.co_located,
              exclude=[w.as_tuple(ctx.lang) for w in ctx.study.washout_windows], treated_label=ctx.site.name)
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 
@@ -412,12 +413,13 @@ def event_figure(ctx: SiteContext):
     import matplotlib.pyplot as plt
 
     from samorg.plots import plot_event_study
+    from samorg.report.figures import lay_out
 
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
     plot_event_study(res, ax=ax, lang=ctx.lang, ylabel=t("event_ylabel", ctx.lang), xlabel=t("year", ctx.lang),
                      calendar=True, intervention=ctx.site.co_located,
                      exclude=[w.as_tuple(ctx.lang) for w in ctx.study.washout_windows])
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 

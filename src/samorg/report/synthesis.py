@@ -196,11 +196,12 @@ def forest_figure(ctx: SynthesisContext):
     import matplotlib.pyplot as plt
 
     from samorg.plots.forest import plot_forest
+    from samorg.report.figures import lay_out
 
     k = len(ctx.site_results)
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.42 * (k + 2)), dpi=110)
     plot_forest(ctx.pooled, ax=ax, lang=ctx.lang, xlabel=t("syn_forest_x", ctx.lang))
-    fig.tight_layout()
+    lay_out(fig)
     plt.close(fig)
     return fig
 
