@@ -18,8 +18,11 @@ from samorg.errors import Problem
 __all__ = ["check_keys", "read_yaml"]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses duplicate keys instead of silently keeping the last."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A YAML loader that refuses duplicate keys instead of silently keeping the last.
+
+    libyaml's parser where PyYAML has it (its wheels do): a study's registry parses in 2 ms instead of 16,
+    and every report kernel reads it (issue 17). The same nodes, marks and errors as the pure-Python one."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
