@@ -411,7 +411,8 @@ def run_reports(
         ``name.failed.ipynb`` when it failed (the last good outputs stay). A format not asked for is removed.
         ``out_dir/run.log`` lists each report, its kernel, its error, and whether it was reused or why built.
     workers : int, optional
-        Worker processes ("spawn": a script needs ``if __name__ == "__main__":``); default
+        Worker processes (forked from a fresh fork server, or spawned where there is none: a script needs
+        ``if __name__ == "__main__":``); default
         ``min(cpu_count + 1, reports to build)``. With 1, reports run one after another in this process.
     formats : iterable of {"html", "pdf"}
     show_code : bool
