@@ -1,5 +1,5 @@
 """The runner on Windows and macOS, simulated: no warm kernels (fork is not safe there), reports still run
-in fresh kernels that say why, and worker processes are started with "spawn" everywhere."""
+in fresh kernels that say why, and worker processes are spawned there; on Linux they come from a fork server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import pytest
 
 from samorg.report import dispatch, kernels, runner, warm
 from samorg.report.runner import ReportJob, run_reports
+
+#: Where report workers come from a fork server (see samorg.report.dispatch._worker_context).
+FORK_SERVER = sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods()
 
 
 def _notebook(path: Path) -> Path:
@@ -62,11 +65,10 @@ def test_worker_processes_are_never_forked_from_the_command(monkeypatch, tmp_pat
     nb = _notebook(tmp_path / "r.ipynb")
     outcomes = run_reports([ReportJob("a", nb), ReportJob("b", nb)], out_dir=tmp_path / "out", formats=("html",),
                            progress=False, workers=2, warm_kernels=False)
-    expected = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    assert [o.ok for o in outcomes] == [True, True] and asked == [expected]
+    assert [o.ok for o in outcomes] == [True, True] and asked == ["forkserver" if FORK_SERVER else "spawn"]
 
 
-@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here")
+@pytest.mark.skipif(not FORK_SERVER, reason="workers come from a fork server only on Linux")
 def test_workers_from_the_fork_server_have_the_commands_environment_of_now(monkeypatch, tmp_path):
     import multiprocessing.forkserver
 
@@ -98,5 +100,10 @@ def test_the_fork_server_preloads_the_workers_modules():
              f"    print(pool.apply(eval, ({check!r},)))\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          timeout=120).stdout
-    fork_server = "forkserver" in multiprocessing.get_all_start_methods()
-    assert out.strip() == (str([True, True, None]) if fork_server else str([False, False, "absent"]))
+    assert out.strip() == (str([True, True, None]) if FORK_SERVER else str([False, False, "absent"]))
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_workers_are_spawned_off_linux(platform, monkeypatch):
+    monkeypatch.setattr(dispatch, "sys", SimpleNamespace(platform=platform))  # dispatch's view only
+    assert dispatch._worker_context().get_start_method() == "spawn"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -51,10 +52,11 @@ WORKER_PRELOAD = "samorg.report._worker_preload"
 
 
 def _worker_context() -> Any:
-    """How worker processes start: forked from a fork server that has imported :data:`WORKER_PRELOAD`, where
-    the platform has one (Linux, macOS), otherwise spawned. Both give a fresh, single-threaded process with no
+    """How worker processes start: on Linux, forked from a fork server that has imported :data:`WORKER_PRELOAD`;
+    elsewhere spawned (macOS has a fork server too, but forking a process that has loaded system frameworks is
+    unsafe there, see :func:`samorg.report.warm.supported`). Both give a fresh, single-threaded process with no
     inherited sockets or zmq state; the fork server saves each worker ~1.5 s of imports (issue 17)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if not sys.platform.startswith("linux") or "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([WORKER_PRELOAD])  # used when this process starts its fork server (once)
