@@ -211,3 +211,16 @@ def test_report_kernels_draw_figures_as_svg_in_the_report_typeface(executed):
     # matplotlib 3.9 writes the CSS shorthand ("font: 11px ..."), later versions "font-family: ..."
     assert re.search(r"font(-family)?: (\d+(\.\d+)?px )?'Libertinus Serif', 'DejaVu Serif', serif", svgs[0])  # text stays text
     assert "<dc:date>" not in svgs[0]  # the same notebook gives the same figure
+
+
+def test_rendering_html_leaves_notebook_validation_strict(tmp_path):
+    # nbformat 5.10 replaced its cached strict validator by the relaxed one nbconvert asks for, after which no
+    # check in the process (the report engine's included) caught a wrongly typed output
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Tittel")])
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    render_html(tmp_path / "a.ipynb", tmp_path / "a.html", title="Tittel")
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    bad.cells[0].outputs = [nbformat.from_dict({"output_type": "display_data", "data": {"text/plain": 42},
+                                                "metadata": {}})]
+    with pytest.raises(nbformat.ValidationError):
+        nbformat.validate(bad)

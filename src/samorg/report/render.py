@@ -187,6 +187,17 @@ def _scrolling_tables(html: str, lang: str) -> str:
 _HTML_LOCK = threading.Lock()
 
 
+def _validate_relaxed_only_if_needed(nb) -> None:
+    """nbconvert's check of a notebook (extra keys allowed), strict first. nbformat 5.10 caches the relaxed
+    validator in place of the strict one, after which no validation in the process catches extra keys or a
+    wrongly typed output any more (the report engine's check of finished notebooks included); a report's
+    notebook passes the strict check and never asks for the relaxed one."""
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError:
+        nbformat.validate(nb, relax_add_props=True)
+
+
 @functools.lru_cache(maxsize=1)
 def _exporter_class():
     """nbconvert's HTMLExporter without its last pass, which parses the whole page again with BeautifulSoup to
@@ -204,7 +215,7 @@ def _exporter_class():
             pass  # nbconvert validates the whole notebook after each of its ~12 preprocessors; we do it once, below
 
         def from_notebook_node(self, nb, resources=None, **kw):
-            nbformat.validate(nb, relax_add_props=True)
+            _validate_relaxed_only_if_needed(nb)
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             self.register_filter("highlight_code",
