@@ -3,8 +3,9 @@
 ``samorg report`` runs its jobs in worker processes (:mod:`samorg.report.dispatch`). Each worker used to be
 started from scratch and import Papermill, nbclient, nbconvert, nbformat and samorg's renderers itself, and
 compile nbconvert's HTML templates on its first report: about 1.5 s of CPU per worker, three workers on a
-2-core machine. Where the platform has it, the workers are now forked from one server process
-(:mod:`multiprocessing`'s ``forkserver``) that has imported this module: the imports and the template
+2-core machine. On Linux the workers are now forked from one server process (:mod:`multiprocessing`'s
+``forkserver``; spawned elsewhere, see :func:`samorg.report.dispatch._worker_context`) that has imported this
+module: the imports and the template
 compilation are paid once. The server is a fresh, single-threaded process that has run no report, so every
 worker still starts clean; each report still runs in its own kernel.
 
