@@ -440,3 +440,32 @@ def test_reports_side_by_side_fit_the_primary_family_once(study_path, monkeypatc
     treated = [s.site_id for s in study.sites_with_role("treated")]
     assert sorted(fitted) == sorted(treated)  # once each, not once per caller
     assert results[0] == results[1] and set(results[0]) == set(treated)
+
+
+def test_site_and_comparison_series_are_built_once_per_table_and_handed_out_as_copies(study_path, monkeypatch):
+    """Issue 17: a treated site's headline and its sensitivity variants share the two series; a caller's change
+    to its copy does not reach the next caller, and a rewritten observations table is read again."""
+    import os
+
+    import samorg.analysis as analysis
+    from samorg.config import load_study
+
+    study = load_study(study_path)
+    analysis._SERIES.clear()
+    reads = []
+    real = analysis._monthly
+    monkeypatch.setattr(analysis, "_monthly", lambda *a, **k: reads.append(a[2]) or real(*a, **k))
+    first = analysis.site_series(study, "askim")
+    first.loc[0, "value"] = -1.0
+    again = analysis.site_series(study, "askim")
+    assert len(reads) == 1 and again.loc[0, "value"] != -1.0
+    analysis.comparison_series(study, "askim", lang="nb")
+    analysis.comparison_series(study, "askim", lang="nb")
+    assert len(reads) == 2
+    left_out = analysis.comparison_series(study, "askim", lang="nb", leave_out=(reads[1][0],))
+    assert len(reads) == 3 and left_out is not None
+    table = study.processed_dir / "observations.parquet"
+    stat = table.stat()
+    os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # as a rewrite by `samorg data` would
+    analysis.site_series(study, "askim")
+    assert len(reads) == 4

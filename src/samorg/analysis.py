@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import threading
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,9 +154,13 @@ def _monthly(study: Study, indicator: str, site_ids: list[str]) -> pd.DataFrame:
 def site_series(study: Study | str | Path, site_id: str, indicator: str = "visits") -> pd.DataFrame:
     """One site's monthly series of one indicator, good months only (no outage, no missing value)."""
     s = _study(study)
-    obs = _monthly(s, indicator, [site_id])
-    obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
-    return obs[[C.PERIOD_START, C.VALUE]].sort_values(C.PERIOD_START).reset_index(drop=True)
+
+    def build() -> pd.DataFrame:
+        obs = _monthly(s, indicator, [site_id])
+        obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
+        return obs[[C.PERIOD_START, C.VALUE]].sort_values(C.PERIOD_START).reset_index(drop=True)
+
+    return _kept(s, ("site", site_id, indicator), build)
 
 
 def comparison_series(study: Study | str | Path, site_id: str, indicator: str = "visits", *,
@@ -168,14 +175,45 @@ def comparison_series(study: Study | str | Path, site_id: str, indicator: str = 
     ids = [c.site_id for c in comparison_sites(s, site_id) if c.site_id not in leave_out]
     if not ids:
         return None
-    obs = _monthly(s, indicator, ids)
-    obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
-    if obs.empty:
-        return None
-    counts = obs.groupby(C.PERIOD_START)[C.SITE_ID].nunique()
-    complete = counts[counts == obs[C.SITE_ID].nunique()].index
-    total = obs[obs[C.PERIOD_START].isin(complete)].groupby(C.PERIOD_START)[C.VALUE].sum()
-    return total.rename(CONTROL.get(lang, CONTROL["nb"])).reset_index()
+
+    def build() -> pd.DataFrame | None:
+        obs = _monthly(s, indicator, ids)
+        obs = obs[obs[C.STATUS].fillna("") == ""].dropna(subset=[C.VALUE])
+        if obs.empty:
+            return None
+        counts = obs.groupby(C.PERIOD_START)[C.SITE_ID].nunique()
+        complete = counts[counts == obs[C.SITE_ID].nunique()].index
+        total = obs[obs[C.PERIOD_START].isin(complete)].groupby(C.PERIOD_START)[C.VALUE].sum()
+        return total.rename(CONTROL.get(lang, CONTROL["nb"])).reset_index()
+
+    return _kept(s, ("comparison", tuple(ids), indicator, lang), build)
+
+
+#: Series built in this process, keyed on the observations file's identity (a rewritten table is a new
+#: key) and the arguments. A treated site's report builds the same site and comparison series for its
+#: headline and for each sensitivity variant (issue 17); every call returns its own copy.
+_SERIES: OrderedDict[tuple, pd.DataFrame | None] = OrderedDict()
+_SERIES_SIZE = 32
+_SERIES_LOCK = threading.Lock()
+
+
+def _kept(study: Study, args: tuple, build: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+    """``build()``, or a copy of what it gave before for the same observations file and ``args``."""
+    from samorg.store import file_identity
+
+    identity = file_identity(Path(study.processed_dir) / "observations.parquet")
+    key = None if identity is None else (identity, *args)
+    with _SERIES_LOCK:
+        found = key is not None and key in _SERIES
+        frame = _SERIES.get(key) if found else None
+    if not found:
+        frame = build()
+        if key is not None:
+            with _SERIES_LOCK:
+                _SERIES[key] = frame
+                while len(_SERIES) > _SERIES_SIZE:
+                    _SERIES.popitem(last=False)
+    return None if frame is None else frame.copy()
 
 
 def fit_site(

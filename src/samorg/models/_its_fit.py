@@ -114,31 +114,31 @@ def check_fit_rows(y, t, t0, post, in_fit, excluded, axis, family, outcome, X, s
 
 
 def design(frame, t, t0, axis, trend, slope_change, seasonality, period, covariates) -> pd.DataFrame:
-    X = pd.DataFrame({"const": np.ones(len(t))})
+    cols: dict[str, np.ndarray] = {"const": np.ones(len(t))}  # one frame at the end: inserting columns one by one cost more
     if trend:
-        X["trend"] = t - t0
-    X["level_change"] = (t >= t0 - 1e-9).astype(float)
+        cols["trend"] = t - t0
+    cols["level_change"] = (t >= t0 - 1e-9).astype(float)
     if slope_change:
-        X["slope_change"] = (t - t0) * X["level_change"]
+        cols["slope_change"] = (t - t0) * cols["level_change"]
     if isinstance(seasonality, (int, np.integer)) and not isinstance(seasonality, bool):
         for k in range(1, int(seasonality) + 1):
             angle = 2 * math.pi * k * t / period
             if not (2 * k == period):  # sin(pi t) is zero for whole t
-                X[f"sin{k}"] = np.sin(angle)
-            X[f"cos{k}"] = np.cos(angle)
+                cols[f"sin{k}"] = np.sin(angle)
+            cols[f"cos{k}"] = np.cos(angle)
     elif seasonality == "month":
         season = (t % period).round().astype(int)
         base = season.min()
         for s in sorted(set(season)):
             if s != base:
-                X[f"{'month' if axis.kind == 'date' else 'season'}_{s + 1 if axis.kind == 'date' else s}"] = (
+                cols[f"{'month' if axis.kind == 'date' else 'season'}_{s + 1 if axis.kind == 'date' else s}"] = (
                     season == s
                 ).astype(float)
     for c in covariates:
         if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])):
             raise ModelError(f'Covariate "{c}" is not numeric (e.g. {frame[c].iloc[0]!r}). Encode it as numbers.')
-        X[c] = frame[c].to_numpy(dtype=float, na_value=np.nan)
-    return X
+        cols[c] = frame[c].to_numpy(dtype=float, na_value=np.nan)
+    return pd.DataFrame(cols)
 
 
 def control_values(frame: pd.DataFrame, control: str, family: str, in_fit: np.ndarray) -> np.ndarray:

@@ -318,7 +318,8 @@ def _assemble(*, fit, cov, scale, extra, X, M_all, M_cf, n_fe, n_rows_fit, y, t,
     def band(M):
         with np.errstate(invalid="ignore"):
             eta = M @ params + off
-            s = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", M, cov, M), 0, None))
+            # the diagonal of M cov M' row by row, through one matrix product (einsum's loop was ~10x slower)
+            s = np.sqrt(np.clip(((M @ cov) * M).sum(axis=1), 0, None))
         return inv(eta), inv(eta - q * s), inv(eta + q * s)
 
     fitted, f_lo, f_hi = band(M_all)
