@@ -118,3 +118,14 @@ def test_every_cleaning_step_the_pipeline_records_is_explained_in_both_languages
     recorded = set(re.findall(r'"step": "([a-z_]+)"', source)) - {"read_source"}
     assert recorded and not recorded - set(STEPS), sorted(recorded - set(STEPS))
     assert all(all(text.strip() for text in texts) for texts in STEPS.values())
+
+
+def test_every_processed_table_has_a_reader_facing_name_in_both_languages():
+    """The appendix names tables as a reader knows them, never by their file name (``qualitative_segments``)."""
+    from samorg.report.text import label
+    from samorg.store import TABLES
+
+    for table in TABLES:
+        for lang in ("nb", "en"):
+            assert label(table, lang) != table and "_" not in label(table, lang), (table, lang)
+    assert label("qualitative_segments", "nb") == "Kodede kvalitative utsagn"

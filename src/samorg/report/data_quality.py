@@ -82,15 +82,10 @@ def load(study: str | Path, *, lang: str = "nb") -> QualityContext:
     return QualityContext(study=load_study(study), lang=lang)
 
 
-#: Reader-facing names of processed tables that :func:`samorg.report.text.label` does not know.
-_TABLE_LABELS = {"qualitative_segments": ("Kodede kvalitative utsagn", "Coded qualitative statements")}
-
-
 def _label(key: str, lang: str) -> str:
     from samorg.report.text import label
 
-    pair = _TABLE_LABELS.get(key)
-    return label(key, lang) if pair is None else pair[0 if lang == "nb" else 1]
+    return label(key, lang)
 
 
 def _kind(path: str) -> str:

@@ -437,6 +437,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "inquiries": ("Henvendelser", "Inquiries"),
     "survey_responses": ("Svar på brukerundersøkelser", "Survey answers"),
     "population": ("Befolkning", "Population"),
+    "qualitative_segments": ("Kodede kvalitative utsagn", "Coded qualitative statements"),
 }
 
 
