@@ -193,6 +193,15 @@ def test_pdf_is_tagged_pdf_ua_1_with_its_language(pdf, captioned, tmp_path):
     assert b"/Lang(en)" in english.replace(b" ", b"")
 
 
+def test_code_and_checksums_are_tagged_in_the_report_language(tmp_path):
+    """Typst tags code (file names, checksums, a model call) as English unless told otherwise; a screen reader
+    would switch voice for every checksum in a bokmål report."""
+    path = _notebook(tmp_path, [new_markdown_cell("Studiefil: `study.yaml` (SHA-256 `ea63101c669be264`)\n\n"
+                                                  "```\nits(data, outcome=\"value\")\n```")])
+    objects = _pdf_objects(render_pdf(path, tmp_path / "r.pdf", title="T", lang="nb").read_bytes())
+    assert b"/Code" in objects and b"/Lang(en)" not in objects.replace(b" ", b"")
+
+
 # --- HTML page ---------------------------------------------------------------------------------
 
 
