@@ -469,3 +469,16 @@ def test_site_and_comparison_series_are_built_once_per_table_and_handed_out_as_c
     os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # as a rewrite by `samorg data` would
     analysis.site_series(study, "askim")
     assert len(reads) == 4
+
+
+def test_the_annual_table_is_built_once_per_report_and_handed_out_as_copies(study_path):
+    import samorg.report.site as report
+    import samorg.report.site_sections as sections
+
+    ctx = report.load(study_path, "mysen")
+    first = sections.annual_table(ctx)
+    first.loc[first.index[0], "visits"] = -1.0
+    ctx.__dict__["monthly"] = ctx.monthly.iloc[0:0]  # built once: a later change to the months is not seen again
+    again = sections.annual_table(ctx)
+    assert not again.empty and again["visits"].iloc[0] != -1.0
+    assert again.equals(sections.annual_table(report.load(study_path, "mysen")))
