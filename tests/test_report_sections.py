@@ -482,3 +482,20 @@ def test_the_annual_table_is_built_once_per_report_and_handed_out_as_copies(stud
     again = sections.annual_table(ctx)
     assert not again.empty and again["visits"].iloc[0] != -1.0
     assert again.equals(sections.annual_table(report.load(study_path, "mysen")))
+
+
+def test_once_builds_a_value_once_per_report_and_copies_frames_and_series(study_path):
+    import samorg.report.site as report
+
+    ctx = report.load(study_path, "mysen")
+    calls = []
+
+    def build():
+        calls.append(1)
+        return pd.Series([1.0, 2.0]), True
+
+    series, flag = ctx.once("k", build)
+    series[0] = -1.0
+    again, flag_again = ctx.once("k", build)
+    assert calls == [1] and flag and flag_again and again.tolist() == [1.0, 2.0]
+    assert report.load(study_path, "mysen").once("k", lambda: None) is None  # per report, not per process

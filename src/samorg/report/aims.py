@@ -40,6 +40,7 @@ import pandas as pd
 from samorg import columns as C
 from samorg import fmt
 from samorg.report.site import SiteContext, _md
+from samorg.report.site_sections import annual_table
 from samorg.report.synthesis import SynthesisContext
 from samorg.report.tables import markdown_table
 from samorg.report.text import label, t
@@ -106,24 +107,20 @@ def _municipal_population(study: Any, code: str) -> pd.Series:
 
 
 def catchment_by_year(ctx: SiteContext) -> tuple[pd.Series, bool]:
-    """The site's catchment population per year, and whether it was scaled by the municipality's growth."""
-    pop = ctx.site.catchment_population
-    if not pop:
-        return pd.Series(dtype=float), False
-    growth = _municipal_population(ctx.study, ctx.site.municipality_code)
-    base = ctx.study.baseline_year
-    if growth.empty or base not in growth.index:
-        years = range(ctx.study.data_start.year, ctx.study.data_end.year + 1)
-        return pd.Series(float(pop), index=list(years)), False
-    return (pop * growth / growth[base]).rename("catchment"), True
+    """The site's catchment population per year, and whether it was scaled by the municipality's growth
+    (worked out once per report: eight sections ask)."""
+    def build() -> tuple[pd.Series, bool]:
+        pop = ctx.site.catchment_population
+        if not pop:
+            return pd.Series(dtype=float), False
+        growth = _municipal_population(ctx.study, ctx.site.municipality_code)
+        base = ctx.study.baseline_year
+        if growth.empty or base not in growth.index:
+            years = range(ctx.study.data_start.year, ctx.study.data_end.year + 1)
+            return pd.Series(float(pop), index=list(years)), False
+        return (pop * growth / growth[base]).rename("catchment"), True
 
-
-def _annual(ctx: SiteContext) -> pd.DataFrame:
-    from samorg.report.site_sections import annual_table
-
-    if "aims_annual" not in ctx.cache:
-        ctx.cache["aims_annual"] = annual_table(ctx)
-    return ctx.cache["aims_annual"]
+    return ctx.once("aims_catchment", build)
 
 
 def _before_after_years(ctx: SiteContext, series: pd.Series) -> tuple[int, int] | None:
@@ -178,7 +175,7 @@ def _survey_row(ctx: SiteContext, item: str) -> tuple[list[str], str] | None:
 
 
 def _per_1000(ctx: SiteContext, column: str, key: str) -> list[str] | None:
-    annual = _annual(ctx)
+    annual = annual_table(ctx)
     pop, _ = catchment_by_year(ctx)
     if annual.empty or column not in annual or pop.empty:
         return None
@@ -191,7 +188,7 @@ def _per_1000(ctx: SiteContext, column: str, key: str) -> list[str] | None:
 
 
 def _self_service_row(ctx: SiteContext) -> list[str] | None:
-    annual = _annual(ctx)
+    annual = annual_table(ctx)
     if annual.empty or not {"visits", "visits_self_service"} <= set(annual.columns):
         return None
     share = (annual["visits_self_service"] / annual["visits"]).dropna()
@@ -262,14 +259,18 @@ def _reference_rates(ctx: SiteContext) -> tuple[pd.Series, pd.Series]:
 
 
 def _place_frame(ctx: SiteContext) -> pd.DataFrame | None:
-    annual = _annual(ctx)
-    pop, _ = catchment_by_year(ctx)
-    if annual.empty or "visits" not in annual or pop.empty:
-        return None
-    site = (annual["visits"] / pop.reindex(annual.index)).dropna()
-    muni, nation = _reference_rates(ctx)
-    frame = pd.DataFrame({"site": site, "municipality": muni, "nation": nation}).dropna(subset=["site"])
-    return frame if not frame.empty else None
+    """Visits per inhabitant by year at the site, its municipality and the nation (built once per report)."""
+    def build() -> pd.DataFrame | None:
+        annual = annual_table(ctx)
+        pop, _ = catchment_by_year(ctx)
+        if annual.empty or "visits" not in annual or pop.empty:
+            return None
+        site = (annual["visits"] / pop.reindex(annual.index)).dropna()
+        muni, nation = _reference_rates(ctx)
+        frame = pd.DataFrame({"site": site, "municipality": muni, "nation": nation}).dropna(subset=["site"])
+        return frame if not frame.empty else None
+
+    return ctx.once("aims_place", build)
 
 
 def place_development_indicators(ctx: SiteContext):
@@ -409,7 +410,7 @@ def meeting_place_overview(ctx: SynthesisContext):
 def loans_table(ctx: SiteContext):
     """Loans shown like visits: annual sums, and the yearly mean before against after the change."""
     lang = ctx.lang
-    annual = _annual(ctx)
+    annual = annual_table(ctx)
     if annual.empty or "loans" not in annual or annual["loans"].isna().all():
         return _md(_t("no_loans", lang))
     cols = [c for c in ("visits", "loans") if c in annual]

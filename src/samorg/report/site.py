@@ -90,6 +90,14 @@ class SiteContext:
             return int(privacy.get("min_cell", 5))
         return int(getattr(privacy, "min_cell", 5))
 
+    def once(self, key: str, build: Any) -> Any:
+        """What ``build()`` gives, worked out the first time this report asks for ``key``; frames and series
+        (also inside a tuple) come as copies, so no section changes what the next one gets."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        value = self.cache[key]
+        return tuple(map(_copy, value)) if isinstance(value, tuple) else _copy(value)
+
     def series(self, indicator: str) -> pd.DataFrame:
         """One indicator as a monthly series with columns period_start, value, status."""
         obs = self.monthly
@@ -101,6 +109,10 @@ class SiteContext:
         from samorg.analysis import intervention
 
         return intervention(self.site)
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, (pd.DataFrame, pd.Series)) else value
 
 
 def _md(text: str):

@@ -39,22 +39,22 @@ _ANNUAL = ("visits", "visits_self_service", "loans", "events", "event_attendance
 
 
 def annual_table(ctx: SiteContext) -> pd.DataFrame:
-    """The site's indicators summed per calendar year (complete years only; flagged months counted as missing).
+    """The site's indicators summed per calendar year (complete years only; flagged months counted as missing);
+    built once per report (five sections ask)."""
+    return ctx.once("annual", lambda: _annual_table(ctx))
 
-    Built once per report (a site report asks for it in five sections); each call gets its own copy."""
-    if "annual" not in ctx.cache:
-        obs = ctx.monthly
-        if obs.empty:
-            ctx.cache["annual"] = pd.DataFrame()
-        else:
-            good = obs[obs[C.STATUS].fillna("") == ""]
-            good = good.assign(year=good[C.PERIOD_START].dt.year)
-            months = good.groupby(["year", C.INDICATOR])[C.VALUE].count().unstack()
-            sums = good.groupby(["year", C.INDICATOR])[C.VALUE].sum(min_count=1).unstack()
-            # A year with a missing month is scaled up from the months it has, and marked.
-            scaled = sums * (12 / months)
-            ctx.cache["annual"] = scaled.reindex(columns=[c for c in _ANNUAL if c in scaled.columns])
-    return ctx.cache["annual"].copy()
+
+def _annual_table(ctx: SiteContext) -> pd.DataFrame:
+    obs = ctx.monthly
+    if obs.empty:
+        return pd.DataFrame()
+    good = obs[obs[C.STATUS].fillna("") == ""]
+    good = good.assign(year=good[C.PERIOD_START].dt.year)
+    months = good.groupby(["year", C.INDICATOR])[C.VALUE].count().unstack()
+    sums = good.groupby(["year", C.INDICATOR])[C.VALUE].sum(min_count=1).unstack()
+    # A year with a missing month is scaled up from the months it has, and marked.
+    scaled = sums * (12 / months)
+    return scaled.reindex(columns=[c for c in _ANNUAL if c in scaled.columns])
 
 
 def data_availability(ctx: SiteContext):
