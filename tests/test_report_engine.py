@@ -149,3 +149,23 @@ def test_the_output_check_ignores_what_is_not_an_output():
     nb.cells[0].outputs[0]["text"] = 1
     with pytest.raises(nbformat.ValidationError):
         engine._check_outputs(nb)
+
+
+def test_the_injected_parameters_cell_has_the_same_id_in_every_build(tmp_path, stand_in):
+    """Papermill gives it a random id: two builds of one report differed in their notebook and HTML."""
+    import papermill
+
+    template = nbformat.read(stand_in["template"], as_version=4)
+    template.cells[0].metadata["tags"] = ["parameters"]
+    template.cells[1].id = engine.INJECTED_ID  # a template cell that happens to have the fixed id keeps it
+    nbformat.write(template, stand_in["template"])
+    ids = []
+    for run in (1, 2):
+        nb = papermill.execute_notebook(stand_in["template"], tmp_path / f"{run}.ipynb", engine_name=engine.ENGINE_NAME,
+                                        kernel_name="python3", progress_bar=False, parameters={"site": "askim"})
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and len({c.id for c in nb.cells}) == len(nb.cells)
+        ids.append(injected[0].id)
+        nbformat.validate(nb)
+    assert ids[0] == ids[1] == f"{engine.INJECTED_ID}-2"
+    assert (tmp_path / "1.ipynb").read_text(encoding="utf-8").count(f'"id": "{engine.INJECTED_ID}-2"') == 1

@@ -137,12 +137,33 @@ def _check_outputs(nb) -> None:
                 nbbase.validate(output, output.get("output_type"))
 
 
+#: Id of the cell Papermill adds with a report's parameters (see :func:`_stable_parameters_id`).
+INJECTED_ID = "injected-parameters"
+
+
+def _stable_parameters_id(nb) -> None:
+    """Give the cell of injected parameters a fixed id. Papermill makes it with a random one, so two builds of
+    the same report differed in their notebook and HTML (``cell-id=...``), and a report the cache reused was
+    not byte for byte what building it again would give (issue 17). The id stays unique in the notebook."""
+    taken = {cell.get("id") for cell in nb.cells}
+    for cell in nb.cells:
+        if "id" in cell and "injected-parameters" in cell.get("metadata", {}).get("tags", ()):
+            new, n = INJECTED_ID, 1
+            while new != cell["id"] and new in taken:
+                n += 1
+                new = f"{INJECTED_ID}-{n}"
+            taken.discard(cell["id"])
+            cell["id"] = new
+            taken.add(new)
+
+
 class SamorgEngine(NBClientEngine):
     """Papermill's nbclient engine with :class:`_ThrottledManager` (see the module docstring)."""
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
                          autosave_cell_every=30, samorg_metadata=None, **kwargs):
+        _stable_parameters_id(nb)
         nb_man = _ThrottledManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
                                    autosave_cell_every=autosave_cell_every)
         nb_man.notebook_start()
