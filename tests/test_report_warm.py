@@ -346,7 +346,7 @@ def test_a_demo_site_report_is_the_same_from_a_warm_and_a_fresh_kernel(tmp_path,
         assert res.kernel == ("warm" if warm_kernels else "fresh"), res.kernel_reason  # what was compared
         nb = nbformat.read(res.ipynb, as_version=4)
         assert nb.metadata["samorg"]["kernel"] == res.kernel
-        shown = "- Kjerne: varm" if warm_kernels else "- Kjerne: ny (warm kernels were turned off (--fresh-kernels))"
+        shown = "- Kjerne: varm" if warm_kernels else "- Kjerne: ny (varme kjerner ble ikke brukt; årsaken står i run.log)"
         assert shown in res.ipynb.read_text(encoding="utf-8")  # the report's provenance says which
         outputs[warm_kernels] = [[_without_run_details(o) for o in c.outputs] for c in nb.cells
                                  if c.cell_type == "code"]

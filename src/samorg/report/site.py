@@ -445,6 +445,8 @@ def provenance(ctx: SiteContext):
     if kernel:
         word = {"warm": {"nb": "varm", "en": "warm"}, "fresh": {"nb": "ny", "en": "fresh"}}.get(kernel, {}).get(lang, kernel)
         reason = os.environ.get("SAMORG_KERNEL_REASON", "")
+        if reason and lang == "nb":  # the reasons are written for the run log, in English
+            reason = "varme kjerner ble ikke brukt; årsaken står i run.log"
         lines.append(f"- {'Kjerne' if lang == 'nb' else 'Kernel'}: {word}" + (f" ({reason})" if reason else ""))
     summary = _input_summary(ctx)
     if summary:
