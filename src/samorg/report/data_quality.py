@@ -24,6 +24,7 @@ from samorg.errors import SamorgError
 from samorg.report.data_quality_text import STEPS
 from samorg.report.data_quality_text import WORDS as _WORDS
 from samorg.report.tables import markdown_table
+from samorg.report.text import label
 
 __all__ = [
     "QualityContext",
@@ -80,12 +81,6 @@ def load(study: str | Path, *, lang: str = "nb") -> QualityContext:
     if lang not in _WORDS:
         raise SamorgError(f"Report language {lang!r} is not supported; use 'nb' (bokmål) or 'en' (English).")
     return QualityContext(study=load_study(study), lang=lang)
-
-
-def _label(key: str, lang: str) -> str:
-    from samorg.report.text import label
-
-    return label(key, lang)
 
 
 def _kind(path: str) -> str:
@@ -181,7 +176,7 @@ def sources_read(ctx: QualityContext):
 def tables_written(ctx: QualityContext):
     """Rows in each processed table."""
     tables = ctx.manifest.get("tables", {})
-    frame = pd.DataFrame({ctx.w("table"): [_label(k, ctx.lang) for k in tables],
+    frame = pd.DataFrame({ctx.w("table"): [label(k, ctx.lang) for k in tables],
                           ctx.w("rows"): [v.get("rows", 0) for v in tables.values()]})
     return table(ctx, frame, "tables")
 
@@ -276,7 +271,7 @@ def decisions_table(ctx: QualityContext) -> pd.DataFrame:
         nb_text, en_text, nb_advice, en_advice = STEPS.get(step, (other, other, "", ""))
         rows.append({
             ctx.w("step"): nb_text if lang == "nb" else en_text,
-            ctx.w("source"): Path(str(d["source"])).name if d.get("source") else _label(str(d.get("table", "")), lang),
+            ctx.w("source"): Path(str(d["source"])).name if d.get("source") else label(str(d.get("table", "")), lang),
             ctx.w("rows"): int(d.get("rows", 0)),
             ctx.w("advice"): nb_advice if lang == "nb" else en_advice,
         })
@@ -306,7 +301,7 @@ def missing_by_status(ctx: QualityContext, observations: pd.DataFrame | None = N
     labels = ctx.w("status")
     frame = obs.assign(status=obs[C.STATUS].fillna("").map(lambda s: labels.get(s, s))).pivot_table(
         index=C.INDICATOR, columns="status", values=C.PERIOD_START, aggfunc="count", fill_value=0)
-    frame.index = [_label(i, ctx.lang) for i in frame.index]
+    frame.index = [label(i, ctx.lang) for i in frame.index]
     frame.index.name = ctx.w("indicator")
     frame.columns = [str(c) for c in frame.columns]
     return table(ctx, frame, "missing", index=True)
