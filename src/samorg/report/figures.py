@@ -46,6 +46,7 @@ REPORT_RC: dict[str, Any] = {
 #: legend spill over its canvas would be cut off: tests check that report figures fit.
 SAVE_KWARGS: dict[str, Any] = {"bbox_inches": None, "metadata": {"Date": None}}
 
+
 def lay_out(fig: Any) -> Any:
     """``fig.tight_layout()``, leaving no layout engine on the figure; returns ``fig``.
 
